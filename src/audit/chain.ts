@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../core/canonical-json';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface AuditDraft {
+  actor: string;
+  action: string;
+  subject: string;
+  details: Record<string, unknown>;
+}
+
+export interface AuditEvent extends AuditDraft {
+  seq: number;
+  at: string;
+  prevHash: string;
+  hash: string;
+}
+
+/** The hash of an event covers every field of it and the hash of the event before. */
+export function eventHash(e: Omit<AuditEvent, 'hash'>): string {
+  const body = canonicalJson({
+    seq: e.seq,
+    at: e.at,
+    actor: e.actor,
+    action: e.action,
+    subject: e.subject,
+    details: e.details,
+    prevHash: e.prevHash,
+  });
+  return createHash('sha256').update(body).digest('hex');
+}
+
+export interface ChainVerdict {
+  valid: boolean;
+  events: number;
+  head: string;
+  /** The first sequence number whose event does not fit the chain. */
+  brokenAt?: number;
+  reason?: string;
+}
+
+/** Walks the chain from the start; events must come oldest first. */
+export async function verifyChain(
+  events: AsyncIterable<AuditEvent[]>,
+  expectedHead?: { seq: number; hash: string },
+): Promise<ChainVerdict> {
+  let prev = GENESIS_HASH;
+  let expectedSeq = 1;
+  let count = 0;
+  for await (const page of events) {
+    for (const e of page) {
+      if (e.seq !== expectedSeq)
+        return {
+          valid: false,
+          events: count,
+          head: prev,
+          brokenAt: expectedSeq,
+          reason: 'an event is missing',
+        };
+      if (e.prevHash !== prev)
+        return {
+          valid: false,
+          events: count,
+          head: prev,
+          brokenAt: e.seq,
+          reason: 'prevHash does not match the event before',
+        };
+      if (eventHash(e) !== e.hash)
+        return {
+          valid: false,
+          events: count,
+          head: prev,
+          brokenAt: e.seq,
+          reason: 'the event does not match its hash',
+        };
+      prev = e.hash;
+      expectedSeq++;
+      count++;
+    }
+  }
+  if (expectedHead && (expectedHead.seq !== count || expectedHead.hash !== prev)) {
+    return {
+      valid: false,
+      events: count,
+      head: prev,
+      brokenAt: count + 1,
+      reason: 'events after this one were removed: the chain is shorter than its recorded head',
+    };
+  }
+  return { valid: true, events: count, head: prev };
+}

@@ -1,0 +1,263 @@
+import { z } from 'zod';
+import type { Dataset } from './dataset';
+
+/** Delivery facts a profile may put into an extract. */
+export const META_FIELDS = [
+  'municipality',
+  'municipalityName',
+  'period',
+  'source',
+  'deliveryId',
+  'dataset',
+  'receivedAt',
+] as const;
+export type MetaField = (typeof META_FIELDS)[number];
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+const sourceKeys = ['from', 'meta', 'const', 'concat'] as const;
+
+export interface ColumnSpec {
+  name: string;
+  from?: string;
+  meta?: MetaField;
+  const?: string | number | boolean;
+  concat?: Array<string | ColumnSource>;
+  separator?: string;
+  map?: Record<string, string>;
+  date?: string;
+  number?: { decimals?: number; decimalSeparator?: '.' | ',' };
+  pad?: { length: number; char?: string; side?: 'left' | 'right' };
+  truncate?: number;
+  pseudonymise?: { key: string };
+  default?: string | number | boolean;
+}
+export type ColumnSource = Pick<ColumnSpec, 'from' | 'meta' | 'const'>;
+
+const ColumnSourceSchema = z
+  .object({ from: z.string().optional(), meta: z.enum(META_FIELDS).optional(), const: scalar.optional() })
+  .strict();
+
+export const ColumnSchema: z.ZodType<ColumnSpec> = z
+  .object({
+    name: z.string().min(1),
+    from: z.string().optional(),
+    meta: z.enum(META_FIELDS).optional(),
+    const: scalar.optional(),
+    concat: z
+      .array(z.union([z.string(), ColumnSourceSchema]))
+      .min(1)
+      .optional(),
+    separator: z.string().optional(),
+    map: z.record(z.string(), z.string()).optional(),
+    date: z
+      .string()
+      .regex(/YYYY|YY|MM|DD/, 'a date pattern uses YYYY, YY, MM and DD')
+      .optional(),
+    number: z
+      .object({
+        decimals: z.number().int().min(0).max(10).optional(),
+        decimalSeparator: z.enum(['.', ',']).optional(),
+      })
+      .strict()
+      .optional(),
+    pad: z
+      .object({
+        length: z.number().int().positive(),
+        char: z.string().length(1).optional(),
+        side: z.enum(['left', 'right']).optional(),
+      })
+      .strict()
+      .optional(),
+    truncate: z.number().int().positive().optional(),
+    pseudonymise: z
+      .object({ key: z.string().min(1) })
+      .strict()
+      .optional(),
+    default: scalar.optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const given = sourceKeys.filter((k) => c[k] !== undefined);
+    if (given.length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: `a column takes exactly one of ${sourceKeys.join(', ')}; ${c.name} has ${given.length}`,
+      });
+  });
+
+export const ConditionSchema = z
+  .object({
+    field: z.string(),
+    op: z.enum(['eq', 'ne', 'in', 'notIn', 'gt', 'gte', 'lt', 'lte', 'present', 'absent']),
+    value: z.union([scalar, z.array(scalar)]).optional(),
+  })
+  .strict();
+export type Condition = z.infer<typeof ConditionSchema>;
+
+export const MeasureSchema = z
+  .object({
+    name: z.string().min(1),
+    fn: z.enum(['count', 'sum', 'mean', 'min', 'max']),
+    field: z.string().optional(),
+    decimals: z.number().int().min(0).max(10).optional(),
+    decimalSeparator: z.enum(['.', ',']).optional(),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    if (m.fn !== 'count' && !m.field)
+      ctx.addIssue({ code: 'custom', path: ['field'], message: `${m.fn} needs a field` });
+  });
+export type Measure = z.infer<typeof MeasureSchema>;
+
+export const AggregateSchema = z
+  .object({
+    groupBy: z.array(ColumnSchema).min(1),
+    measures: z.array(MeasureSchema).min(1),
+    suppress: z
+      .object({
+        /** Cells whose count is below this are suppressed. */
+        below: z.number().int().min(2),
+        /** The name of the flag column that marks a suppressed row. */
+        flag: z.string().min(1),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type Aggregate = z.infer<typeof AggregateSchema>;
+
+export const OutputSchema = z.discriminatedUnion('format', [
+  z
+    .object({
+      format: z.literal('xml'),
+      root: z.string().regex(/^[A-Za-z_][\w.-]*$/),
+      record: z.string().regex(/^[A-Za-z_][\w.-]*$/),
+      namespace: z.string().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      format: z.literal('csv'),
+      delimiter: z.enum([',', ';', '\t', '|']).default(','),
+      header: z.boolean().default(true),
+      quote: z.enum(['minimal', 'all']).default('minimal'),
+      encoding: z.enum(['utf-8', 'iso-8859-1', 'windows-1252']).default('utf-8'),
+      lineEnding: z.enum(['crlf', 'lf']).default('crlf'),
+    })
+    .strict(),
+  z.object({ format: z.literal('ndjson') }).strict(),
+  z.object({ format: z.literal('json') }).strict(),
+]);
+export type Output = z.infer<typeof OutputSchema>;
+
+export const ProfileSchema = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*$/, 'a profile id is dataset/recipient'),
+    dataset: z.string(),
+    recipient: z.string(),
+    version: z.number().int().positive(),
+    title: z.string().optional(),
+    lawfulUse: z.object({ legalBasis: z.string().min(10), purpose: z.string().min(10) }).strict(),
+    filter: z.array(ConditionSchema).default([]),
+    columns: z.array(ColumnSchema).min(1).optional(),
+    aggregate: AggregateSchema.optional(),
+    output: OutputSchema,
+    package: z.enum(['none']).default('none'),
+    fileName: z.string().min(1),
+    transport: z
+      .object({ type: z.literal('pull') })
+      .strict()
+      .default({ type: 'pull' }),
+    acknowledgement: z
+      .object({ required: z.boolean().default(true), withinDays: z.number().int().positive().default(14) })
+      .strict()
+      .default({ required: true, withinDays: 14 }),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (!!p.columns === !!p.aggregate)
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a profile has either columns (record level) or aggregate, not both',
+      });
+    if (p.id !== `${p.dataset}/${p.recipient}`)
+      ctx.addIssue({ code: 'custom', path: ['id'], message: `the id must be ${p.dataset}/${p.recipient}` });
+  });
+export type Profile = z.infer<typeof ProfileSchema>;
+
+export interface ProfileProblem {
+  path: string;
+  message: string;
+}
+
+function pathOf(path: ReadonlyArray<PropertyKey>): string {
+  return path.length === 0
+    ? '$'
+    : `$${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`;
+}
+
+/** Issues from a zod parse as `$.path: message` pairs. */
+export function zodProblems(error: z.ZodError): ProfileProblem[] {
+  return error.issues.map((i) => ({ path: pathOf(i.path), message: i.message }));
+}
+
+/** Checks a parsed profile against its dataset: every field it names exists, every code is mapped. */
+export function checkProfileAgainstDataset(profile: Profile, dataset: Dataset): ProfileProblem[] {
+  const problems: ProfileProblem[] = [];
+  const fields = new Map(dataset.fields.map((f) => [f.id, f]));
+  const checkColumn = (c: ColumnSpec, path: string) => {
+    const refs = [c.from, ...(c.concat ?? []).map((s) => (typeof s === 'string' ? undefined : s.from))];
+    for (const ref of refs) {
+      if (ref !== undefined && !fields.has(ref))
+        problems.push({ path, message: `field ${ref} is not in dataset ${dataset.id}` });
+    }
+    if (c.map && c.from) {
+      const def = fields.get(c.from);
+      for (const code of def?.codes ?? []) {
+        if (!(code in c.map))
+          problems.push({ path: `${path}.map`, message: `code ${code} of ${c.from} is not mapped` });
+      }
+    }
+    if (c.date && c.from && fields.get(c.from)?.type !== 'date')
+      problems.push({ path: `${path}.date`, message: `${c.from} is not a date field` });
+    if (c.number && c.from && !['decimal', 'integer'].includes(fields.get(c.from)?.type ?? ''))
+      problems.push({ path: `${path}.number`, message: `${c.from} is not a number field` });
+  };
+  profile.columns?.forEach((c, i) => {
+    checkColumn(c, `$.columns[${i}]`);
+  });
+  profile.aggregate?.groupBy.forEach((c, i) => {
+    checkColumn(c, `$.aggregate.groupBy[${i}]`);
+  });
+  profile.aggregate?.measures.forEach((m, i) => {
+    if (m.field && !fields.has(m.field))
+      problems.push({
+        path: `$.aggregate.measures[${i}].field`,
+        message: `field ${m.field} is not in dataset ${dataset.id}`,
+      });
+    else if (m.field && m.fn !== 'count' && !['decimal', 'integer'].includes(fields.get(m.field)?.type ?? ''))
+      problems.push({
+        path: `$.aggregate.measures[${i}].field`,
+        message: `${m.fn} needs a number field; ${m.field} is not`,
+      });
+  });
+  profile.filter.forEach((f, i) => {
+    if (!fields.has(f.field))
+      problems.push({
+        path: `$.filter[${i}].field`,
+        message: `field ${f.field} is not in dataset ${dataset.id}`,
+      });
+  });
+  // A record-level extract that carries a personal field in clear must say so by naming it plainly;
+  // aggregate extracts can never carry one.
+  profile.aggregate?.groupBy.forEach((c, i) => {
+    if (c.from && fields.get(c.from)?.personal)
+      problems.push({
+        path: `$.aggregate.groupBy[${i}]`,
+        message: `personal field ${c.from} cannot be a group of an aggregate`,
+      });
+  });
+  if (profile.dataset !== dataset.id) problems.push({ path: '$.dataset', message: `expected ${dataset.id}` });
+  return problems;
+}

@@ -1,0 +1,253 @@
+import type { Dataset, FieldDef } from './dataset';
+import { xmlElementName } from './dataset';
+import { isMunicipalityCode } from './municipalities';
+
+/** A typed, validated record: field id → value. Dates stay ISO strings; numbers are numbers. */
+export type Value = string | number | boolean;
+export type Row = Record<string, Value | undefined>;
+
+/** A record as a reader produced it: raw text per field, before validation. */
+export interface RawRecord {
+  /** 1-based position in the delivery. */
+  n: number;
+  /** Line of the record's start, where the format knows it. */
+  line?: number;
+  fields: Record<string, string>;
+  /** Names the reader met that are not fields of the dataset (element, column or key names). */
+  unknown?: string[];
+  /** Fields given more than once. */
+  repeated?: string[];
+}
+
+export interface ValidationIssue {
+  record: number;
+  line?: number;
+  field?: string;
+  rule: string;
+  message: string;
+}
+
+const MASK = '(personal data, not shown)';
+
+/** The longest text a field without its own maxLength may hold. */
+export const DEFAULT_TEXT_LIMIT = 10_000;
+
+function shown(def: FieldDef, raw: string): string {
+  if (def.personal) return MASK;
+  const s = raw.length > 60 ? `${raw.slice(0, 57)}...` : raw;
+  return JSON.stringify(s);
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DECIMAL = /^[+-]?(\d+)(?:\.(\d+))?$/;
+const INTEGER = /^[+-]?\d+$/;
+
+export function isValidIsoDate(s: string): boolean {
+  const m = DATE.exec(s);
+  if (!m) return false;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+}
+
+/**
+ * The birth year a CPR number's first six digits and seventh digit give, or null when
+ * the date part is not a real date. Modulus 11 is not checked: since 2007 numbers need not pass it.
+ */
+export function cprBirthDate(cpr: string): string | null {
+  if (!/^\d{10}$/.test(cpr)) return null;
+  const dd = Number(cpr.slice(0, 2));
+  const mm = Number(cpr.slice(2, 4));
+  const yy = Number(cpr.slice(4, 6));
+  const d7 = Number(cpr[6]);
+  let century: number;
+  if (d7 <= 3) century = 1900;
+  else if (d7 === 4 || d7 === 9) century = yy <= 36 ? 2000 : 1900;
+  else century = yy <= 57 ? 2000 : 1800;
+  const iso = `${century + yy}-${String(mm).padStart(2, '0')}-${String(dd).padStart(2, '0')}`;
+  return isValidIsoDate(iso) ? iso : null;
+}
+
+type FieldCheck = (
+  raw: string,
+  n: number,
+  line: number | undefined,
+  issues: ValidationIssue[],
+) => Value | undefined;
+
+function compileField(def: FieldDef): FieldCheck {
+  const fail = (
+    n: number,
+    line: number | undefined,
+    issues: ValidationIssue[],
+    rule: string,
+    message: string,
+  ) => {
+    issues.push({ record: n, line, field: def.id, rule, message });
+    return undefined;
+  };
+  // Text without a stated limit still has one, so that no value is ever cut silently.
+  const lengthLimit = def.maxLength ?? (def.type === 'text' ? DEFAULT_TEXT_LIMIT : undefined);
+  const withLength =
+    (inner: FieldCheck): FieldCheck =>
+    (raw, n, line, issues) => {
+      if (lengthLimit !== undefined && raw.length > lengthLimit)
+        return fail(
+          n,
+          line,
+          issues,
+          'maxLength',
+          `${def.id} has ${raw.length} characters; at most ${lengthLimit} are allowed`,
+        );
+      return inner(raw, n, line, issues);
+    };
+  const range = (v: number, n: number, line: number | undefined, issues: ValidationIssue[]) => {
+    if (def.min !== undefined && v < def.min)
+      return fail(n, line, issues, 'min', `${def.id} is ${v}; the least allowed is ${def.min}`);
+    if (def.max !== undefined && v > def.max)
+      return fail(n, line, issues, 'max', `${def.id} is ${v}; the most allowed is ${def.max}`);
+    return v;
+  };
+  switch (def.type) {
+    case 'text':
+      return withLength((raw) => raw);
+    case 'code': {
+      const codes = new Set(def.codes);
+      const list = def.codes?.join(', ');
+      return withLength((raw, n, line, issues) =>
+        codes.has(raw)
+          ? raw
+          : fail(n, line, issues, 'code', `${def.id} ${shown(def, raw)} is not one of: ${list}`),
+      );
+    }
+    case 'date':
+      return (raw, n, line, issues) =>
+        isValidIsoDate(raw)
+          ? raw
+          : fail(n, line, issues, 'date', `${def.id} ${shown(def, raw)} is not a date (YYYY-MM-DD)`);
+    case 'decimal':
+      return (raw, n, line, issues) => {
+        const m = DECIMAL.exec(raw);
+        if (!m)
+          return fail(n, line, issues, 'decimal', `${def.id} ${shown(def, raw)} is not a decimal number`);
+        if (def.scale !== undefined && (m[2]?.length ?? 0) > def.scale)
+          return fail(n, line, issues, 'scale', `${def.id} has more than ${def.scale} decimals`);
+        return range(Number(raw), n, line, issues);
+      };
+    case 'integer':
+      return (raw, n, line, issues) => {
+        if (!INTEGER.test(raw) || !Number.isSafeInteger(Number(raw)))
+          return fail(n, line, issues, 'integer', `${def.id} ${shown(def, raw)} is not a whole number`);
+        return range(Number(raw), n, line, issues);
+      };
+    case 'boolean':
+      return (raw, n, line, issues) => {
+        if (raw === 'true' || raw === '1') return true;
+        if (raw === 'false' || raw === '0') return false;
+        return fail(n, line, issues, 'boolean', `${def.id} ${shown(def, raw)} is not true, false, 1 or 0`);
+      };
+    case 'cpr':
+      return (raw, n, line, issues) => {
+        if (!/^\d{10}$/.test(raw)) return fail(n, line, issues, 'cpr', `${def.id} is not 10 digits`);
+        if (!cprBirthDate(raw))
+          return fail(n, line, issues, 'cpr', `${def.id} does not begin with a valid date (DDMMYY)`);
+        return raw;
+      };
+    case 'pnumber':
+      return (raw, n, line, issues) =>
+        /^\d{10}$/.test(raw)
+          ? raw
+          : fail(n, line, issues, 'pnumber', `${def.id} ${shown(def, raw)} is not a P-number (10 digits)`);
+    case 'municipality':
+      return (raw, n, line, issues) =>
+        isMunicipalityCode(raw)
+          ? raw
+          : fail(
+              n,
+              line,
+              issues,
+              'municipality',
+              `${def.id} ${shown(def, raw)} is not one of the 98 municipality codes`,
+            );
+  }
+}
+
+export interface CompiledDataset {
+  dataset: Dataset;
+  /** Element local name → field id, for XML readers. */
+  elementToField: ReadonlyMap<string, string>;
+  fieldIds: readonly string[];
+  /** Validates one raw record; pushes issues and returns the typed row, or null when invalid. */
+  validate(raw: RawRecord, issues: ValidationIssue[]): Row | null;
+}
+
+/** Compiles a dataset schema once into a validator; nothing reads the schema per record. */
+export function compileDataset(dataset: Dataset): CompiledDataset {
+  const checks = dataset.fields.map((def) => ({ def, check: compileField(def) }));
+  const known = new Set(dataset.fields.map((f) => f.id));
+  const rules = dataset.rules.map((rule) => {
+    // notBefore is the only kind so far; the discriminated union makes a new kind a compile error here.
+    const { field, reference, id, message } = rule;
+    return (row: Row, n: number, line: number | undefined, issues: ValidationIssue[]) => {
+      const a = row[field];
+      const b = row[reference];
+      if (a === undefined || b === undefined) return true;
+      if (String(a) < String(b)) {
+        issues.push({ record: n, line, field, rule: id, message });
+        return false;
+      }
+      return true;
+    };
+  });
+
+  return {
+    dataset,
+    elementToField: new Map(dataset.fields.map((f) => [xmlElementName(f.id), f.id])),
+    fieldIds: dataset.fields.map((f) => f.id),
+    validate(raw, issues) {
+      const before = issues.length;
+      const { n, line, fields } = raw;
+      const row: Row = {};
+      for (const name of raw.unknown ?? []) {
+        issues.push({
+          record: n,
+          line,
+          field: name,
+          rule: 'unknown-field',
+          message: `${name} is not a field of ${dataset.id}`,
+        });
+      }
+      for (const name of raw.repeated ?? []) {
+        if (known.has(name))
+          issues.push({
+            record: n,
+            line,
+            field: name,
+            rule: 'repeated-field',
+            message: `${name} is given more than once`,
+          });
+      }
+      for (const { def, check } of checks) {
+        const v = fields[def.id];
+        if (v === undefined || v === '') {
+          if (def.required)
+            issues.push({
+              record: n,
+              line,
+              field: def.id,
+              rule: 'required',
+              message: `${def.id} is required`,
+            });
+          continue;
+        }
+        const value = check(v, n, line, issues);
+        if (value !== undefined) row[def.id] = value;
+      }
+      if (issues.length > before) return null;
+      for (const rule of rules) rule(row, n, line, issues);
+      return issues.length > before ? null : row;
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import type { OutValue } from '../core/mapper';
+import type { Charset } from './encoding';
+import type { RowWriter } from './row-writer';
+
+export interface CsvWriterOptions {
+  delimiter: string;
+  header: boolean;
+  quote: 'minimal' | 'all';
+  encoding: Charset;
+  lineEnding: 'crlf' | 'lf';
+}
+
+/** RFC 4180 CSV with a chosen delimiter, quoting, line ending and charset. */
+export function createCsvWriter(opts: CsvWriterOptions, columns: readonly string[]): RowWriter {
+  const eol = opts.lineEnding === 'crlf' ? '\r\n' : '\n';
+  const d = opts.delimiter;
+  const special = new RegExp(`["\\r\\n${d === '|' ? '\\|' : d}]`);
+  const cell = (v: OutValue): string => {
+    if (v === null || v === undefined) return opts.quote === 'all' ? '""' : '';
+    const s = typeof v === 'string' ? v : String(v);
+    if (opts.quote === 'all' || special.test(s) || s !== s.trim()) return `"${s.replace(/"/g, '""')}"`;
+    return s;
+  };
+  return {
+    charset: opts.encoding,
+    contentType: `text/csv; charset=${opts.encoding}`,
+    extension: 'csv',
+    start: () => (opts.header ? columns.map((c) => cell(c)).join(d) + eol : ''),
+    rows(rows) {
+      let s = '';
+      for (const row of rows) s += row.map(cell).join(d) + eol;
+      return s;
+    },
+    end: () => '',
+  };
+}

@@ -1,0 +1,47 @@
+import type { OutRow } from '../core/mapper';
+import type { RowWriter } from './row-writer';
+
+function toObject(columns: readonly string[], row: OutRow): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (let i = 0; i < columns.length; i++) {
+    const v = row[i];
+    if (v !== null && v !== undefined) o[columns[i] as string] = v;
+  }
+  return o;
+}
+
+/** Newline-delimited JSON: one object per row; null columns are left out. */
+export function createNdjsonWriter(columns: readonly string[]): RowWriter {
+  return {
+    charset: 'utf-8',
+    contentType: 'application/x-ndjson',
+    extension: 'ndjson',
+    start: () => '',
+    rows(rows) {
+      let s = '';
+      for (const row of rows) s += `${JSON.stringify(toObject(columns, row))}\n`;
+      return s;
+    },
+    end: () => '',
+  };
+}
+
+/** One JSON array of row objects, written as the rows come. */
+export function createJsonWriter(columns: readonly string[]): RowWriter {
+  let first = true;
+  return {
+    charset: 'utf-8',
+    contentType: 'application/json',
+    extension: 'json',
+    start: () => '[',
+    rows(rows) {
+      let s = '';
+      for (const row of rows) {
+        s += (first ? '\n' : ',\n') + JSON.stringify(toObject(columns, row));
+        first = false;
+      }
+      return s;
+    },
+    end: () => (first ? ']\n' : '\n]\n'),
+  };
+}

@@ -1,0 +1,200 @@
+import { SaxesParser, type SaxesTagNS } from 'saxes';
+import { GatewayError } from '../core/errors';
+import type { RawRecord } from '../core/validator';
+import { type Charset, createDecoder, normaliseCharset, type TextChunkDecoder } from './encoding';
+
+export interface XmlReaderOptions {
+  namespace: string;
+  root: string;
+  record: string;
+  /** Element local name → field id. */
+  elementToField: ReadonlyMap<string, string>;
+  /** Longest field text kept; longer text is cut here (the validator reports its length). */
+  maxFieldChars?: number;
+  /** Deepest element nesting accepted. */
+  maxDepth?: number;
+}
+
+/** A push parser: bytes in, record batches out. Knows no stream API. */
+export interface RecordReader {
+  write(chunk: Uint8Array): RawRecord[];
+  end(): RawRecord[];
+  /** Attributes of the root element (local name → value), once it has been read. */
+  readonly rootAttributes: Record<string, string> | undefined;
+}
+
+const DECL = /^(?:\uFEFF)?<\?xml[^?]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
+
+function failAt(parser: SaxesParser, message: string): GatewayError {
+  return new GatewayError('not_well_formed', `line ${parser.line}, column ${parser.column}: ${message}`, {
+    line: parser.line,
+    column: parser.column,
+  });
+}
+
+export function createXmlReader(opts: XmlReaderOptions): RecordReader {
+  const maxField = opts.maxFieldChars ?? 100_000;
+  const maxDepth = opts.maxDepth ?? 32;
+  const parser = new SaxesParser({ xmlns: true, position: true });
+  let batch: RawRecord[] = [];
+  let depth = 0;
+  let rootAttributes: Record<string, string> | undefined;
+  let n = 0;
+  let current: RawRecord | null = null;
+  let fieldName: string | null = null;
+  let fieldText = '';
+  let seenRootEnd = false;
+
+  parser.on('doctype', () => {
+    throw failAt(parser, 'a DOCTYPE is not accepted (no DTDs, no entity declarations)');
+  });
+  parser.on('opentag', (tag: SaxesTagNS) => {
+    depth++;
+    if (depth > maxDepth) throw failAt(parser, `elements nest deeper than ${maxDepth}`);
+    if (depth === 1) {
+      if (tag.local !== opts.root || tag.uri !== opts.namespace) {
+        throw new GatewayError(
+          'metadata_mismatch',
+          `the root element is {${tag.uri}}${tag.local}; this dataset expects {${opts.namespace}}${opts.root}`,
+          { line: parser.line },
+        );
+      }
+      rootAttributes = {};
+      for (const a of Object.values(tag.attributes)) {
+        if (a.prefix === 'xmlns' || a.name === 'xmlns') continue;
+        rootAttributes[a.local] = a.value;
+      }
+      return;
+    }
+    if (depth === 2) {
+      if (tag.local !== opts.record || tag.uri !== opts.namespace) {
+        throw new GatewayError(
+          'unprocessable',
+          `line ${parser.line}: element {${tag.uri}}${tag.local} is not a record; records are {${opts.namespace}}${opts.record}`,
+          { line: parser.line },
+        );
+      }
+      n++;
+      current = { n, line: parser.line, fields: {} };
+      return;
+    }
+    if (depth === 3 && current) {
+      const id = tag.uri === opts.namespace ? opts.elementToField.get(tag.local) : undefined;
+      if (id === undefined) {
+        current.unknown = [...(current.unknown ?? []), tag.local];
+        fieldName = null;
+      } else {
+        if (id in current.fields) current.repeated = [...(current.repeated ?? []), id];
+        fieldName = id;
+      }
+      fieldText = '';
+      return;
+    }
+    if (depth > 3 && current && depth === 4) {
+      current.unknown = [...(current.unknown ?? []), `${fieldName ?? '?'}/${tag.local}`];
+    }
+  });
+  const onText = (text: string) => {
+    if (depth === 3 && fieldName !== null && fieldText.length <= maxField) {
+      fieldText += text;
+      if (fieldText.length > maxField) fieldText = fieldText.slice(0, maxField + 1);
+    }
+  };
+  parser.on('text', onText);
+  parser.on('cdata', onText);
+  parser.on('closetag', () => {
+    if (depth === 3 && current && fieldName !== null) {
+      current.fields[fieldName] = fieldText.trim();
+      fieldName = null;
+    } else if (depth === 2 && current) {
+      batch.push(current);
+      current = null;
+    } else if (depth === 1) {
+      seenRootEnd = true;
+    }
+    depth--;
+  });
+
+  let decoder: TextChunkDecoder | null = null;
+  let head: Uint8Array | null = null;
+
+  const feed = (text: string) => {
+    try {
+      parser.write(text);
+    } catch (e) {
+      if (e instanceof GatewayError) throw e;
+      throw new GatewayError('not_well_formed', (e as Error).message, {
+        line: parser.line,
+        column: parser.column,
+      });
+    }
+  };
+
+  const chooseDecoder = (bytes: Uint8Array): TextChunkDecoder => {
+    // The XML declaration is ASCII in every encoding we accept; read it to pick the decoder.
+    const prefix = String.fromCharCode(...bytes.subarray(0, Math.min(bytes.length, 200)));
+    const m = DECL.exec(prefix);
+    let charset: Charset = 'utf-8';
+    if (m?.[1]) {
+      const c = normaliseCharset(m[1]);
+      if (!c)
+        throw new GatewayError(
+          'not_well_formed',
+          `the declared encoding ${m[1]} is not supported (UTF-8, ISO-8859-1, Windows-1252)`,
+        );
+      charset = c;
+    }
+    return createDecoder(charset);
+  };
+
+  const take = () => {
+    const out = batch;
+    batch = [];
+    return out;
+  };
+
+  return {
+    get rootAttributes() {
+      return rootAttributes;
+    },
+    write(chunk) {
+      if (!decoder) {
+        // Wait for enough bytes to see the whole XML declaration.
+        head = head ? concat(head, chunk) : chunk;
+        if (head.length < 200) return [];
+        decoder = chooseDecoder(head);
+        chunk = head;
+        head = null;
+      }
+      feed(decoder.decode(chunk));
+      return take();
+    },
+    end() {
+      if (!decoder) {
+        const bytes = head ?? new Uint8Array();
+        if (bytes.length === 0) throw new GatewayError('not_well_formed', 'the delivery is empty');
+        decoder = chooseDecoder(bytes);
+        feed(decoder.decode(bytes));
+      }
+      feed(decoder.end());
+      try {
+        parser.close();
+      } catch (e) {
+        if (e instanceof GatewayError) throw e;
+        throw new GatewayError('not_well_formed', (e as Error).message, {
+          line: parser.line,
+          column: parser.column,
+        });
+      }
+      if (!seenRootEnd) throw failAt(parser, 'the document ended before its root element was closed');
+      return take();
+    },
+  };
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

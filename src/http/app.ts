@@ -1,0 +1,110 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { secureHeaders } from 'hono/secure-headers';
+import { GatewayError } from '../core/errors';
+import { newId } from '../core/ids';
+import { type AuthVariables, bearerAuth } from './auth';
+import { renderApiReference, renderProblemType } from './docs';
+import { problemResponse } from './problem';
+import { auditRoutes } from './routes/audit';
+import { datasetRoutes } from './routes/datasets';
+import { deliveryRoutes } from './routes/deliveries';
+import { extractRoutes } from './routes/extracts';
+import { tokenRoutes } from './routes/tokens';
+import type { Services } from './services';
+
+export type AppVariables = AuthVariables & { requestId: string };
+
+/** The whole HTTP interface; runtime-neutral (Node and Workers serve the same app). */
+export function createApp(
+  services: Services,
+  extra?: (app: OpenAPIHono<{ Variables: AppVariables }>) => void,
+) {
+  const app = new OpenAPIHono<{ Variables: AppVariables }>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new GatewayError('bad_request', 'the request does not fit the interface', {
+          errors: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        });
+      }
+    },
+  });
+
+  app.use('*', async function requestId(c, next) {
+    const incoming = c.req.header('x-request-id');
+    const id = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : newId('key').slice(4);
+    c.set('requestId', id);
+    await next();
+    c.header('x-request-id', id);
+  });
+  app.use(
+    '*',
+    secureHeaders({
+      crossOriginResourcePolicy: 'same-origin',
+      contentSecurityPolicy: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"] },
+    }),
+  );
+  app.use('*', async function accessLog(c, next) {
+    const start = performance.now();
+    await next();
+    // Paths carry ids only, never personal data; query strings are left out all the same.
+    services.log.info(
+      {
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - start),
+      },
+      'request',
+    );
+  });
+
+  app.onError((err, c) => {
+    if (!(err instanceof GatewayError))
+      services.log.error({ err, requestId: c.get('requestId') }, 'unhandled error');
+    return problemResponse(c, err);
+  });
+  app.notFound((c) =>
+    problemResponse(c, new GatewayError('not_found', `no route for ${c.req.method} ${c.req.path}`)),
+  );
+
+  app.get('/health', async (c) => {
+    try {
+      await Promise.all([services.metadata.ping(), services.objects.ping()]);
+      return c.json({ status: 'ok', version: services.version });
+    } catch (err) {
+      services.log.error({ err }, 'health check failed');
+      return c.json({ status: 'unavailable' }, 503);
+    }
+  });
+  app.get('/.well-known/jwks.json', async (c) => {
+    c.header('cache-control', 'public, max-age=300');
+    return c.json(await services.signer.jwks());
+  });
+
+  app.use('/v1/*', bearerAuth(services));
+  app.route('/', deliveryRoutes(services));
+  app.route('/', extractRoutes(services));
+  app.route('/', auditRoutes(services));
+  app.route('/', tokenRoutes(services));
+  app.route('/', datasetRoutes(services));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  const info = {
+    title: 'Delivery gateway',
+    version: services.version,
+    description:
+      'One delivery per source system, municipality and period in; every recipient extract out, signed, acknowledged and audited.',
+  };
+  app.doc31('/openapi.json', { openapi: '3.1.0', info, security: [{ bearer: [] }] });
+  app.get('/docs', (c) =>
+    c.html(renderApiReference(app.getOpenAPI31Document({ openapi: '3.1.0', info }) as never)),
+  );
+  app.get('/problems/:code', (c) => {
+    const html = renderProblemType(c.req.param('code'));
+    return html ? c.html(html) : problemResponse(c, new GatewayError('not_found', 'no such problem type'));
+  });
+
+  extra?.(app);
+  return app;
+}

@@ -1,0 +1,259 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { GatewayError } from '../../core/errors';
+import { intake } from '../../pipeline/intake';
+import type { DeliveryRecord } from '../../stores/metadata-store';
+import { type AuthVariables, actorOf, allow, inScope, type Principal } from '../auth';
+import type { Services } from '../services';
+import { DeliveryView, deliveryView, PageQuery, problemContent } from '../views';
+
+const IdParam = z.object({
+  id: z
+    .string()
+    .regex(/^dlv_[0-9A-Z]{26}$/)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+
+const submit = createRoute({
+  method: 'post',
+  path: '/v1/deliveries',
+  tags: ['Deliveries'],
+  summary: 'Submit one delivery; it is validated and every recipient extract is made in one pass',
+  request: {
+    query: z.object({
+      dataset: z.string().min(1).max(64),
+      municipality: z.string().min(1).max(8),
+      period: z.string().min(1).max(16),
+    }),
+    headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+    body: {
+      required: true,
+      content: {
+        'application/xml': { schema: z.string().openapi({ format: 'binary' }) },
+      },
+    },
+  },
+  responses: {
+    201: {
+      description: 'Accepted; every extract exists',
+      content: { 'application/json': { schema: DeliveryView } },
+    },
+    200: {
+      description: 'The same bytes were already accepted: the earlier delivery',
+      content: { 'application/json': { schema: DeliveryView } },
+    },
+    400: { description: 'Not well-formed', content: problemContent },
+    401: { description: 'No valid token', content: problemContent },
+    403: { description: 'Outside the token scope', content: problemContent },
+    413: { description: 'Too large', content: problemContent },
+    415: { description: 'Unsupported content type', content: problemContent },
+    422: {
+      description: 'Rejected: the problem lists the first errors; the report has them all',
+      content: problemContent,
+    },
+  },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/v1/deliveries/{id}',
+  tags: ['Deliveries'],
+  summary: 'One delivery with its extracts and receipt',
+  request: { params: IdParam },
+  responses: {
+    200: { description: 'The delivery', content: { 'application/json': { schema: DeliveryView } } },
+    404: { description: 'No such delivery (or not yours)', content: problemContent },
+  },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/v1/deliveries',
+  tags: ['Deliveries'],
+  summary: 'Deliveries, newest first',
+  request: {
+    query: z.object({
+      dataset: z.string().max(64).optional(),
+      municipality: z.string().max(8).optional(),
+      period: z.string().max(16).optional(),
+      status: z.enum(['receiving', 'accepted', 'rejected', 'failed']).optional(),
+      ...PageQuery,
+    }),
+  },
+  responses: {
+    200: {
+      description: 'A page of deliveries',
+      content: {
+        'application/json': {
+          schema: z.object({ items: z.array(DeliveryView), next: z.string().nullable() }),
+        },
+      },
+    },
+  },
+});
+
+const IssueView = z.object({
+  record: z.number(),
+  line: z.number().optional(),
+  field: z.string().optional(),
+  rule: z.string(),
+  message: z.string(),
+});
+
+const report = createRoute({
+  method: 'get',
+  path: '/v1/deliveries/{id}/report',
+  tags: ['Deliveries'],
+  summary: 'The whole validation report (JSON, or CSV with Accept: text/csv)',
+  request: { params: IdParam },
+  responses: {
+    200: {
+      description: 'The report',
+      content: {
+        'application/json': {
+          schema: z.object({
+            delivery: z.string(),
+            status: z.string(),
+            records: z.object({ total: z.number(), valid: z.number(), invalid: z.number() }).nullable(),
+            errorCount: z.number(),
+            problem: z.object({ code: z.string(), detail: z.string() }).nullable(),
+            issues: z.array(IssueView),
+            truncated: z.boolean(),
+          }),
+        },
+        'text/csv': { schema: z.string() },
+      },
+    },
+    404: { description: 'No such delivery (or not yours)', content: problemContent },
+  },
+});
+
+/** Sources see their own deliveries; auditors and admins see all; recipients none. */
+function visible(p: Principal, d: DeliveryRecord): boolean {
+  if (p.role === 'admin' || p.role === 'auditor') return true;
+  return p.role === 'source' && d.source === p.subject;
+}
+
+function csvCell(v: unknown): string {
+  const s = v === undefined || v === null ? '' : String(v);
+  return /[",\r\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function deliveryRoutes(services: Services) {
+  const app = new OpenAPIHono<{ Variables: AuthVariables }>();
+
+  app.use('/v1/deliveries', async (c, next) => {
+    if (c.req.method === 'POST') return allow('source')(c, next);
+    return allow('source', 'auditor', 'admin')(c, next);
+  });
+  app.use('/v1/deliveries/*', allow('source', 'auditor', 'admin'));
+
+  app.openapi(submit, async (c) => {
+    const p = c.get('principal');
+    const q = c.req.valid('query');
+    if (!inScope(p.datasets, q.dataset))
+      throw new GatewayError('forbidden', `this token may not deliver dataset ${q.dataset}`);
+    if (!inScope(p.municipalities, q.municipality))
+      throw new GatewayError('forbidden', `this token may not deliver for municipality ${q.municipality}`);
+    const length = Number(c.req.header('content-length') ?? '0');
+    if (length > services.limits.maxDeliveryBytes)
+      throw new GatewayError(
+        'payload_too_large',
+        `the delivery is larger than ${services.limits.maxDeliveryBytes} bytes`,
+      );
+    const raw = c.req.raw.body;
+    if (!raw) throw new GatewayError('not_well_formed', 'the delivery is empty');
+    let body: AsyncIterable<Uint8Array> = raw as unknown as AsyncIterable<Uint8Array>;
+    const encoding = (c.req.header('content-encoding') ?? 'identity').toLowerCase();
+    if (encoding === 'gzip')
+      body = raw.pipeThrough(new DecompressionStream('gzip')) as unknown as AsyncIterable<Uint8Array>;
+    else if (encoding !== 'identity')
+      throw new GatewayError(
+        'unsupported_media_type',
+        `Content-Encoding ${encoding} is not accepted; use gzip or none`,
+      );
+    const result = await intake(
+      { ...services, now: services.now, log: services.log },
+      {
+        dataset: q.dataset,
+        municipality: q.municipality,
+        period: q.period,
+        source: p.subject,
+        actor: actorOf(p),
+        contentType: c.req.header('content-type') ?? '',
+        idempotencyKey: c.req.header('idempotency-key') ?? null,
+        body,
+      },
+    );
+    c.header('location', `/v1/deliveries/${result.delivery.id}`);
+    return c.json(deliveryView(result.delivery, result.extracts), result.status);
+  });
+
+  app.openapi(list, async (c) => {
+    const p = c.get('principal');
+    const q = c.req.valid('query');
+    const page = await services.metadata.listDeliveries(
+      {
+        dataset: q.dataset,
+        municipality: q.municipality,
+        period: q.period,
+        status: q.status,
+        source: p.role === 'source' ? p.subject : undefined,
+      },
+      q.cursor ?? null,
+      q.limit,
+    );
+    const items = await Promise.all(
+      page.items.map(async (d) =>
+        deliveryView(d, (await services.metadata.listExtracts({ deliveryId: d.id }, null, 500)).items),
+      ),
+    );
+    return c.json({ items, next: page.next }, 200);
+  });
+
+  const load = async (p: Principal, id: string) => {
+    const d = await services.metadata.getDelivery(id);
+    if (!d || !visible(p, d)) throw new GatewayError('not_found', `there is no delivery ${id}`);
+    return d;
+  };
+
+  app.openapi(get, async (c) => {
+    const d = await load(c.get('principal'), c.req.valid('param').id);
+    const extracts = await services.metadata.listExtracts({ deliveryId: d.id }, null, 500);
+    return c.json(deliveryView(d, extracts.items), 200);
+  });
+
+  app.openapi(report, async (c) => {
+    const d = await load(c.get('principal'), c.req.valid('param').id);
+    const issues = [];
+    let cursor: string | null = null;
+    do {
+      const page = await services.metadata.listIssues(d.id, cursor, 1000);
+      issues.push(...page.items);
+      cursor = page.next;
+    } while (cursor);
+    if ((c.req.header('accept') ?? '').includes('text/csv')) {
+      const lines = [
+        'record,line,field,rule,message',
+        ...issues.map((i) => [i.record, i.line, i.field, i.rule, i.message].map(csvCell).join(',')),
+      ];
+      return c.body(`${lines.join('\r\n')}\r\n`, 200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${d.id}-report.csv"`,
+      });
+    }
+    return c.json(
+      {
+        delivery: d.id,
+        status: d.status,
+        records: d.records,
+        errorCount: d.errorCount,
+        problem: d.problem,
+        issues,
+        truncated: issues.length < d.errorCount,
+      },
+      200,
+    );
+  });
+
+  return app;
+}

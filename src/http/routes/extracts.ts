@@ -1,0 +1,230 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { GatewayError } from '../../core/errors';
+import type { ExtractRecord } from '../../stores/metadata-store';
+import type { ByteRange } from '../../stores/object-store';
+import { type AuthVariables, actorOf, allow, type Principal } from '../auth';
+import type { Services } from '../services';
+import { toReadableStream } from '../stream';
+import { ExtractView, extractView, PageQuery, problemContent } from '../views';
+
+const IdParam = z.object({
+  id: z
+    .string()
+    .regex(/^ext_[0-9A-Z]{26}$/)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+const STATUSES = ['available', 'fetched', 'acknowledged', 'refused', 'superseded', 'purged'] as const;
+
+const list = createRoute({
+  method: 'get',
+  path: '/v1/extracts',
+  tags: ['Extracts'],
+  summary: "This recipient's extracts, oldest first (auditors and admins: every recipient's)",
+  request: {
+    query: z.object({
+      status: z.enum(STATUSES).optional(),
+      dataset: z.string().max(64).optional(),
+      delivery: z.string().max(40).optional(),
+      ...PageQuery,
+    }),
+  },
+  responses: {
+    200: {
+      description: 'A page of extracts',
+      content: {
+        'application/json': {
+          schema: z.object({ items: z.array(ExtractView), next: z.string().nullable() }),
+        },
+      },
+    },
+  },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/v1/extracts/{id}',
+  tags: ['Extracts'],
+  summary: 'Extract metadata: the delivery it came from, the profile version, lawful use',
+  request: { params: IdParam },
+  responses: {
+    200: { description: 'The extract', content: { 'application/json': { schema: ExtractView } } },
+    404: { description: 'No such extract (or not yours)', content: problemContent },
+  },
+});
+
+const content = createRoute({
+  method: 'get',
+  path: '/v1/extracts/{id}/content',
+  tags: ['Extracts'],
+  summary: 'The extract bytes; ETag is the sha256, Range is honoured; the first download marks it fetched',
+  request: { params: IdParam },
+  responses: {
+    200: {
+      description: 'The bytes',
+      content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
+    },
+    206: {
+      description: 'A range of the bytes',
+      content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
+    },
+    304: { description: 'Not modified (If-None-Match)' },
+    404: { description: 'No such extract (or not yours)', content: problemContent },
+    410: { description: 'The extract was purged', content: problemContent },
+    416: { description: 'Range not satisfiable', content: problemContent },
+  },
+});
+
+const acknowledge = createRoute({
+  method: 'post',
+  path: '/v1/extracts/{id}/receipts',
+  tags: ['Extracts'],
+  summary: "The recipient's acknowledgement: accepted, or refused with a reason",
+  request: {
+    params: IdParam,
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.discriminatedUnion('status', [
+            z.object({ status: z.literal('accepted') }).strict(),
+            z.object({ status: z.literal('refused'), reason: z.string().min(1).max(2000) }).strict(),
+          ]),
+        },
+      },
+    },
+  },
+  responses: {
+    201: { description: 'Recorded', content: { 'application/json': { schema: ExtractView } } },
+    404: { description: 'No such extract (or not yours)', content: problemContent },
+    409: { description: 'Already acknowledged, or no longer current', content: problemContent },
+  },
+});
+
+function visible(p: Principal, e: ExtractRecord): boolean {
+  if (p.role === 'admin' || p.role === 'auditor') return true;
+  return p.role === 'recipient' && e.recipient === p.recipient;
+}
+
+function parseRange(header: string | undefined, size: number): ByteRange | null | 'invalid' {
+  if (!header) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return 'invalid';
+  let start: number;
+  let end: number;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return 'invalid';
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
+  if (start > end || start >= size) return 'invalid';
+  return { start, end };
+}
+
+export function extractRoutes(services: Services) {
+  const app = new OpenAPIHono<{ Variables: AuthVariables }>();
+  app.use('/v1/extracts', allow('recipient', 'auditor', 'admin'));
+  app.use('/v1/extracts/:id', allow('recipient', 'auditor', 'admin'));
+  // Payloads and acknowledgements are the recipient's alone.
+  app.use('/v1/extracts/:id/*', allow('recipient'));
+
+  const load = async (p: Principal, id: string) => {
+    const e = await services.metadata.getExtract(id);
+    if (!e || !visible(p, e)) throw new GatewayError('not_found', `there is no extract ${id}`);
+    return e;
+  };
+
+  app.openapi(list, async (c) => {
+    const p = c.get('principal');
+    const q = c.req.valid('query');
+    const page = await services.metadata.listExtracts(
+      {
+        recipient: p.role === 'recipient' ? (p.recipient ?? '-') : undefined,
+        status: q.status,
+        dataset: q.dataset,
+        deliveryId: q.delivery,
+      },
+      q.cursor ?? null,
+      q.limit,
+    );
+    return c.json({ items: page.items.map(extractView), next: page.next }, 200);
+  });
+
+  app.openapi(get, async (c) =>
+    c.json(extractView(await load(c.get('principal'), c.req.valid('param').id)), 200),
+  );
+
+  app.openapi(content, async (c) => {
+    const p = c.get('principal');
+    const e = await load(p, c.req.valid('param').id);
+    if (e.status === 'purged') throw new GatewayError('gone', `extract ${e.id} was purged`);
+    const etag = `"${e.sha256}"`;
+    const headers: Record<string, string> = {
+      etag,
+      'accept-ranges': 'bytes',
+      'content-type': e.contentType,
+      'content-disposition': `attachment; filename="${e.fileName}"`,
+      'cache-control': 'private, no-store',
+    };
+    if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);
+    const range = parseRange(c.req.header('range'), e.bytes);
+    if (range === 'invalid') {
+      return c.body(null, 416, { ...headers, 'content-range': `bytes */${e.bytes}` });
+    }
+    const stream = await services.objects.read(e.objectKey, range ?? undefined);
+    if (!stream) {
+      services.log.error(
+        { extractId: e.id, objectKey: e.objectKey },
+        'extract object is missing from the object store',
+      );
+      throw new GatewayError('internal', `the bytes of extract ${e.id} cannot be read`);
+    }
+    if (e.status === 'available')
+      await services.metadata.markExtractFetched(e.id, new Date().toISOString(), actorOf(p));
+    if (range) {
+      return c.body(toReadableStream(stream), 206, {
+        ...headers,
+        'content-range': `bytes ${range.start}-${range.end}/${e.bytes}`,
+        'content-length': String(range.end - range.start + 1),
+      });
+    }
+    const body = toReadableStream(stream, {
+      expectSha256: e.sha256,
+      onMismatch: (actual) =>
+        services.log.error(
+          { extractId: e.id, expected: e.sha256, actual },
+          'extract bytes do not match their sha256',
+        ),
+    });
+    return c.body(body, 200, { ...headers, 'content-length': String(e.bytes) });
+  });
+
+  app.openapi(acknowledge, async (c) => {
+    const p = c.get('principal');
+    const e = await load(p, c.req.valid('param').id);
+    const body = c.req.valid('json');
+    const ack =
+      body.status === 'accepted'
+        ? { status: 'accepted' as const, reason: null }
+        : { status: 'refused' as const, reason: body.reason };
+    const result = await services.metadata.acknowledgeExtract(
+      e.id,
+      ack,
+      new Date().toISOString(),
+      actorOf(p),
+    );
+    if (!result) throw new GatewayError('not_found', `there is no extract ${e.id}`);
+    if (result.result === 'conflict') {
+      const why = result.extract.acknowledgement
+        ? `extract ${e.id} was already ${result.extract.acknowledgement.status === 'accepted' ? 'acknowledged' : 'refused'}`
+        : `extract ${e.id} is ${result.extract.status} and can no longer be acknowledged`;
+      throw new GatewayError('already_acknowledged', why, { extractStatus: result.extract.status });
+    }
+    return c.json(extractView(result.extract), 201);
+  });
+
+  return app;
+}

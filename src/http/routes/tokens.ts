@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { GatewayError } from '../../core/errors';
+import { newId } from '../../core/ids';
+import { isMunicipalityCode } from '../../core/municipalities';
+import type { TokenRecord } from '../../stores/metadata-store';
+import { type AuthVariables, actorOf, allow } from '../auth';
+import type { Services } from '../services';
+import { problemContent } from '../views';
+
+const expiresAt = z.string().datetime({ offset: true }).optional();
+
+const TokenRequest = z.discriminatedUnion('role', [
+  z
+    .object({
+      role: z.literal('source'),
+      subject: z.string().min(1).max(100),
+      municipalities: z.array(z.string()).min(1),
+      datasets: z.array(z.string()).min(1),
+      expiresAt,
+    })
+    .strict(),
+  z
+    .object({
+      role: z.literal('recipient'),
+      subject: z.string().min(1).max(100),
+      recipient: z.string().min(1),
+      expiresAt,
+    })
+    .strict(),
+  z.object({ role: z.literal('auditor'), subject: z.string().min(1).max(100), expiresAt }).strict(),
+  z.object({ role: z.literal('admin'), subject: z.string().min(1).max(100), expiresAt }).strict(),
+]);
+
+const issue = createRoute({
+  method: 'post',
+  path: '/v1/admin/tokens',
+  tags: ['Admin'],
+  summary: 'Issue a token; its text is shown in this answer only',
+  request: { body: { required: true, content: { 'application/json': { schema: TokenRequest } } } },
+  responses: {
+    201: {
+      description: 'The new token',
+      content: {
+        'application/json': {
+          schema: z.object({ id: z.string(), token: z.string(), role: z.string(), subject: z.string() }),
+        },
+      },
+    },
+    422: { description: 'Unknown recipient, dataset or municipality', content: problemContent },
+  },
+});
+
+const revoke = createRoute({
+  method: 'delete',
+  path: '/v1/admin/tokens/{id}',
+  tags: ['Admin'],
+  summary: 'Revoke a token; it fails from the next request on',
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .max(40)
+        .openapi({ param: { name: 'id', in: 'path' } }),
+    }),
+  },
+  responses: {
+    204: { description: 'Revoked' },
+    404: { description: 'No such active token', content: problemContent },
+  },
+});
+
+export function tokenRoutes(services: Services) {
+  const app = new OpenAPIHono<{ Variables: AuthVariables }>();
+  app.use('/v1/admin/*', allow('admin'));
+
+  app.openapi(issue, async (c) => {
+    const body = c.req.valid('json');
+    const { catalogue } = services;
+    if (body.role === 'recipient' && !catalogue.recipients.has(body.recipient))
+      throw new GatewayError('unprocessable', `there is no recipient ${body.recipient}`);
+    if (body.role === 'source') {
+      for (const m of body.municipalities)
+        if (m !== '*' && !isMunicipalityCode(m))
+          throw new GatewayError('invalid_municipality', `${m} is not a municipality code`);
+      for (const d of body.datasets)
+        if (d !== '*' && !catalogue.datasets.has(d))
+          throw new GatewayError('unknown_dataset', `there is no dataset ${d}`);
+    }
+    const now = new Date().toISOString();
+    if (body.expiresAt && body.expiresAt <= now)
+      throw new GatewayError('unprocessable', 'expiresAt is in the past');
+    const secret = `gw_${randomBytes(32).toString('base64url')}`;
+    const token: TokenRecord = {
+      id: newId('tok'),
+      role: body.role,
+      subject: body.subject,
+      recipient: body.role === 'recipient' ? body.recipient : null,
+      municipalities: body.role === 'source' ? body.municipalities : [],
+      datasets: body.role === 'source' ? body.datasets : [],
+      createdAt: now,
+      expiresAt: body.expiresAt ? new Date(body.expiresAt).toISOString() : null,
+      revokedAt: null,
+      lastUsedAt: null,
+    };
+    await services.metadata.createToken(token, services.hashToken(secret), {
+      actor: actorOf(c.get('principal')),
+      action: 'token.issued',
+      subject: token.id,
+      details: {
+        role: token.role,
+        subject: token.subject,
+        recipient: token.recipient,
+        municipalities: token.municipalities,
+        datasets: token.datasets,
+        expiresAt: token.expiresAt,
+      },
+    });
+    return c.json({ id: token.id, token: secret, role: token.role, subject: token.subject }, 201);
+  });
+
+  app.openapi(revoke, async (c) => {
+    const { id } = c.req.valid('param');
+    const ok = await services.metadata.revokeToken(id, new Date().toISOString(), {
+      actor: actorOf(c.get('principal')),
+      action: 'token.revoked',
+      subject: id,
+      details: {},
+    });
+    if (!ok) throw new GatewayError('not_found', `there is no active token ${id}`);
+    return c.body(null, 204);
+  });
+
+  return app;
+}

@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import type { Catalogue } from '../core/catalogue';
+import type { ReceiptSigner } from '../receipts/signer';
+import type { MetadataStore } from '../stores/metadata-store';
+import type { ObjectStore } from '../stores/object-store';
+
+/** What the HTTP app needs; built once by a runtime from its configuration. */
+export interface Services {
+  catalogue: Catalogue;
+  metadata: MetadataStore;
+  objects: ObjectStore;
+  signer: ReceiptSigner;
+  log: Logger;
+  /** sha256 (hex) of a presented token's text, as stored. */
+  hashToken(token: string): string;
+  /** An admin token accepted from start (deployments, tests), by its hash. */
+  adminTokenHash: string | null;
+  limits: { maxDeliveryBytes: number; maxStoredIssues: number };
+  version: string;
+  now?: () => Date;
+}

@@ -1,0 +1,156 @@
+import { z } from '@hono/zod-openapi';
+import type { DeliveryRecord, ExtractRecord } from '../stores/metadata-store';
+
+export const ExtractSummary = z
+  .object({
+    id: z.string(),
+    recipient: z.string(),
+    status: z.string(),
+    records: z.number(),
+    sha256: z.string(),
+    bytes: z.number(),
+    format: z.string(),
+    profile: z.object({ id: z.string(), version: z.number(), sha256: z.string() }),
+  })
+  .openapi('ExtractSummary');
+
+export const DeliveryView = z
+  .object({
+    id: z.string().openapi({ example: 'dlv_01JBX7Z4Q0M3T6W9C2H5K8N1PR' }),
+    dataset: z.string(),
+    municipality: z.string(),
+    period: z.string(),
+    source: z.string(),
+    status: z.enum(['receiving', 'accepted', 'rejected', 'failed']),
+    receivedAt: z.string(),
+    completedAt: z.string().nullable(),
+    sha256: z.string().nullable(),
+    bytes: z.number().nullable(),
+    records: z.object({ total: z.number(), valid: z.number(), invalid: z.number() }).nullable(),
+    errorCount: z.number(),
+    supersedes: z.string().nullable(),
+    supersededBy: z.string().nullable(),
+    problem: z.object({ code: z.string(), detail: z.string() }).nullable(),
+    extracts: z.array(ExtractSummary),
+    receipt: z
+      .string()
+      .nullable()
+      .openapi({ description: 'JWS (EdDSA) signed by the gateway; verify against /.well-known/jwks.json' }),
+    report: z.string(),
+  })
+  .openapi('Delivery');
+
+export const ExtractView = z
+  .object({
+    id: z.string(),
+    delivery: z.string(),
+    recipient: z.string(),
+    dataset: z.string(),
+    municipality: z.string(),
+    period: z.string(),
+    status: z.string(),
+    records: z.number(),
+    sha256: z.string(),
+    bytes: z.number(),
+    format: z.string(),
+    contentType: z.string(),
+    fileName: z.string(),
+    profile: z.object({ id: z.string(), version: z.number(), sha256: z.string() }),
+    lawfulUse: z.object({ legalBasis: z.string(), purpose: z.string() }).nullable(),
+    metadata: z.record(z.string(), z.unknown()),
+    replaces: z.string().nullable(),
+    createdAt: z.string(),
+    fetchedAt: z.string().nullable(),
+    acknowledgement: z
+      .object({
+        status: z.enum(['accepted', 'refused']),
+        reason: z.string().nullable(),
+        at: z.string().nullable(),
+      })
+      .nullable(),
+    acknowledgementDueAt: z.string().nullable(),
+    content: z.string(),
+  })
+  .openapi('Extract');
+
+export function extractSummary(e: ExtractRecord): z.infer<typeof ExtractSummary> {
+  return {
+    id: e.id,
+    recipient: e.recipient,
+    status: e.status,
+    records: e.records,
+    sha256: e.sha256,
+    bytes: e.bytes,
+    format: e.format,
+    profile: e.profile,
+  };
+}
+
+export function deliveryView(d: DeliveryRecord, extracts: ExtractRecord[]): z.infer<typeof DeliveryView> {
+  return {
+    id: d.id,
+    dataset: d.dataset,
+    municipality: d.municipality,
+    period: d.period,
+    source: d.source,
+    status: d.status,
+    receivedAt: d.receivedAt,
+    completedAt: d.completedAt,
+    sha256: d.sha256,
+    bytes: d.bytes,
+    records: d.records,
+    errorCount: d.errorCount,
+    supersedes: d.supersedes,
+    supersededBy: d.supersededBy,
+    problem: d.problem,
+    extracts: extracts.map(extractSummary),
+    receipt: d.receipt,
+    report: `/v1/deliveries/${d.id}/report`,
+  };
+}
+
+export function extractView(e: ExtractRecord): z.infer<typeof ExtractView> {
+  const { lawfulUse, ...metadata } = e.metadata as { lawfulUse?: { legalBasis: string; purpose: string } };
+  return {
+    id: e.id,
+    delivery: e.deliveryId,
+    recipient: e.recipient,
+    dataset: e.dataset,
+    municipality: e.municipality,
+    period: e.period,
+    status: e.status,
+    records: e.records,
+    sha256: e.sha256,
+    bytes: e.bytes,
+    format: e.format,
+    contentType: e.contentType,
+    fileName: e.fileName,
+    profile: e.profile,
+    lawfulUse: lawfulUse ?? null,
+    metadata,
+    replaces: e.replaces,
+    createdAt: e.createdAt,
+    fetchedAt: e.fetchedAt,
+    acknowledgement: e.acknowledgement ? { ...e.acknowledgement, at: e.acknowledgedAt } : null,
+    acknowledgementDueAt: e.ackDueAt,
+    content: `/v1/extracts/${e.id}/content`,
+  };
+}
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number(),
+    detail: z.string(),
+    instance: z.string().optional(),
+  })
+  .passthrough()
+  .openapi('Problem');
+
+export const problemContent = { 'application/problem+json': { schema: Problem } };
+
+export const PageQuery = {
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+};

@@ -1,0 +1,74 @@
+import { createHash, type Hash } from 'node:crypto';
+import type { CompiledProfile, DeliveryContext, Projector } from '../core/mapper';
+import type { Row } from '../core/validator';
+import { createRowWriter, type RowWriter } from '../formats';
+import { createTextEncoder } from '../formats/text-encoder';
+import type { ObjectSink, ObjectStore } from '../stores/object-store';
+
+const FLUSH_CHARS = 64 * 1024;
+
+/** One recipient's extract while the delivery streams in: project, write, encode, hash, store. */
+export class ExtractBuilder {
+  readonly projector: Projector;
+  readonly writer: RowWriter;
+  private readonly encode: (s: string) => Uint8Array;
+  private readonly hash: Hash = createHash('sha256');
+  private pending = '';
+  private sink: ObjectSink | null = null;
+  bytes = 0;
+  rows = 0;
+
+  constructor(
+    readonly compiled: CompiledProfile,
+    readonly objectKey: string,
+    ctx: DeliveryContext,
+  ) {
+    this.projector = compiled.createProjector(ctx);
+    this.writer = createRowWriter(compiled.profile.output, compiled.columns);
+    this.encode = createTextEncoder(this.writer.charset);
+  }
+
+  async open(store: ObjectStore): Promise<void> {
+    this.sink = await store.create(this.objectKey);
+    this.pending += this.writer.start();
+  }
+
+  /** Maps a batch of valid rows; flushes to the store when enough text has gathered. */
+  async push(rows: readonly Row[]): Promise<void> {
+    const out = this.projector.push(rows);
+    if (out.length) {
+      this.rows += out.length;
+      this.pending += this.writer.rows(out);
+    }
+    if (this.pending.length >= FLUSH_CHARS) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.pending || !this.sink) return;
+    const bytes = this.encode(this.pending);
+    this.pending = '';
+    this.hash.update(bytes);
+    this.bytes += bytes.length;
+    await this.sink.write(bytes);
+  }
+
+  /** Writes what an aggregate holds back and the closing text; the object becomes readable. */
+  async finish(): Promise<{ sha256: string; bytes: number; records: number }> {
+    const tail = this.projector.finish();
+    if (tail.length) {
+      this.rows += tail.length;
+      this.pending += this.writer.rows(tail);
+    }
+    this.pending += this.writer.end();
+    await this.flush();
+    await this.sink?.close();
+    this.sink = null;
+    return { sha256: this.hash.digest('hex'), bytes: this.bytes, records: this.rows };
+  }
+
+  async abort(): Promise<void> {
+    const sink = this.sink;
+    this.sink = null;
+    await sink?.abort();
+  }
+}

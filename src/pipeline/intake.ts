@@ -1,0 +1,424 @@
+import { createHash } from 'node:crypto';
+import type { Catalogue } from '../core/catalogue';
+import { GatewayError } from '../core/errors';
+import { renderFileName } from '../core/file-name';
+import { newId } from '../core/ids';
+import type { DeliveryContext } from '../core/mapper';
+import { MUNICIPALITIES } from '../core/municipalities';
+import { PERIOD_FORMATS, parsePeriod } from '../core/period';
+import type { Row, ValidationIssue } from '../core/validator';
+import { createReader, readerFor } from '../formats/readers';
+import type { ReceiptSigner } from '../receipts/signer';
+import type { DeliveryRecord, ExtractRecord, MetadataStore, NewExtract } from '../stores/metadata-store';
+import type { ObjectSink, ObjectStore } from '../stores/object-store';
+import { ExtractBuilder } from './extract-builder';
+
+export interface IntakeDeps {
+  catalogue: Catalogue;
+  metadata: MetadataStore;
+  objects: ObjectStore;
+  signer: ReceiptSigner;
+  limits: { maxDeliveryBytes: number; maxStoredIssues: number };
+  now?: () => Date;
+  log?: {
+    info(o: object, msg: string): void;
+    warn(o: object, msg: string): void;
+    error(o: object, msg: string): void;
+  };
+}
+
+export interface IntakeRequest {
+  dataset: string;
+  municipality: string;
+  period: string;
+  /** The source system (the token's subject). */
+  source: string;
+  /** Who submitted, as the audit log names them. */
+  actor: string;
+  contentType: string;
+  idempotencyKey: string | null;
+  body: AsyncIterable<Uint8Array>;
+}
+
+export interface IntakeResult {
+  /** 201 for a new accepted delivery, 200 for one that repeats an earlier one. */
+  status: 200 | 201;
+  delivery: DeliveryRecord;
+  extracts: ExtractRecord[];
+}
+
+/** How many issues a rejection's problem document lists; the report has them all. */
+export const FIRST_ERRORS = 20;
+
+/** Checks what can be checked before a byte is read: dataset, municipality, period, content type. */
+export function checkIntakeRequest(
+  catalogue: Catalogue,
+  req: Pick<IntakeRequest, 'dataset' | 'municipality' | 'period' | 'contentType'>,
+) {
+  const compiled = catalogue.datasets.get(req.dataset);
+  if (!compiled)
+    throw new GatewayError('unknown_dataset', `there is no dataset ${JSON.stringify(req.dataset)}`, {
+      dataset: req.dataset,
+    });
+  if (!MUNICIPALITIES.has(req.municipality))
+    throw new GatewayError(
+      'invalid_municipality',
+      `${JSON.stringify(req.municipality)} is not one of the 98 municipality codes`,
+    );
+  const period = parsePeriod(req.period, compiled.dataset.cadence);
+  if (!period)
+    throw new GatewayError(
+      'invalid_period',
+      `${JSON.stringify(req.period)} is not a ${compiled.dataset.cadence} period (${PERIOD_FORMATS[compiled.dataset.cadence]})`,
+    );
+  const format = readerFor(req.contentType);
+  if (!format)
+    throw new GatewayError(
+      'unsupported_media_type',
+      `content type ${JSON.stringify(req.contentType)} is not accepted; send application/xml`,
+    );
+  return { compiled, period, format };
+}
+
+/**
+ * Reads a delivery once: validates every record and, in the same pass, writes every
+ * recipient's extract. The delivery is accepted with all its extracts in one transaction,
+ * or rejected with none.
+ */
+export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<IntakeResult> {
+  const now = deps.now ?? (() => new Date());
+  const { compiled, format } = checkIntakeRequest(deps.catalogue, req);
+  const dataset = compiled.dataset;
+
+  if (req.idempotencyKey) {
+    const earlier = await deps.metadata.findDeliveryByIdempotencyKey(req.source, req.idempotencyKey);
+    if (earlier) return replay(deps, earlier);
+  }
+
+  const deliveryId = newId('dlv');
+  const receivedAt = now().toISOString();
+  let delivery: DeliveryRecord;
+  try {
+    delivery = await deps.metadata.createDelivery({
+      id: deliveryId,
+      dataset: dataset.id,
+      datasetVersion: dataset.version,
+      municipality: req.municipality,
+      period: req.period,
+      source: req.source,
+      actor: req.actor,
+      contentType: req.contentType,
+      idempotencyKey: req.idempotencyKey,
+      receivedAt,
+    });
+  } catch (e) {
+    // Two requests with one idempotency key raced: the other one owns it.
+    if (req.idempotencyKey) {
+      const earlier = await deps.metadata.findDeliveryByIdempotencyKey(req.source, req.idempotencyKey);
+      if (earlier) return replay(deps, earlier);
+    }
+    throw e;
+  }
+
+  const ctx: DeliveryContext = {
+    deliveryId,
+    dataset: dataset.id,
+    municipality: req.municipality,
+    municipalityName: MUNICIPALITIES.get(req.municipality)?.name ?? '',
+    period: req.period,
+    source: req.source,
+    receivedAt,
+  };
+  const profiles = deps.catalogue.profiles.get(dataset.id) ?? [];
+  const builders = profiles.map((p) => {
+    const extractId = newId('ext');
+    return { extractId, builder: new ExtractBuilder(p, `deliveries/${deliveryId}/${extractId}`, ctx) };
+  });
+  const originalKey = `deliveries/${deliveryId}/original`;
+  let original: ObjectSink | null = null;
+  const written: string[] = [];
+  const cleanup = async () => {
+    await original?.abort().catch(() => {});
+    await Promise.all(builders.map(({ builder }) => builder.abort().catch(() => {})));
+    await Promise.all(written.map((k) => deps.objects.delete(k).catch(() => {})));
+  };
+
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const issues: ValidationIssue[] = [];
+  let errorCount = 0;
+  let invalidRecords = 0;
+  let total = 0;
+  let projecting = true;
+  const rejectOnAny = dataset.policy.onInvalid === 'reject';
+
+  const handle = async (batch: ReturnType<ReturnType<typeof createReader>['write']>) => {
+    if (batch.length === 0) return;
+    const valid: Row[] = [];
+    for (const raw of batch) {
+      total++;
+      const before = issues.length;
+      const row = compiled.validate(raw, issues);
+      if (row) valid.push(row);
+      else {
+        invalidRecords++;
+        errorCount += issues.length - before;
+        // Keep the count exact, the stored list bounded.
+        if (issues.length > deps.limits.maxStoredIssues) issues.length = deps.limits.maxStoredIssues;
+      }
+    }
+    if (invalidRecords > 0 && rejectOnAny && projecting) {
+      // The delivery will be rejected: stop writing extracts, keep reading for a complete report.
+      projecting = false;
+      await Promise.all(builders.map(({ builder }) => builder.abort()));
+    }
+    if (projecting && valid.length) await Promise.all(builders.map(({ builder }) => builder.push(valid)));
+  };
+
+  try {
+    original = await deps.objects.create(originalKey);
+    for (const { builder } of builders) await builder.open(deps.objects);
+    const reader = createReader(format, compiled);
+    let checkedRoot = false;
+    for await (const chunk of req.body) {
+      bytes += chunk.length;
+      if (bytes > deps.limits.maxDeliveryBytes)
+        throw new GatewayError(
+          'payload_too_large',
+          `the delivery is larger than ${deps.limits.maxDeliveryBytes} bytes`,
+        );
+      hash.update(chunk);
+      const stored = original.write(chunk);
+      const batch = reader.write(chunk);
+      if (!checkedRoot && reader.rootAttributes) {
+        checkedRoot = true;
+        checkRootAttributes(reader.rootAttributes, req);
+      }
+      await handle(batch);
+      await stored;
+    }
+    const tail = reader.end();
+    if (!checkedRoot && reader.rootAttributes) checkRootAttributes(reader.rootAttributes, req);
+    await handle(tail);
+    await original.close();
+    written.push(originalKey);
+    original = null;
+  } catch (e) {
+    await cleanup();
+    const err = e instanceof GatewayError ? e : null;
+    const rejected = err !== null && err.status < 500;
+    const problem = err
+      ? { code: err.code, detail: err.message }
+      : { code: 'internal', detail: 'the delivery could not be read to its end' };
+    await deps.metadata
+      .endDelivery(
+        deliveryId,
+        rejected ? 'rejected' : 'failed',
+        { completedAt: now().toISOString(), bytes },
+        problem,
+        [],
+        0,
+        req.actor,
+      )
+      .catch((storeError) =>
+        deps.log?.error({ err: storeError, deliveryId }, 'could not record the end of a delivery'),
+      );
+    if (err) {
+      err.extensions.deliveryId = deliveryId;
+      throw err;
+    }
+    deps.log?.error({ err: e, deliveryId }, 'delivery failed while reading');
+    throw new GatewayError('internal', 'the delivery failed while it was read; nothing was accepted', {
+      deliveryId,
+    });
+  }
+
+  const sha256 = hash.digest('hex');
+  const records = { total, valid: total - invalidRecords, invalid: invalidRecords };
+  const invalidShare = total === 0 ? 0 : invalidRecords / total;
+  const reject = invalidRecords > 0 && (rejectOnAny || invalidShare > dataset.policy.maxInvalidShare);
+
+  if (reject) {
+    await cleanup();
+    const completedAt = now().toISOString();
+    const receipt = await deps.signer.sign({
+      deliveryId,
+      dataset: dataset.id,
+      municipality: req.municipality,
+      period: req.period,
+      source: req.source,
+      status: 'rejected',
+      sha256,
+      bytes,
+      records,
+      receivedAt,
+      completedAt,
+    });
+    const detail = `${invalidRecords} of ${total} records are invalid (${errorCount} errors); nothing was accepted`;
+    await deps.metadata.endDelivery(
+      deliveryId,
+      'rejected',
+      { completedAt, sha256, bytes, records, receipt },
+      { code: 'delivery_rejected', detail },
+      issues,
+      errorCount,
+      req.actor,
+    );
+    throw new GatewayError('delivery_rejected', detail, {
+      deliveryId,
+      errorCount,
+      records,
+      errors: issues.slice(0, FIRST_ERRORS),
+      report: `/v1/deliveries/${deliveryId}/report`,
+      receipt,
+    });
+  }
+
+  const duplicate = await deps.metadata.findAcceptedDuplicate(delivery, sha256);
+  if (duplicate) {
+    await cleanup();
+    await deps.metadata.discardReceiving(deliveryId);
+    return { ...(await replay(deps, duplicate)), status: 200 };
+  }
+
+  try {
+    const finished = [];
+    for (const { extractId, builder } of builders) {
+      const result = await builder.finish();
+      written.push(builder.objectKey);
+      finished.push({ extractId, builder, result });
+    }
+    const completedAt = now().toISOString();
+    const receipt = await deps.signer.sign({
+      deliveryId,
+      dataset: dataset.id,
+      municipality: req.municipality,
+      period: req.period,
+      source: req.source,
+      status: 'accepted',
+      sha256,
+      bytes,
+      records,
+      receivedAt,
+      completedAt,
+      extracts: finished.map(({ extractId, builder, result }) => ({
+        id: extractId,
+        recipient: builder.compiled.profile.recipient,
+        sha256: result.sha256,
+      })),
+    });
+    const extracts: NewExtract[] = finished.map(({ extractId, builder, result }) => {
+      const p = builder.compiled.profile;
+      const values = { ...ctx, extractId, recipient: p.recipient };
+      return {
+        id: extractId,
+        deliveryId,
+        recipient: p.recipient,
+        dataset: dataset.id,
+        municipality: req.municipality,
+        period: req.period,
+        records: result.records,
+        sha256: result.sha256,
+        bytes: result.bytes,
+        format: p.output.format,
+        contentType: builder.writer.contentType,
+        fileName: renderFileName(p.fileName, values),
+        objectKey: builder.objectKey,
+        profile: { id: p.id, version: p.version, sha256: builder.compiled.sha256 },
+        metadata: {
+          lawfulUse: p.lawfulUse,
+          pseudonymKeyIds: builder.compiled.pseudonymKeyIds,
+          personalData: builder.compiled.carriesPersonalData,
+          recordsSeen: builder.projector.stats.seen,
+          recordsFiltered: builder.projector.stats.seen - builder.projector.stats.kept,
+          rowsSuppressed: builder.projector.stats.suppressed,
+          acknowledgementRequired: p.acknowledgement.required,
+        },
+        createdAt: completedAt,
+        ackDueAt: p.acknowledgement.required
+          ? new Date(Date.parse(completedAt) + p.acknowledgement.withinDays * 86_400_000).toISOString()
+          : null,
+      };
+    });
+    const accepted = await deps.metadata.acceptDelivery(
+      deliveryId,
+      { sha256, bytes, records, completedAt, receipt },
+      extracts,
+      req.actor,
+    );
+    deps.log?.info(
+      {
+        deliveryId,
+        dataset: dataset.id,
+        municipality: req.municipality,
+        period: req.period,
+        records: total,
+        bytes,
+        extracts: extracts.length,
+      },
+      'delivery accepted',
+    );
+    return { status: 201, ...accepted };
+  } catch (e) {
+    await cleanup();
+    await deps.metadata
+      .endDelivery(
+        deliveryId,
+        'failed',
+        { completedAt: now().toISOString(), sha256, bytes, records },
+        { code: 'internal', detail: 'the extracts could not be completed' },
+        [],
+        0,
+        req.actor,
+      )
+      .catch(() => {});
+    deps.log?.error({ err: e, deliveryId }, 'delivery failed while its extracts were completed');
+    if (e instanceof GatewayError) {
+      e.extensions.deliveryId = deliveryId;
+      throw e;
+    }
+    throw new GatewayError(
+      'internal',
+      'the delivery failed while its extracts were made; nothing was accepted',
+      { deliveryId },
+    );
+  }
+}
+
+function checkRootAttributes(attrs: Record<string, string>, req: IntakeRequest): void {
+  for (const key of ['dataset', 'municipality', 'period'] as const) {
+    const v = attrs[key];
+    if (v !== undefined && v !== req[key])
+      throw new GatewayError(
+        'metadata_mismatch',
+        `the root element says ${key}="${v}" but the request says ${JSON.stringify(req[key])}`,
+        {
+          field: key,
+        },
+      );
+  }
+}
+
+/** Answers as the earlier request did: its delivery as it is now, or its rejection. */
+async function replay(deps: IntakeDeps, earlier: DeliveryRecord): Promise<IntakeResult> {
+  if (earlier.status === 'accepted') {
+    const page = await deps.metadata.listExtracts({ deliveryId: earlier.id }, null, 1000);
+    return { status: 201, delivery: earlier, extracts: page.items };
+  }
+  if (earlier.status === 'receiving')
+    throw new GatewayError('conflict', 'a delivery with this Idempotency-Key is still being received', {
+      deliveryId: earlier.id,
+    });
+  const issues = await deps.metadata.listIssues(earlier.id, null, FIRST_ERRORS);
+  const code =
+    earlier.status === 'rejected' && earlier.problem?.code === 'delivery_rejected'
+      ? 'delivery_rejected'
+      : 'unprocessable';
+  throw new GatewayError(code, earlier.problem?.detail ?? `the delivery was ${earlier.status}`, {
+    deliveryId: earlier.id,
+    errorCount: earlier.errorCount,
+    records: earlier.records,
+    errors: issues.items,
+    report: `/v1/deliveries/${earlier.id}/report`,
+  });
+}

@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino, { type Logger } from 'pino';
+import { buildCatalogue, type Catalogue } from '../core/catalogue';
+import type { Services } from '../http/services';
+import { createReceiptSigner } from '../receipts/signer';
+import { createFsObjectStore } from '../stores/fs-object-store';
+import type { MetadataStore } from '../stores/metadata-store';
+import { createPgClient } from '../stores/sql/pg-client';
+import { createPgliteClient } from '../stores/sql/pglite-client';
+import { createSqlMetadataStore } from '../stores/sql/sql-metadata-store';
+import { readJsonFiles } from './catalogue-files';
+import type { Config } from './config';
+import { createPseudonymKeySource } from './pseudonym-keys';
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Paths whose values are personal data or secrets: pino writes [redacted] instead. */
+export const REDACT_PATHS = [
+  'cpr',
+  '*.cpr',
+  'token',
+  '*.token',
+  'secret',
+  '*.secret',
+  'req.headers.authorization',
+  'headers.authorization',
+];
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    { level, base: { service: 'gateway' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+    destination,
+  );
+}
+
+export function loadCatalogue(
+  config: Pick<
+    Config,
+    'GATEWAY_SCHEMAS_DIR' | 'GATEWAY_DELIVERIES_DIR' | 'PSEUDONYM_KEYS' | 'PSEUDONYM_KEYS_FILE'
+  >,
+  dataDir?: string,
+): Catalogue {
+  const schemasDir = resolve(config.GATEWAY_SCHEMAS_DIR ?? join(PROJECT_ROOT, 'schemas'));
+  const deliveriesDir = resolve(config.GATEWAY_DELIVERIES_DIR ?? join(PROJECT_ROOT, 'deliveries'));
+  const keys = createPseudonymKeySource({
+    json: config.PSEUDONYM_KEYS,
+    file: config.PSEUDONYM_KEYS_FILE,
+    dataDir,
+  });
+  return buildCatalogue(
+    readJsonFiles(schemasDir, dirname(schemasDir)),
+    readJsonFiles(deliveriesDir, dirname(deliveriesDir)),
+    {
+      sha256Hex,
+      pseudonymiser: (ref) => keys.pseudonymiser(ref),
+    },
+  );
+}
+
+export interface NodeServices {
+  services: Services;
+  close(): Promise<void>;
+}
+
+/** Builds the stores and services a Node process serves from: embedded by default, PostgreSQL with DATABASE_URL. */
+export async function buildNodeServices(config: Config, log: Logger, version: string): Promise<NodeServices> {
+  const dataDir = resolve(config.GATEWAY_DATA_DIR);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const catalogue = loadCatalogue(config, dataDir);
+  const sql = config.DATABASE_URL
+    ? createPgClient(config.DATABASE_URL)
+    : await createPgliteClient(join(dataDir, 'metadata'));
+  const metadata: MetadataStore = createSqlMetadataStore(sql);
+  await metadata.migrate();
+  const objects = createFsObjectStore(join(dataDir, 'objects'));
+  const signer = await createReceiptSigner(metadata, 'delivery-gateway');
+  const at = new Date().toISOString();
+  for (const list of catalogue.profiles.values()) {
+    for (const p of list)
+      await metadata.recordProfileVersion(
+        { id: p.profile.id, version: p.profile.version, sha256: p.sha256, content: p.profile },
+        at,
+      );
+  }
+  const services: Services = {
+    catalogue,
+    metadata,
+    objects,
+    signer,
+    log,
+    hashToken: sha256Hex,
+    adminTokenHash: config.GATEWAY_ADMIN_TOKEN ? sha256Hex(config.GATEWAY_ADMIN_TOKEN) : null,
+    limits: { maxDeliveryBytes: config.GATEWAY_MAX_DELIVERY_BYTES, maxStoredIssues: 10_000 },
+    version,
+  };
+  return { services, close: () => metadata.close() };
+}

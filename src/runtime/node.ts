@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import { CatalogueError } from '../core/catalogue';
+import { createApp } from '../http/app';
+import { ConfigError, readConfig } from './config';
+import { buildNodeServices, createLogger, PROJECT_ROOT } from './node-services';
+
+const version = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string })
+  .version;
+
+/** Without GATEWAY_ADMIN_TOKEN, the embedded deployment makes one admin token, shows it once and keeps it 0600. */
+function ensureAdminToken(dataDir: string, configured: string | undefined): string {
+  if (configured) return configured;
+  const path = join(dataDir, 'admin.token');
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const token = `gw_${randomBytes(32).toString('base64url')}`;
+  writeFileSync(path, `${token}\n`, { mode: 0o600, flag: 'wx' });
+  process.stderr.write(`\nAdmin token (shown once, kept in ${path}):\n  ${token}\n\n`);
+  return token;
+}
+
+async function main() {
+  let config: ReturnType<typeof readConfig>;
+  try {
+    config = readConfig(process.env);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  const log = createLogger(config.LOG_LEVEL);
+  let built: Awaited<ReturnType<typeof buildNodeServices>>;
+  try {
+    built = await buildNodeServices(config, log, version);
+  } catch (e) {
+    if (e instanceof CatalogueError || e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const adminToken = ensureAdminToken(resolve(config.GATEWAY_DATA_DIR), config.GATEWAY_ADMIN_TOKEN);
+  built.services.adminTokenHash = built.services.hashToken(adminToken);
+  const app = createApp(built.services);
+
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    const base = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${info.port}`;
+    log.info(
+      { url: base, dashboard: `${base}/`, apiReference: `${base}/docs`, port: info.port },
+      `gateway ready at ${base} (API reference ${base}/docs)`,
+    );
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping: no new requests; finishing those in flight');
+    const timer = setTimeout(() => {
+      log.warn(
+        { graceMs: config.GATEWAY_SHUTDOWN_GRACE_MS },
+        'grace period over; stopping with requests in flight',
+      );
+      process.exit(1);
+    }, config.GATEWAY_SHUTDOWN_GRACE_MS);
+    timer.unref();
+    server.close(async () => {
+      await built.close().catch((err) => log.error({ err }, 'closing the stores failed'));
+      log.info('stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(
+    `gateway failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { assertObjectKey, type ObjectSink, type ObjectStore } from './object-store';
+
+/**
+ * Objects as files under a folder. A new object is written to a temporary file beside its
+ * key, flushed to disk and renamed into place on close, so a crash never leaves half an
+ * object under a key.
+ */
+export function createFsObjectStore(root: string): ObjectStore {
+  const name = 'fs-object-store';
+  const pathOf = (key: string) => {
+    assertObjectKey(key, name);
+    return join(root, ...key.split('/'));
+  };
+
+  return {
+    name,
+
+    async create(key) {
+      const path = pathOf(key);
+      await mkdir(dirname(path), { recursive: true });
+      const tmp = `${path}.${randomBytes(6).toString('hex')}.partial`;
+      const fh = await open(tmp, 'wx', 0o600);
+      let done = false;
+      const sink: ObjectSink = {
+        async write(chunk) {
+          if (done) throw new Error(`${name}: write after close of ${key}`);
+          let off = 0;
+          while (off < chunk.length) {
+            const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);
+            off += bytesWritten;
+          }
+        },
+        async close() {
+          if (done) return;
+          done = true;
+          await fh.sync();
+          await fh.close();
+          await rename(tmp, path);
+          // The rename itself must reach the disk before the metadata says the object exists.
+          const dir = await open(dirname(path), 'r');
+          try {
+            await dir.sync();
+          } finally {
+            await dir.close();
+          }
+        },
+        async abort() {
+          if (done) return;
+          done = true;
+          await fh.close().catch(() => {});
+          await unlink(tmp).catch(() => {});
+        },
+      };
+      return sink;
+    },
+
+    async read(key, range) {
+      const path = pathOf(key);
+      try {
+        const s = await stat(path);
+        if (!s.isFile()) return null;
+      } catch {
+        return null;
+      }
+      return createReadStream(
+        path,
+        range
+          ? { start: range.start, end: range.end, highWaterMark: 256 * 1024 }
+          : { highWaterMark: 256 * 1024 },
+      ) as AsyncIterable<Uint8Array>;
+    },
+
+    async stat(key) {
+      try {
+        const s = await stat(pathOf(key));
+        return s.isFile() ? { bytes: s.size } : null;
+      } catch {
+        return null;
+      }
+    },
+
+    async delete(key) {
+      await rm(pathOf(key), { force: true });
+    },
+
+    async *list(prefix) {
+      const walk = async function* (dir: string): AsyncGenerator<string> {
+        let entries: import('node:fs').Dirent[];
+        try {
+          entries = await readdir(dir, { withFileTypes: true });
+        } catch {
+          return;
+        }
+        for (const e of entries) {
+          const full = join(dir, e.name);
+          if (e.isDirectory()) yield* walk(full);
+          else if (!e.name.endsWith('.partial')) yield relative(root, full).split(sep).join('/');
+        }
+      };
+      // Walk from the deepest folder the prefix names, then filter on the whole prefix.
+      const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+      for await (const key of walk(join(root, ...folder.split('/').filter(Boolean)))) {
+        if (key.startsWith(prefix)) yield key;
+      }
+    },
+
+    async ping() {
+      await mkdir(root, { recursive: true });
+    },
+  };
+}

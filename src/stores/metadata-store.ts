@@ -1,0 +1,212 @@
+import type { AuditDraft, AuditEvent } from '../audit/chain';
+import type { ValidationIssue } from '../core/validator';
+
+export type Role = 'source' | 'recipient' | 'auditor' | 'admin';
+
+export interface TokenRecord {
+  id: string;
+  role: Role;
+  subject: string;
+  recipient: string | null;
+  municipalities: string[];
+  datasets: string[];
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export type DeliveryStatus = 'receiving' | 'accepted' | 'rejected' | 'failed';
+export type ExtractStatus = 'available' | 'fetched' | 'acknowledged' | 'refused' | 'superseded' | 'purged';
+
+export interface DeliveryRecord {
+  id: string;
+  dataset: string;
+  datasetVersion: number;
+  municipality: string;
+  period: string;
+  source: string;
+  actor: string;
+  status: DeliveryStatus;
+  contentType: string;
+  idempotencyKey: string | null;
+  receivedAt: string;
+  completedAt: string | null;
+  sha256: string | null;
+  bytes: number | null;
+  records: { total: number; valid: number; invalid: number } | null;
+  errorCount: number;
+  supersedes: string | null;
+  supersededBy: string | null;
+  receipt: string | null;
+  problem: { code: string; detail: string } | null;
+}
+
+export interface ExtractRecord {
+  id: string;
+  deliveryId: string;
+  recipient: string;
+  dataset: string;
+  municipality: string;
+  period: string;
+  status: ExtractStatus;
+  records: number;
+  sha256: string;
+  bytes: number;
+  format: string;
+  contentType: string;
+  fileName: string;
+  objectKey: string;
+  profile: { id: string; version: number; sha256: string };
+  /** Lawful use, pseudonym key ids and the other facts stamped on the extract. */
+  metadata: Record<string, unknown>;
+  replaces: string | null;
+  createdAt: string;
+  ackDueAt: string | null;
+  fetchedAt: string | null;
+  acknowledgedAt: string | null;
+  acknowledgement: { status: 'accepted' | 'refused'; reason: string | null } | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
+export interface SigningKeyRecord {
+  kid: string;
+  alg: string;
+  publicJwk: Record<string, unknown>;
+  privateJwk: Record<string, unknown>;
+  createdAt: string;
+  retiredAt: string | null;
+}
+
+export interface DeliveryFilter {
+  dataset?: string;
+  municipality?: string;
+  period?: string;
+  status?: DeliveryStatus;
+  source?: string;
+  /** Only deliveries whose municipality is one of these (a source token's scope). */
+  municipalities?: string[];
+}
+
+export interface ExtractFilter {
+  recipient?: string;
+  status?: ExtractStatus;
+  dataset?: string;
+  deliveryId?: string;
+}
+
+export interface AuditFilter {
+  from?: string;
+  to?: string;
+  actor?: string;
+  action?: string;
+  subject?: string;
+}
+
+export interface NewDelivery {
+  id: string;
+  dataset: string;
+  datasetVersion: number;
+  municipality: string;
+  period: string;
+  source: string;
+  actor: string;
+  contentType: string;
+  idempotencyKey: string | null;
+  receivedAt: string;
+}
+
+export type NewExtract = Omit<
+  ExtractRecord,
+  'status' | 'replaces' | 'fetchedAt' | 'acknowledgedAt' | 'acknowledgement'
+>;
+
+export interface Outcome {
+  sha256: string;
+  bytes: number;
+  records: { total: number; valid: number; invalid: number };
+  completedAt: string;
+  receipt: string;
+}
+
+export interface AcceptResult {
+  delivery: DeliveryRecord;
+  extracts: ExtractRecord[];
+}
+
+/**
+ * The metadata store port. Every method that changes state writes its audit events in the
+ * same transaction as the change.
+ */
+export interface MetadataStore {
+  readonly name: string;
+  migrate(): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  createToken(token: TokenRecord, tokenHash: string, audit: AuditDraft): Promise<void>;
+  findTokenByHash(tokenHash: string): Promise<TokenRecord | null>;
+  getToken(id: string): Promise<TokenRecord | null>;
+  revokeToken(id: string, at: string, audit: AuditDraft): Promise<boolean>;
+  touchToken(id: string, at: string): Promise<void>;
+
+  /** The key that signs now; the candidate is stored when there is none (the first node to start wins). */
+  ensureSigningKey(candidate: SigningKeyRecord): Promise<SigningKeyRecord>;
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+
+  createDelivery(d: NewDelivery): Promise<DeliveryRecord>;
+  getDelivery(id: string): Promise<DeliveryRecord | null>;
+  findDeliveryByIdempotencyKey(source: string, key: string): Promise<DeliveryRecord | null>;
+  /** An accepted delivery of the same bytes for the same dataset, municipality, period and source. */
+  findAcceptedDuplicate(
+    d: Pick<DeliveryRecord, 'dataset' | 'municipality' | 'period' | 'source'>,
+    sha256: string,
+  ): Promise<DeliveryRecord | null>;
+  listDeliveries(filter: DeliveryFilter, cursor: string | null, limit: number): Promise<Page<DeliveryRecord>>;
+  /** Accepts a receiving delivery with its extracts; supersedes the slot's earlier accepted delivery. */
+  acceptDelivery(id: string, outcome: Outcome, extracts: NewExtract[], actor: string): Promise<AcceptResult>;
+  /** Ends a receiving delivery as rejected or failed, with its issues. */
+  endDelivery(
+    id: string,
+    status: 'rejected' | 'failed',
+    outcome: Partial<Outcome> & { completedAt: string },
+    problem: { code: string; detail: string },
+    issues: ValidationIssue[],
+    errorCount: number,
+    actor: string,
+  ): Promise<DeliveryRecord>;
+  /** Removes a receiving delivery that turned out to repeat an accepted one. */
+  discardReceiving(id: string): Promise<void>;
+  listIssues(deliveryId: string, cursor: string | null, limit: number): Promise<Page<ValidationIssue>>;
+  /** Receiving deliveries that began before the instant: left behind by a crash. */
+  listStaleReceiving(before: string): Promise<DeliveryRecord[]>;
+
+  getExtract(id: string): Promise<ExtractRecord | null>;
+  listExtracts(filter: ExtractFilter, cursor: string | null, limit: number): Promise<Page<ExtractRecord>>;
+  /** available → fetched on the first download; later downloads change nothing. */
+  markExtractFetched(id: string, at: string, actor: string): Promise<ExtractRecord | null>;
+  /** 'conflict' when the extract was already acknowledged or refused (or is no longer current). */
+  acknowledgeExtract(
+    id: string,
+    ack: { status: 'accepted' | 'refused'; reason: string | null },
+    at: string,
+    actor: string,
+  ): Promise<
+    { result: 'ok'; extract: ExtractRecord } | { result: 'conflict'; extract: ExtractRecord } | null
+  >;
+
+  recordProfileVersion(
+    p: { id: string; version: number; sha256: string; content: unknown },
+    at: string,
+  ): Promise<void>;
+
+  appendAudit(drafts: AuditDraft[]): Promise<AuditEvent[]>;
+  listAudit(filter: AuditFilter, cursor: string | null, limit: number): Promise<Page<AuditEvent>>;
+  auditHead(): Promise<{ seq: number; hash: string }>;
+  /** Every event oldest first, in pages: for verification and export. */
+  iterateAudit(pageSize?: number): AsyncIterable<AuditEvent[]>;
+}

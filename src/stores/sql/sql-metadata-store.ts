@@ -1,0 +1,705 @@
+import { type AuditDraft, type AuditEvent, eventHash } from '../../audit/chain';
+import type { ValidationIssue } from '../../core/validator';
+import type {
+  AuditFilter,
+  DeliveryFilter,
+  DeliveryRecord,
+  ExtractFilter,
+  ExtractRecord,
+  MetadataStore,
+  NewDelivery,
+  NewExtract,
+  Page,
+  SigningKeyRecord,
+  TokenRecord,
+} from '../metadata-store';
+import type { SqlClient, SqlExecutor } from './client';
+import { MIGRATIONS } from './migrations';
+
+type SqlRow = Record<string, unknown>;
+
+// PGlite and pg differ in what they hand back (numbers or strings for bigint, Date or text):
+// every value read passes through one of these.
+const ts = (v: unknown): string | null =>
+  v === null || v === undefined ? null : new Date(v as string | Date).toISOString();
+const tsReq = (v: unknown): string => new Date(v as string | Date).toISOString();
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+
+function encodeCursor(v: string | number): string {
+  return btoa(JSON.stringify(v)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+}
+
+function decodeCursor(c: string | null): string | number | null {
+  if (!c) return null;
+  try {
+    const v = JSON.parse(atob(c.replace(/-/g, '+').replace(/_/g, '/')));
+    return typeof v === 'string' || typeof v === 'number' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+function toToken(r: SqlRow): TokenRecord {
+  return {
+    id: String(r.id),
+    role: r.role as TokenRecord['role'],
+    subject: String(r.subject),
+    recipient: str(r.recipient),
+    municipalities: json<string[]>(r.municipalities),
+    datasets: json<string[]>(r.datasets),
+    createdAt: tsReq(r.created_at),
+    expiresAt: ts(r.expires_at),
+    revokedAt: ts(r.revoked_at),
+    lastUsedAt: ts(r.last_used_at),
+  };
+}
+
+function toDelivery(r: SqlRow): DeliveryRecord {
+  const total = num(r.records_total);
+  return {
+    id: String(r.id),
+    dataset: String(r.dataset),
+    datasetVersion: Number(r.dataset_version),
+    municipality: String(r.municipality),
+    period: String(r.period),
+    source: String(r.source),
+    actor: String(r.actor),
+    status: r.status as DeliveryRecord['status'],
+    contentType: String(r.content_type),
+    idempotencyKey: str(r.idempotency_key),
+    receivedAt: tsReq(r.received_at),
+    completedAt: ts(r.completed_at),
+    sha256: str(r.sha256),
+    bytes: num(r.bytes),
+    records:
+      total === null
+        ? null
+        : { total, valid: num(r.records_valid) ?? 0, invalid: num(r.records_invalid) ?? 0 },
+    errorCount: Number(r.error_count),
+    supersedes: str(r.supersedes),
+    supersededBy: str(r.superseded_by),
+    receipt: str(r.receipt),
+    problem: r.problem ? json<{ code: string; detail: string }>(r.problem) : null,
+  };
+}
+
+function toExtract(r: SqlRow): ExtractRecord {
+  const ackStatus = str(r.ack_status);
+  return {
+    id: String(r.id),
+    deliveryId: String(r.delivery_id),
+    recipient: String(r.recipient),
+    dataset: String(r.dataset),
+    municipality: String(r.municipality),
+    period: String(r.period),
+    status: r.status as ExtractRecord['status'],
+    records: Number(r.records),
+    sha256: String(r.sha256),
+    bytes: Number(r.bytes),
+    format: String(r.format),
+    contentType: String(r.content_type),
+    fileName: String(r.file_name),
+    objectKey: String(r.object_key),
+    profile: {
+      id: String(r.profile_id),
+      version: Number(r.profile_version),
+      sha256: String(r.profile_sha256),
+    },
+    metadata: json<Record<string, unknown>>(r.metadata),
+    replaces: str(r.replaces),
+    createdAt: tsReq(r.created_at),
+    ackDueAt: ts(r.ack_due_at),
+    fetchedAt: ts(r.fetched_at),
+    acknowledgedAt: ts(r.acknowledged_at),
+    acknowledgement: ackStatus
+      ? { status: ackStatus as 'accepted' | 'refused', reason: str(r.ack_reason) }
+      : null,
+  };
+}
+
+function toAudit(r: SqlRow): AuditEvent {
+  return {
+    seq: Number(r.seq),
+    at: tsReq(r.at),
+    actor: String(r.actor),
+    action: String(r.action),
+    subject: String(r.subject),
+    details: json<Record<string, unknown>>(r.details),
+    prevHash: String(r.prev_hash),
+    hash: String(r.hash),
+  };
+}
+
+function toKey(r: SqlRow): SigningKeyRecord {
+  return {
+    kid: String(r.kid),
+    alg: String(r.alg),
+    publicJwk: json(r.public_jwk),
+    privateJwk: json(r.private_jwk),
+    createdAt: tsReq(r.created_at),
+    retiredAt: ts(r.retired_at),
+  };
+}
+
+/** Appends events to the one chain; the head row's lock orders appends across nodes. */
+async function appendAuditIn(tx: SqlExecutor, drafts: AuditDraft[]): Promise<AuditEvent[]> {
+  if (drafts.length === 0) return [];
+  const [head] = await tx.query('SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE');
+  let seq = Number(head?.seq);
+  let prevHash = String(head?.hash);
+  const events: AuditEvent[] = [];
+  for (const d of drafts) {
+    seq++;
+    const base = {
+      seq,
+      at: new Date().toISOString(),
+      actor: d.actor,
+      action: d.action,
+      subject: d.subject,
+      details: d.details,
+      prevHash,
+    };
+    const event: AuditEvent = { ...base, hash: eventHash(base) };
+    await tx.query(
+      'INSERT INTO audit_events (seq, at, actor, action, subject, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)',
+      [
+        event.seq,
+        event.at,
+        event.actor,
+        event.action,
+        event.subject,
+        JSON.stringify(event.details),
+        event.prevHash,
+        event.hash,
+      ],
+    );
+    events.push(event);
+    prevHash = event.hash;
+  }
+  await tx.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1', [seq, prevHash]);
+  return events;
+}
+
+async function insertIssues(tx: SqlExecutor, deliveryId: string, issues: ValidationIssue[]): Promise<void> {
+  const chunk = 500;
+  for (let i = 0; i < issues.length; i += chunk) {
+    const part = issues.slice(i, i + chunk);
+    const params: unknown[] = [];
+    const values = part.map((issue, j) => {
+      params.push(
+        deliveryId,
+        i + j + 1,
+        issue.record || null,
+        issue.line ?? null,
+        issue.field ?? null,
+        issue.rule,
+        issue.message,
+      );
+      const b = j * 7;
+      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7})`;
+    });
+    await tx.query(
+      `INSERT INTO delivery_issues (delivery_id, seq, record, line, field, rule, message) VALUES ${values.join(', ')}`,
+      params,
+    );
+  }
+}
+
+function where(conds: string[]): string {
+  return conds.length ? `WHERE ${conds.join(' AND ')}` : '';
+}
+
+function page<T>(rows: T[], limit: number, cursorOf: (last: T) => string | number): Page<T> {
+  const more = rows.length > limit;
+  const items = more ? rows.slice(0, limit) : rows;
+  const last = items[items.length - 1];
+  return { items, next: more && last !== undefined ? encodeCursor(cursorOf(last)) : null };
+}
+
+/** The metadata store over PostgreSQL: the same SQL for the embedded PGlite and for a server. */
+export function createSqlMetadataStore(db: SqlClient): MetadataStore {
+  const deliveryById = async (ex: SqlExecutor, id: string) => {
+    const [r] = await ex.query('SELECT * FROM deliveries WHERE id = $1', [id]);
+    return r ? toDelivery(r) : null;
+  };
+  const extractById = async (ex: SqlExecutor, id: string) => {
+    const [r] = await ex.query('SELECT * FROM extracts WHERE id = $1', [id]);
+    return r ? toExtract(r) : null;
+  };
+
+  return {
+    name: db.name,
+
+    async migrate() {
+      await db.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)',
+      );
+      for (const m of MIGRATIONS) {
+        await db.transaction(async (tx) => {
+          // Several nodes may start at once: one applies each migration, the others wait and skip it.
+          await tx.query('SELECT pg_advisory_xact_lock(7263001)');
+          const done = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [m.version]);
+          if (done.length) return;
+          await tx.exec(m.sql);
+          await tx.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())', [
+            m.version,
+            m.name,
+          ]);
+        });
+      }
+    },
+
+    async ping() {
+      await db.query('SELECT 1');
+    },
+
+    close: () => db.close(),
+
+    async createToken(t, tokenHash, audit) {
+      await db.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO tokens (id, token_hash, role, subject, recipient, municipalities, datasets, created_at, expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9)`,
+          [
+            t.id,
+            tokenHash,
+            t.role,
+            t.subject,
+            t.recipient,
+            JSON.stringify(t.municipalities),
+            JSON.stringify(t.datasets),
+            t.createdAt,
+            t.expiresAt,
+          ],
+        );
+        await appendAuditIn(tx, [audit]);
+      });
+    },
+
+    async findTokenByHash(tokenHash) {
+      const [r] = await db.query('SELECT * FROM tokens WHERE token_hash = $1', [tokenHash]);
+      return r ? toToken(r) : null;
+    },
+
+    async getToken(id) {
+      const [r] = await db.query('SELECT * FROM tokens WHERE id = $1', [id]);
+      return r ? toToken(r) : null;
+    },
+
+    revokeToken(id, at, audit) {
+      return db.transaction(async (tx) => {
+        const rows = await tx.query(
+          'UPDATE tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id',
+          [id, at],
+        );
+        if (rows.length === 0) return false;
+        await appendAuditIn(tx, [audit]);
+        return true;
+      });
+    },
+
+    async touchToken(id, at) {
+      await db.query(
+        "UPDATE tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')",
+        [id, at],
+      );
+    },
+
+    async ensureSigningKey(candidate) {
+      await db.query(
+        `INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk, created_at) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5)
+         ON CONFLICT DO NOTHING`,
+        [
+          candidate.kid,
+          candidate.alg,
+          JSON.stringify(candidate.publicJwk),
+          JSON.stringify(candidate.privateJwk),
+          candidate.createdAt,
+        ],
+      );
+      const [r] = await db.query('SELECT * FROM signing_keys WHERE retired_at IS NULL');
+      if (!r) throw new Error(`${db.name}: no active signing key after insert`);
+      return toKey(r);
+    },
+
+    async listSigningKeys() {
+      return (await db.query('SELECT * FROM signing_keys ORDER BY created_at')).map(toKey);
+    },
+
+    async createDelivery(d: NewDelivery) {
+      const [r] = await db.query(
+        `INSERT INTO deliveries (id, dataset, dataset_version, municipality, period, source, actor, status, content_type, idempotency_key, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'receiving', $8, $9, $10) RETURNING *`,
+        [
+          d.id,
+          d.dataset,
+          d.datasetVersion,
+          d.municipality,
+          d.period,
+          d.source,
+          d.actor,
+          d.contentType,
+          d.idempotencyKey,
+          d.receivedAt,
+        ],
+      );
+      return toDelivery(r as SqlRow);
+    },
+
+    getDelivery: (id) => deliveryById(db, id),
+
+    async findDeliveryByIdempotencyKey(source, key) {
+      const [r] = await db.query('SELECT * FROM deliveries WHERE source = $1 AND idempotency_key = $2', [
+        source,
+        key,
+      ]);
+      return r ? toDelivery(r) : null;
+    },
+
+    async findAcceptedDuplicate(d, sha256) {
+      const [r] = await db.query(
+        `SELECT * FROM deliveries WHERE dataset = $1 AND municipality = $2 AND period = $3 AND source = $4
+         AND status = 'accepted' AND sha256 = $5 ORDER BY id DESC LIMIT 1`,
+        [d.dataset, d.municipality, d.period, d.source, sha256],
+      );
+      return r ? toDelivery(r) : null;
+    },
+
+    async listDeliveries(filter: DeliveryFilter, cursor, limit) {
+      const conds: string[] = [];
+      const params: unknown[] = [];
+      const add = (sql: string, v: unknown) => {
+        params.push(v);
+        conds.push(sql.replaceAll('?', `$${params.length}`));
+      };
+      if (filter.dataset) add('dataset = ?', filter.dataset);
+      if (filter.municipality) add('municipality = ?', filter.municipality);
+      if (filter.period) add('period = ?', filter.period);
+      if (filter.status) add('status = ?', filter.status);
+      if (filter.source) add('source = ?', filter.source);
+      if (filter.municipalities)
+        add(
+          'municipality IN (SELECT jsonb_array_elements_text(?::jsonb))',
+          JSON.stringify(filter.municipalities),
+        );
+      const after = decodeCursor(cursor);
+      if (after !== null) add('id < ?', String(after));
+      params.push(limit + 1);
+      const rows = await db.query(
+        `SELECT * FROM deliveries ${where(conds)} ORDER BY id DESC LIMIT $${params.length}`,
+        params,
+      );
+      return page(rows.map(toDelivery), limit, (d) => d.id);
+    },
+
+    acceptDelivery(id, outcome, extracts: NewExtract[], actor) {
+      return db.transaction(async (tx) => {
+        const current = await deliveryById(tx, id);
+        if (current?.status !== 'receiving') throw new Error(`${db.name}: delivery ${id} is not receiving`);
+        const slot = [current.dataset, current.municipality, current.period, current.source].join('|');
+        // Two nodes accepting deliveries for one slot at once must not both supersede the same one.
+        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [slot]);
+        const [prevRow] = await tx.query(
+          `SELECT id FROM deliveries WHERE dataset = $1 AND municipality = $2 AND period = $3 AND source = $4
+           AND status = 'accepted' AND superseded_by IS NULL AND id <> $5 ORDER BY id DESC LIMIT 1`,
+          [current.dataset, current.municipality, current.period, current.source, id],
+        );
+        const prev = prevRow ? String(prevRow.id) : null;
+        const replaced = new Map<string, string>();
+        const audit: AuditDraft[] = [];
+        if (prev) {
+          const olds = await tx.query(
+            `UPDATE extracts SET status = 'superseded' WHERE delivery_id = $1 AND status NOT IN ('superseded', 'purged') RETURNING id, recipient`,
+            [prev],
+          );
+          for (const o of olds) replaced.set(String(o.recipient), String(o.id));
+          await tx.query('UPDATE deliveries SET superseded_by = $1 WHERE id = $2', [id, prev]);
+        }
+        await tx.query(
+          `UPDATE deliveries SET status = 'accepted', completed_at = $2, sha256 = $3, bytes = $4, records_total = $5,
+           records_valid = $6, records_invalid = $7, receipt = $8, supersedes = $9 WHERE id = $1`,
+          [
+            id,
+            outcome.completedAt,
+            outcome.sha256,
+            outcome.bytes,
+            outcome.records.total,
+            outcome.records.valid,
+            outcome.records.invalid,
+            outcome.receipt,
+            prev,
+          ],
+        );
+        audit.push({
+          actor,
+          action: 'delivery.accepted',
+          subject: id,
+          details: {
+            dataset: current.dataset,
+            municipality: current.municipality,
+            period: current.period,
+            source: current.source,
+            sha256: outcome.sha256,
+            bytes: outcome.bytes,
+            records: outcome.records,
+            supersedes: prev,
+          },
+        });
+        for (const e of extracts) {
+          const replaces = replaced.get(e.recipient) ?? null;
+          await tx.query(
+            `INSERT INTO extracts (id, delivery_id, recipient, dataset, municipality, period, status, records, sha256, bytes, format,
+             content_type, file_name, object_key, profile_id, profile_version, profile_sha256, metadata, replaces, created_at, ack_due_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 'available', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb, $18, $19, $20)`,
+            [
+              e.id,
+              id,
+              e.recipient,
+              e.dataset,
+              e.municipality,
+              e.period,
+              e.records,
+              e.sha256,
+              e.bytes,
+              e.format,
+              e.contentType,
+              e.fileName,
+              e.objectKey,
+              e.profile.id,
+              e.profile.version,
+              e.profile.sha256,
+              JSON.stringify(e.metadata),
+              replaces,
+              e.createdAt,
+              e.ackDueAt,
+            ],
+          );
+          audit.push({
+            actor,
+            action: 'extract.created',
+            subject: e.id,
+            details: {
+              delivery: id,
+              recipient: e.recipient,
+              profile: e.profile,
+              records: e.records,
+              sha256: e.sha256,
+              bytes: e.bytes,
+              replaces,
+            },
+          });
+        }
+        for (const [recipient, old] of replaced) {
+          audit.push({ actor, action: 'extract.superseded', subject: old, details: { recipient, by: id } });
+        }
+        await appendAuditIn(tx, audit);
+        const delivery = (await deliveryById(tx, id)) as DeliveryRecord;
+        const rows = await tx.query('SELECT * FROM extracts WHERE delivery_id = $1 ORDER BY id', [id]);
+        return { delivery, extracts: rows.map(toExtract) };
+      });
+    },
+
+    endDelivery(id, status, outcome, problem, issues, errorCount, actor) {
+      return db.transaction(async (tx) => {
+        const rows = await tx.query(
+          `UPDATE deliveries SET status = $2, completed_at = $3, sha256 = $4, bytes = $5, records_total = $6, records_valid = $7,
+           records_invalid = $8, receipt = $9, problem = $10::jsonb, error_count = $11 WHERE id = $1 AND status = 'receiving' RETURNING *`,
+          [
+            id,
+            status,
+            outcome.completedAt,
+            outcome.sha256 ?? null,
+            outcome.bytes ?? null,
+            outcome.records?.total ?? null,
+            outcome.records?.valid ?? null,
+            outcome.records?.invalid ?? null,
+            outcome.receipt ?? null,
+            JSON.stringify(problem),
+            errorCount,
+          ],
+        );
+        const row = rows[0];
+        if (!row) throw new Error(`${db.name}: delivery ${id} is not receiving`);
+        await insertIssues(tx, id, issues);
+        const d = toDelivery(row);
+        const byRule: Record<string, number> = {};
+        for (const i of issues) byRule[i.rule] = (byRule[i.rule] ?? 0) + 1;
+        await appendAuditIn(tx, [
+          {
+            actor,
+            action: `delivery.${status}`,
+            subject: id,
+            details: {
+              dataset: d.dataset,
+              municipality: d.municipality,
+              period: d.period,
+              source: d.source,
+              problem: problem.code,
+              errorCount,
+              rules: byRule,
+              sha256: d.sha256,
+              bytes: d.bytes,
+            },
+          },
+        ]);
+        return d;
+      });
+    },
+
+    async discardReceiving(id) {
+      await db.query("DELETE FROM deliveries WHERE id = $1 AND status = 'receiving'", [id]);
+    },
+
+    async listIssues(deliveryId, cursor, limit) {
+      const after = Number(decodeCursor(cursor) ?? 0);
+      const rows = await db.query(
+        'SELECT * FROM delivery_issues WHERE delivery_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+        [deliveryId, after, limit + 1],
+      );
+      const mapped = rows.map((r) => ({
+        seq: Number(r.seq),
+        issue: {
+          record: num(r.record) ?? 0,
+          ...(r.line !== null && r.line !== undefined ? { line: Number(r.line) } : {}),
+          ...(r.field !== null && r.field !== undefined ? { field: String(r.field) } : {}),
+          rule: String(r.rule),
+          message: String(r.message),
+        } as ValidationIssue,
+      }));
+      const p = page(mapped, limit, (x) => x.seq);
+      return { items: p.items.map((x) => x.issue), next: p.next };
+    },
+
+    async listStaleReceiving(before) {
+      const rows = await db.query(
+        "SELECT * FROM deliveries WHERE status = 'receiving' AND received_at < $1 ORDER BY id",
+        [before],
+      );
+      return rows.map(toDelivery);
+    },
+
+    getExtract: (id) => extractById(db, id),
+
+    async listExtracts(filter: ExtractFilter, cursor, limit) {
+      const conds: string[] = [];
+      const params: unknown[] = [];
+      const add = (sql: string, v: unknown) => {
+        params.push(v);
+        conds.push(sql.replaceAll('?', `$${params.length}`));
+      };
+      if (filter.recipient) add('recipient = ?', filter.recipient);
+      if (filter.status) add('status = ?', filter.status);
+      if (filter.dataset) add('dataset = ?', filter.dataset);
+      if (filter.deliveryId) add('delivery_id = ?', filter.deliveryId);
+      const after = decodeCursor(cursor);
+      if (after !== null) add('id > ?', String(after));
+      params.push(limit + 1);
+      const rows = await db.query(
+        `SELECT * FROM extracts ${where(conds)} ORDER BY id LIMIT $${params.length}`,
+        params,
+      );
+      return page(rows.map(toExtract), limit, (e) => e.id);
+    },
+
+    markExtractFetched(id, at, actor) {
+      return db.transaction(async (tx) => {
+        const rows = await tx.query(
+          "UPDATE extracts SET status = 'fetched', fetched_at = $2 WHERE id = $1 AND status = 'available' RETURNING *",
+          [id, at],
+        );
+        if (rows[0]) {
+          const e = toExtract(rows[0]);
+          await appendAuditIn(tx, [
+            {
+              actor,
+              action: 'extract.fetched',
+              subject: id,
+              details: { recipient: e.recipient, delivery: e.deliveryId, sha256: e.sha256 },
+            },
+          ]);
+          return e;
+        }
+        return extractById(tx, id);
+      });
+    },
+
+    acknowledgeExtract(id, ack, at, actor) {
+      return db.transaction(async (tx) => {
+        const [row] = await tx.query('SELECT * FROM extracts WHERE id = $1 FOR UPDATE', [id]);
+        if (!row) return null;
+        const e = toExtract(row);
+        if (e.acknowledgement || !['available', 'fetched'].includes(e.status))
+          return { result: 'conflict' as const, extract: e };
+        const status = ack.status === 'accepted' ? 'acknowledged' : 'refused';
+        const [updated] = await tx.query(
+          'UPDATE extracts SET status = $2, acknowledged_at = $3, ack_status = $4, ack_reason = $5 WHERE id = $1 RETURNING *',
+          [id, status, at, ack.status, ack.reason],
+        );
+        await appendAuditIn(tx, [
+          {
+            actor,
+            action: ack.status === 'accepted' ? 'extract.acknowledged' : 'extract.refused',
+            subject: id,
+            details: { recipient: e.recipient, delivery: e.deliveryId, reason: ack.reason },
+          },
+        ]);
+        return { result: 'ok' as const, extract: toExtract(updated as SqlRow) };
+      });
+    },
+
+    async recordProfileVersion(p, at) {
+      await db.query(
+        `INSERT INTO profile_versions (profile_id, version, sha256, content, first_seen_at) VALUES ($1, $2, $3, $4::jsonb, $5)
+         ON CONFLICT DO NOTHING`,
+        [p.id, p.version, p.sha256, JSON.stringify(p.content), at],
+      );
+    },
+
+    appendAudit(drafts) {
+      return db.transaction((tx) => appendAuditIn(tx, drafts));
+    },
+
+    async listAudit(filter: AuditFilter, cursor, limit) {
+      const conds: string[] = [];
+      const params: unknown[] = [];
+      const add = (sql: string, v: unknown) => {
+        params.push(v);
+        conds.push(sql.replaceAll('?', `$${params.length}`));
+      };
+      if (filter.from) add('at >= ?::timestamptz', filter.from);
+      if (filter.to) add('at < ?::timestamptz', filter.to);
+      if (filter.actor) add('actor = ?', filter.actor);
+      if (filter.action) add('action = ?', filter.action);
+      if (filter.subject) add("(subject = ? OR details->>'delivery' = ?)", filter.subject);
+      const after = decodeCursor(cursor);
+      if (after !== null) add('seq > ?', Number(after));
+      params.push(limit + 1);
+      const rows = await db.query(
+        `SELECT * FROM audit_events ${where(conds)} ORDER BY seq LIMIT $${params.length}`,
+        params,
+      );
+      return page(rows.map(toAudit), limit, (e) => e.seq);
+    },
+
+    async auditHead() {
+      const [r] = await db.query('SELECT seq, hash FROM audit_head WHERE id = 1');
+      return { seq: Number(r?.seq ?? 0), hash: String(r?.hash) };
+    },
+
+    async *iterateAudit(pageSize = 1000) {
+      let after = 0;
+      for (;;) {
+        const rows = await db.query('SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2', [
+          after,
+          pageSize,
+        ]);
+        if (rows.length === 0) return;
+        const events = rows.map(toAudit);
+        yield events;
+        after = (events[events.length - 1] as AuditEvent).seq;
+      }
+    },
+  };
+}
