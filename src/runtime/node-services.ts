@@ -8,6 +8,7 @@ import type { Services } from '../http/services';
 import { createReceiptSigner } from '../receipts/signer';
 import { createFsObjectStore } from '../stores/fs-object-store';
 import type { MetadataStore } from '../stores/metadata-store';
+import type { SqlClient } from '../stores/sql/client';
 import { createPgClient } from '../stores/sql/pg-client';
 import { createPgliteClient } from '../stores/sql/pglite-client';
 import { createSqlMetadataStore } from '../stores/sql/sql-metadata-store';
@@ -64,6 +65,8 @@ export function loadCatalogue(
 
 export interface NodeServices {
   services: Services;
+  /** The metadata database itself: for operations tooling and tests, never for request handling. */
+  sql: SqlClient;
   close(): Promise<void>;
 }
 
@@ -98,5 +101,5 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
     limits: { maxDeliveryBytes: config.GATEWAY_MAX_DELIVERY_BYTES, maxStoredIssues: 10_000 },
     version,
   };
-  return { services, close: () => metadata.close() };
+  return { services, sql, close: () => metadata.close() };
 }

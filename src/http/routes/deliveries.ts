@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { GatewayError } from '../../core/errors';
-import { intake } from '../../pipeline/intake';
+import { checkIntakeRequest, intake } from '../../pipeline/intake';
 import type { DeliveryRecord } from '../../stores/metadata-store';
 import { type AuthVariables, actorOf, allow, inScope, type Principal } from '../auth';
 import type { Services } from '../services';
@@ -150,6 +150,8 @@ export function deliveryRoutes(services: Services) {
   app.openapi(submit, async (c) => {
     const p = c.get('principal');
     const q = c.req.valid('query');
+    // What the request names must exist before scope is judged: an unknown dataset is 422, not 403.
+    checkIntakeRequest(services.catalogue, { ...q, contentType: c.req.header('content-type') ?? '' });
     if (!inScope(p.datasets, q.dataset))
       throw new GatewayError('forbidden', `this token may not deliver dataset ${q.dataset}`);
     if (!inScope(p.municipalities, q.municipality))

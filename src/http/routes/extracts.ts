@@ -129,7 +129,8 @@ export function extractRoutes(services: Services) {
   app.use('/v1/extracts', allow('recipient', 'auditor', 'admin'));
   app.use('/v1/extracts/:id', allow('recipient', 'auditor', 'admin'));
   // Payloads and acknowledgements are the recipient's alone.
-  app.use('/v1/extracts/:id/*', allow('recipient'));
+  app.use('/v1/extracts/:id/content', allow('recipient'));
+  app.use('/v1/extracts/:id/receipts', allow('recipient'));
 
   const load = async (p: Principal, id: string) => {
     const e = await services.metadata.getExtract(id);

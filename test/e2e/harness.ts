@@ -1,0 +1,82 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createApp } from '../../src/http/app';
+import { readConfig } from '../../src/runtime/config';
+import { buildNodeServices, createLogger } from '../../src/runtime/node-services';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+export interface Gateway {
+  request(path: string, init?: RequestInit & { token?: string }): Promise<Response>;
+  /** Every log line the gateway wrote, as text. */
+  logs: string[];
+  dataDir: string;
+  services: Awaited<ReturnType<typeof buildNodeServices>>['services'];
+  sql: Awaited<ReturnType<typeof buildNodeServices>>['sql'];
+  issueToken(body: Record<string, unknown>): Promise<{ id: string; token: string }>;
+  close(): Promise<void>;
+}
+
+/** The whole gateway in this process, on the embedded stores in a temporary data dir. */
+export async function startGateway(env: Record<string, string> = {}): Promise<Gateway> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'gateway-e2e-'));
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
+  const config = readConfig({
+    GATEWAY_DATA_DIR: dataDir,
+    GATEWAY_ADMIN_TOKEN: ADMIN_TOKEN,
+    LOG_LEVEL: 'debug',
+    ...env,
+  });
+  const built = await buildNodeServices(config, createLogger('debug', sink), 'test');
+  const app = createApp(built.services);
+  const request = async (path: string, init: RequestInit & { token?: string } = {}) => {
+    const { token, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    return app.request(`http://gateway.test${path}`, { ...rest, headers });
+  };
+  return {
+    request,
+    logs,
+    dataDir,
+    services: built.services,
+    sql: built.sql,
+    async issueToken(body) {
+      const res = await request('/v1/admin/tokens', {
+        method: 'POST',
+        token: ADMIN_TOKEN,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (res.status !== 201) throw new Error(`token issue failed: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { id: string; token: string };
+    },
+    async close() {
+      await built.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function submit(
+  gw: Gateway,
+  token: string,
+  body: BodyInit,
+  query = 'dataset=daycare&municipality=101&period=2026-10',
+  headers: Record<string, string> = {},
+) {
+  return gw.request(`/v1/deliveries?${query}`, {
+    method: 'POST',
+    token,
+    headers: { 'content-type': 'application/xml', ...headers },
+    body,
+  });
+}
