@@ -136,11 +136,10 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
   });
   const originalKey = `deliveries/${deliveryId}/original`;
   let original: ObjectSink | null = null;
-  const written: string[] = [];
   const cleanup = async () => {
     await original?.abort().catch(() => {});
     await Promise.all(builders.map(({ builder }) => builder.abort().catch(() => {})));
-    await Promise.all(written.map((k) => deps.objects.delete(k).catch(() => {})));
+    await deps.objects.deletePrefix(`deliveries/${deliveryId}/`).catch(() => {});
   };
 
   const hash = createHash('sha256');
@@ -201,7 +200,6 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
     if (!checkedRoot && reader.rootAttributes) checkRootAttributes(reader.rootAttributes, req);
     await handle(tail);
     await original.close();
-    written.push(originalKey);
     original = null;
   } catch (e) {
     await cleanup();
@@ -285,7 +283,6 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
     const finished = [];
     for (const { extractId, builder } of builders) {
       const result = await builder.finish();
-      written.push(builder.objectKey);
       finished.push({ extractId, builder, result });
     }
     const completedAt = now().toISOString();

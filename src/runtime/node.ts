@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
+import cron from 'node-cron';
 import { CatalogueError } from '../core/catalogue';
 import { createApp } from '../http/app';
+import { reapAbandonedDeliveries } from '../jobs/janitor';
 import { ConfigError, readConfig } from './config';
 import { buildNodeServices, createLogger, PROJECT_ROOT } from './node-services';
 
@@ -44,6 +46,15 @@ async function main() {
   built.services.adminTokenHash = built.services.hashToken(adminToken);
   const app = createApp(built.services);
 
+  const { metadata, objects } = built.services;
+  // The embedded database belongs to this process alone: whatever is still receiving was cut off by a stop.
+  if (!config.DATABASE_URL) await reapAbandonedDeliveries({ metadata, objects, log }, new Date(), 0);
+  const janitor = cron.schedule('*/15 * * * *', () => {
+    reapAbandonedDeliveries({ metadata, objects, log }, new Date(), config.GATEWAY_ABANDONED_AFTER_MS).catch(
+      (err) => log.error({ err }, 'janitor run failed'),
+    );
+  });
+
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     const base = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${info.port}`;
     log.info(
@@ -65,6 +76,7 @@ async function main() {
       process.exit(1);
     }, config.GATEWAY_SHUTDOWN_GRACE_MS);
     timer.unref();
+    janitor.stop();
     server.close(async () => {
       await built.close().catch((err) => log.error({ err }, 'closing the stores failed'));
       log.info('stopped');

@@ -87,6 +87,11 @@ export function createFsObjectStore(root: string): ObjectStore {
       await rm(pathOf(key), { force: true });
     },
 
+    async deletePrefix(prefix) {
+      if (!prefix.endsWith('/')) throw new Error(`${name}: deletePrefix takes a folder prefix ending in '/'`);
+      await rm(pathOf(prefix.slice(0, -1)), { recursive: true, force: true });
+    },
+
     async *list(prefix) {
       const walk = async function* (dir: string): AsyncGenerator<string> {
         let entries: import('node:fs').Dirent[];

@@ -26,6 +26,8 @@ export interface ObjectStore {
   read(key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array> | null>;
   stat(key: string): Promise<{ bytes: number } | null>;
   delete(key: string): Promise<void>;
+  /** Deletes every object under a folder-like prefix (ending in '/'), and anything half-written there. */
+  deletePrefix(prefix: string): Promise<void>;
   /** Every key that begins with the prefix, in no particular order. */
   list(prefix: string): AsyncIterable<string>;
   ping(): Promise<void>;

@@ -1,12 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, stat, writeFile, mkdir, cp } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
-function start(env: Record<string, string>): { child: ChildProcess; output: () => string; ready: Promise<string> } {
+function start(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  ready: Promise<string>;
+} {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/runtime/node.ts'], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
@@ -26,7 +30,8 @@ function start(env: Record<string, string>): { child: ChildProcess; output: () =
   return { child, output: () => out, ready };
 }
 
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
 describe('the gateway process', () => {
   const dirs: string[] = [];
@@ -64,15 +69,23 @@ describe('the gateway process', () => {
     const dir = await mkdtemp(join(tmpdir(), 'gateway-lint-'));
     dirs.push(dir);
     await cp(join(ROOT, 'deliveries'), join(dir, 'deliveries'), { recursive: true });
-    const broken = { ...(await import('../../deliveries/daycare/dst.json')).default } as Record<string, unknown>;
+    const broken = { ...(await import('../../deliveries/daycare/dst.json')).default } as Record<
+      string,
+      unknown
+    >;
     broken.columns = [{ name: 'Foo', from: 'shoeSize' }];
     await mkdir(join(dir, 'deliveries', 'daycare'), { recursive: true });
     await writeFile(join(dir, 'deliveries', 'daycare', 'dst.json'), JSON.stringify(broken));
-    const gw = start({ GATEWAY_DATA_DIR: join(dir, 'data'), GATEWAY_DELIVERIES_DIR: join(dir, 'deliveries') });
+    const gw = start({
+      GATEWAY_DATA_DIR: join(dir, 'data'),
+      GATEWAY_DELIVERIES_DIR: join(dir, 'deliveries'),
+    });
     const code = exited(gw.child);
     await expect(gw.ready).rejects.toThrow();
     expect(await code).toBe(2);
-    expect(gw.output()).toContain('deliveries/daycare/dst.json $.columns[0]: field shoeSize is not in dataset daycare');
+    expect(gw.output()).toContain(
+      'deliveries/daycare/dst.json $.columns[0]: field shoeSize is not in dataset daycare',
+    );
   });
 
   it('refuses to start on invalid configuration and names the variable', async () => {

@@ -1,6 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,7 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 const run = promisify(execFile);
-const have = async (cmd: string) => run('sh', ['-c', `command -v ${cmd}`]).then(() => true, () => false);
+const have = async (cmd: string) =>
+  run('sh', ['-c', `command -v ${cmd}`]).then(
+    () => true,
+    () => false,
+  );
 
 describe('the README walkthrough', async () => {
   const tools = (await have('curl')) && (await have('jq'));
@@ -44,13 +47,18 @@ describe('the README walkthrough', async () => {
 
   it.skipIf(!tools)('works exactly as written', async () => {
     const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
-    const block = /<!-- walkthrough:start -->\s*```sh\n([\s\S]*?)```\s*<!-- walkthrough:end -->/.exec(readme)?.[1];
+    const block = /<!-- walkthrough:start -->\s*```sh\n([\s\S]*?)```\s*<!-- walkthrough:end -->/.exec(
+      readme,
+    )?.[1];
     expect(block).toBeTruthy();
     // Only where the gateway listens and where npm finds the project differ from a reader's terminal.
     const script = (block as string)
       .replace('export GW=http://127.0.0.1:8787', `export GW=${url}`)
       .replaceAll('npm run -s generate', `npm --prefix ${ROOT} run -s generate`);
-    const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', script], { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', script], {
+      cwd: dir,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     expect(stdout).toContain('"status": "accepted"');
     expect(stdout).toContain('"total": 1000');
     expect(stdout).toContain('"status": "acknowledged"');
