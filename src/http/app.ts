@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { secureHeaders } from 'hono/secure-headers';
 import { GatewayError } from '../core/errors';
 import { newId } from '../core/ids';
+import { dashboard } from '../web/dashboard';
 import { type AuthVariables, bearerAuth } from './auth';
 import { renderApiReference, renderProblemType } from './docs';
 import { problemResponse } from './problem';
@@ -105,6 +106,7 @@ export function createApp(
     return html ? c.html(html) : problemResponse(c, new GatewayError('not_found', 'no such problem type'));
   });
 
+  app.route('/', dashboard(services));
   extra?.(app);
   return app;
 }

@@ -26,37 +26,44 @@ function sameHash(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+const TOKEN_TEXT = /^[A-Za-z0-9._~+/=-]{16,512}$/;
+
+/** The principal a token's text names, or null for an unknown, revoked or expired token. */
+export async function resolvePrincipal(services: Services, text: string): Promise<Principal | null> {
+  if (!TOKEN_TEXT.test(text)) return null;
+  const hash = services.hashToken(text);
+  if (services.adminTokenHash && sameHash(hash, services.adminTokenHash)) {
+    return {
+      tokenId: 'tok_configured_admin',
+      role: 'admin',
+      subject: 'admin',
+      recipient: null,
+      municipalities: [],
+      datasets: [],
+    };
+  }
+  const token = await services.metadata.findTokenByHash(hash);
+  const now = (services.now?.() ?? new Date()).toISOString();
+  if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return null;
+  services.metadata.touchToken(token.id, now).catch(() => {});
+  return {
+    tokenId: token.id,
+    role: token.role,
+    subject: token.subject,
+    recipient: token.recipient,
+    municipalities: token.municipalities,
+    datasets: token.datasets,
+  };
+}
+
 /** Resolves the bearer token to a principal; 401 for a missing, unknown, revoked or expired token. */
 export function bearerAuth(services: Services) {
   return createMiddleware<{ Variables: AuthVariables }>(async function bearerAuth(c, next) {
-    const header = c.req.header('authorization') ?? '';
-    const m = /^Bearer\s+([A-Za-z0-9._~+/=-]{16,512})$/.exec(header);
+    const m = /^Bearer\s+(\S+)$/.exec(c.req.header('authorization') ?? '');
     if (!m?.[1]) throw new GatewayError('unauthenticated', 'send Authorization: Bearer <token>');
-    const hash = services.hashToken(m[1]);
-    if (services.adminTokenHash && sameHash(hash, services.adminTokenHash)) {
-      c.set('principal', {
-        tokenId: 'tok_configured_admin',
-        role: 'admin',
-        subject: 'admin',
-        recipient: null,
-        municipalities: [],
-        datasets: [],
-      });
-      return next();
-    }
-    const token = await services.metadata.findTokenByHash(hash);
-    const now = (services.now?.() ?? new Date()).toISOString();
-    if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now))
-      throw new GatewayError('unauthenticated', 'the token is unknown, revoked or expired');
-    services.metadata.touchToken(token.id, now).catch(() => {});
-    c.set('principal', {
-      tokenId: token.id,
-      role: token.role,
-      subject: token.subject,
-      recipient: token.recipient,
-      municipalities: token.municipalities,
-      datasets: token.datasets,
-    });
+    const principal = await resolvePrincipal(services, m[1]);
+    if (!principal) throw new GatewayError('unauthenticated', 'the token is unknown, revoked or expired');
+    c.set('principal', principal);
     return next();
   });
 }

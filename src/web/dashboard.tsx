@@ -1,0 +1,394 @@
+/** @jsxImportSource hono/jsx */
+import { type Context, Hono } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Child } from 'hono/jsx';
+import { MUNICIPALITIES } from '../core/municipalities';
+import { type Principal, resolvePrincipal } from '../http/auth';
+import type { Services } from '../http/services';
+import type { DeliveryRecord, DeliveryStatus, ExtractRecord } from '../stores/metadata-store';
+
+const COOKIE = 'gw_session';
+
+const STYLE = `
+body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
+header{background:#123;color:#fff;padding:.7rem 1.5rem;display:flex;justify-content:space-between;align-items:center}
+header a,header button{color:#fff}main{padding:1rem 1.5rem;max-width:90rem}
+table{border-collapse:collapse;width:100%;background:#fff}th,td{padding:.35rem .6rem;border-bottom:1px solid #e4e4e4;text-align:left;vertical-align:top}
+th{background:#f0f2f4;font-weight:600}.num{text-align:right;font-variant-numeric:tabular-nums}
+.badge{display:inline-block;padding:0 .45rem;border-radius:.6rem;font-size:.85em}
+.accepted,.acknowledged{background:#d8f3dc}.rejected,.failed,.refused{background:#fde2e1}.receiving,.available,.fetched{background:#e6eefc}.superseded,.purged{background:#eee;color:#666}
+form.filter{display:flex;gap:.6rem;align-items:end;margin:.8rem 0}label{display:flex;flex-direction:column;font-size:.85em}
+input,select,button{font:inherit;padding:.25rem .4rem}.summary{display:flex;gap:1rem;margin:.6rem 0}.summary div{background:#fff;border:1px solid #e4e4e4;border-radius:6px;padding:.4rem .8rem}
+.muted{color:#666}code{font-size:.9em}`;
+
+function Page(props: { title: string; who?: Principal; children: Child }) {
+  return (
+    <html lang="da">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{props.title} · Delivery gateway</title>
+        <style>{STYLE}</style>
+      </head>
+      <body>
+        <header>
+          <strong>Delivery gateway</strong>
+          {props.who ? (
+            <form method="post" action="/session/end">
+              {props.who.subject} ({props.who.role}) · <a href="/docs">API reference</a> ·{' '}
+              <button type="submit">Sign out</button>
+            </form>
+          ) : (
+            <a href="/docs">API reference</a>
+          )}
+        </header>
+        <main>{props.children}</main>
+      </body>
+    </html>
+  );
+}
+
+const Badge = (props: { status: string }) => <span class={`badge ${props.status}`}>{props.status}</span>;
+const municipalityName = (code: string) => MUNICIPALITIES.get(code)?.name ?? code;
+
+function SignIn(props: { failed?: boolean }) {
+  return (
+    <Page title="Sign in">
+      <h1>Sign in</h1>
+      <p>
+        Paste the token the gateway's administrator issued to you. It is kept in a cookie for this browser
+        only.
+      </p>
+      {props.failed ? <p class="rejected">That token is unknown, revoked or expired.</p> : null}
+      <form method="post" action="/session">
+        <label>
+          Token
+          <input type="password" name="token" size={60} required autocomplete="off" />
+        </label>
+        <p>
+          <button type="submit">Sign in</button>
+        </p>
+      </form>
+    </Page>
+  );
+}
+
+function DeliveriesView(props: {
+  who: Principal;
+  items: Array<{ d: DeliveryRecord; extracts: ExtractRecord[] }>;
+  filter: Record<string, string>;
+  datasets: string[];
+  next: string | null;
+}) {
+  const counts = new Map<DeliveryStatus, number>();
+  for (const { d } of props.items) counts.set(d.status, (counts.get(d.status) ?? 0) + 1);
+  const f = props.filter;
+  return (
+    <Page title="Deliveries" who={props.who}>
+      <h1>Deliveries</h1>
+      <form class="filter" method="get" action="/">
+        <label>
+          Dataset
+          <select name="dataset">
+            <option value="">all</option>
+            {props.datasets.map((d) => (
+              <option value={d} selected={f.dataset === d}>
+                {d}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Municipality
+          <input name="municipality" value={f.municipality ?? ''} size={5} placeholder="101" />
+        </label>
+        <label>
+          Period
+          <input name="period" value={f.period ?? ''} size={9} placeholder="2026-10" />
+        </label>
+        <label>
+          Status
+          <select name="status">
+            <option value="">all</option>
+            {['accepted', 'rejected', 'failed', 'receiving'].map((s) => (
+              <option value={s} selected={f.status === s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">Show</button>
+      </form>
+      <div class="summary">
+        {[...counts].map(([s, n]) => (
+          <div>
+            <Badge status={s} /> {n}
+          </div>
+        ))}
+      </div>
+      <table>
+        <thead>
+          <tr>
+            <th>Received (UTC)</th>
+            <th>Dataset</th>
+            <th>Municipality</th>
+            <th>Period</th>
+            <th>Source</th>
+            <th>Status</th>
+            <th class="num">Records</th>
+            <th class="num">Errors</th>
+            <th>Extracts</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.items.map(({ d, extracts }) => (
+            <tr>
+              <td>{d.receivedAt.replace('T', ' ').slice(0, 19)}</td>
+              <td>{d.dataset}</td>
+              <td>
+                {d.municipality} {municipalityName(d.municipality)}
+              </td>
+              <td>{d.period}</td>
+              <td>{d.source}</td>
+              <td>
+                <a href={`/deliveries/${d.id}`}>
+                  <Badge status={d.status} />
+                </a>
+                {d.supersededBy ? <span class="muted"> superseded</span> : null}
+              </td>
+              <td class="num">{d.records ? `${d.records.valid} / ${d.records.total}` : ''}</td>
+              <td class="num">{d.errorCount || ''}</td>
+              <td>
+                {extracts.map((e) => (
+                  <span>
+                    {e.recipient} <Badge status={e.status} />{' '}
+                  </span>
+                ))}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {props.items.length === 0 ? <p class="muted">No deliveries match.</p> : null}
+      {props.next ? (
+        <p>
+          <a href={`/?${new URLSearchParams({ ...f, cursor: props.next }).toString()}`}>Older deliveries →</a>
+        </p>
+      ) : null}
+    </Page>
+  );
+}
+
+function DeliveryDetail(props: {
+  who: Principal;
+  d: DeliveryRecord;
+  extracts: ExtractRecord[];
+  issues: Array<{ record: number; line?: number; field?: string; rule: string; message: string }>;
+}) {
+  const { d } = props;
+  return (
+    <Page title={d.id} who={props.who}>
+      <p>
+        <a href="/">← Deliveries</a>
+      </p>
+      <h1>
+        {d.dataset} · {d.municipality} {municipalityName(d.municipality)} · {d.period}{' '}
+        <Badge status={d.status} />
+      </h1>
+      <p>
+        <code>{d.id}</code> from <strong>{d.source}</strong>, received {d.receivedAt}
+        {d.records ? `, ${d.records.total} records (${d.records.invalid} invalid)` : ''}
+        {d.problem ? `. ${d.problem.detail}` : ''}
+      </p>
+      {props.extracts.length ? (
+        <>
+          <h2>Extracts</h2>
+          <table>
+            <thead>
+              <tr>
+                <th>Recipient</th>
+                <th>Status</th>
+                <th class="num">Records</th>
+                <th>Profile</th>
+                <th>Acknowledgement due</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.extracts.map((e) => (
+                <tr>
+                  <td>{e.recipient}</td>
+                  <td>
+                    <Badge status={e.status} />
+                  </td>
+                  <td class="num">{e.records}</td>
+                  <td>
+                    {e.profile.id} v{e.profile.version}
+                  </td>
+                  <td>{e.ackDueAt?.slice(0, 10) ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+      {props.issues.length ? (
+        <>
+          <h2>
+            What was wrong ({d.errorCount} errors
+            {props.issues.length < d.errorCount ? `, first ${props.issues.length} shown` : ''})
+          </h2>
+          <table>
+            <thead>
+              <tr>
+                <th class="num">Record</th>
+                <th class="num">Line</th>
+                <th>Field</th>
+                <th>Rule</th>
+                <th>Message</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.issues.map((i) => (
+                <tr>
+                  <td class="num">{i.record || ''}</td>
+                  <td class="num">{i.line ?? ''}</td>
+                  <td>{i.field ?? ''}</td>
+                  <td>{i.rule}</td>
+                  <td>{i.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+    </Page>
+  );
+}
+
+function ExtractsView(props: { who: Principal; items: ExtractRecord[] }) {
+  return (
+    <Page title="Extracts" who={props.who}>
+      <h1>Extracts for {props.who.recipient}</h1>
+      <table>
+        <thead>
+          <tr>
+            <th>Made (UTC)</th>
+            <th>Dataset</th>
+            <th>Municipality</th>
+            <th>Period</th>
+            <th class="num">Records</th>
+            <th>Status</th>
+            <th>File</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.items.map((e) => (
+            <tr>
+              <td>{e.createdAt.replace('T', ' ').slice(0, 19)}</td>
+              <td>{e.dataset}</td>
+              <td>
+                {e.municipality} {municipalityName(e.municipality)}
+              </td>
+              <td>{e.period}</td>
+              <td class="num">{e.records}</td>
+              <td>
+                <Badge status={e.status} />
+              </td>
+              <td>
+                <code>{e.fileName}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Page>
+  );
+}
+
+/** The dashboard: server-rendered pages over the same stores and scope rules as the API. */
+export function dashboard(services: Services) {
+  const app = new Hono();
+  const who = async (c: Context) => {
+    const token = getCookie(c, COOKIE);
+    return token ? resolvePrincipal(services, token) : null;
+  };
+
+  app.get('/', async (c) => {
+    const p = await who(c);
+    if (!p) return c.html(<SignIn />);
+    if (p.role === 'recipient') {
+      const page = await services.metadata.listExtracts({ recipient: p.recipient ?? '-' }, null, 200);
+      return c.html(<ExtractsView who={p} items={page.items.reverse()} />);
+    }
+    const q = c.req.query();
+    const filter: Record<string, string> = {};
+    for (const k of ['dataset', 'municipality', 'period', 'status'])
+      if (q[k]) filter[k] = String(q[k]).slice(0, 64);
+    const page = await services.metadata.listDeliveries(
+      {
+        ...filter,
+        status: filter.status as DeliveryStatus | undefined,
+        source: p.role === 'source' ? p.subject : undefined,
+      },
+      q.cursor ?? null,
+      100,
+    );
+    const items = await Promise.all(
+      page.items.map(async (d) => ({
+        d,
+        extracts: (await services.metadata.listExtracts({ deliveryId: d.id }, null, 50)).items,
+      })),
+    );
+    return c.html(
+      <DeliveriesView
+        who={p}
+        items={items}
+        filter={filter}
+        datasets={[...services.catalogue.datasets.keys()]}
+        next={page.next}
+      />,
+    );
+  });
+
+  app.get('/deliveries/:id', async (c) => {
+    const p = await who(c);
+    if (!p) return c.redirect('/', 303);
+    const d = await services.metadata.getDelivery(c.req.param('id'));
+    const visible =
+      d && (p.role === 'admin' || p.role === 'auditor' || (p.role === 'source' && d.source === p.subject));
+    if (!d || !visible)
+      return c.html(
+        <Page title="Not found" who={p}>
+          <p>There is no such delivery.</p>
+        </Page>,
+        404,
+      );
+    const [extracts, issues] = await Promise.all([
+      services.metadata.listExtracts({ deliveryId: d.id }, null, 50),
+      services.metadata.listIssues(d.id, null, 500),
+    ]);
+    return c.html(<DeliveryDetail who={p} d={d} extracts={extracts.items} issues={issues.items} />);
+  });
+
+  app.post('/session', async (c) => {
+    const form = await c.req.parseBody();
+    const token = typeof form.token === 'string' ? form.token.trim() : '';
+    const p = await resolvePrincipal(services, token);
+    if (!p) return c.html(<SignIn failed />, 401);
+    setCookie(c, COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/',
+      secure: new URL(c.req.url).protocol === 'https:',
+      maxAge: 8 * 3600,
+    });
+    return c.redirect('/', 303);
+  });
+
+  app.post('/session/end', (c) => {
+    deleteCookie(c, COOKIE, { path: '/' });
+    return c.redirect('/', 303);
+  });
+
+  return app;
+}
