@@ -1,8 +1,15 @@
-import type { Logger } from 'pino';
 import type { Catalogue } from '../core/catalogue';
 import type { ReceiptSigner } from '../receipts/signer';
 import type { MetadataStore } from '../stores/metadata-store';
 import type { ObjectStore } from '../stores/object-store';
+
+/** The part of a logger the app uses: pino on Node, a console-backed one on Workers. */
+export interface Log {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
 
 /** What the HTTP app needs; built once by a runtime from its configuration. */
 export interface Services {
@@ -10,7 +17,7 @@ export interface Services {
   metadata: MetadataStore;
   objects: ObjectStore;
   signer: ReceiptSigner;
-  log: Logger;
+  log: Log;
   /** sha256 (hex) of a presented token's text, as stored. */
   hashToken(token: string): string;
   /** An admin token accepted from start (deployments, tests), by its hash. */
