@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,14 +45,20 @@ export function loadCatalogue(
     'GATEWAY_SCHEMAS_DIR' | 'GATEWAY_DELIVERIES_DIR' | 'PSEUDONYM_KEYS' | 'PSEUDONYM_KEYS_FILE'
   >,
   dataDir?: string,
+  opts: { offline?: boolean } = {},
 ): Catalogue {
   const schemasDir = resolve(config.GATEWAY_SCHEMAS_DIR ?? join(PROJECT_ROOT, 'schemas'));
   const deliveriesDir = resolve(config.GATEWAY_DELIVERIES_DIR ?? join(PROJECT_ROOT, 'deliveries'));
-  const keys = createPseudonymKeySource({
-    json: config.PSEUDONYM_KEYS,
-    file: config.PSEUDONYM_KEYS_FILE,
-    dataDir,
-  });
+  // Offline checks compile every profile without touching real keys.
+  const lintKey = randomBytes(32);
+  const keys = opts.offline
+    ? {
+        pseudonymiser: (ref: string) => ({
+          keyId: `${ref}-lint`,
+          pseudonymise: (v: string) => createHmac('sha256', lintKey).update(v).digest('hex'),
+        }),
+      }
+    : createPseudonymKeySource({ json: config.PSEUDONYM_KEYS, file: config.PSEUDONYM_KEYS_FILE, dataDir });
   return buildCatalogue(
     readJsonFiles(schemasDir, dirname(schemasDir)),
     readJsonFiles(deliveriesDir, dirname(deliveriesDir)),

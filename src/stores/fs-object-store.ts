@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { assertObjectKey, type ObjectSink, type ObjectStore } from './object-store';
+import { assertObjectKey, assertObjectPrefix, type ObjectSink, type ObjectStore } from './object-store';
 
 /**
  * Objects as files under a folder. A new object is written to a temporary file beside its
@@ -75,8 +75,9 @@ export function createFsObjectStore(root: string): ObjectStore {
     },
 
     async stat(key) {
+      const path = pathOf(key);
       try {
-        const s = await stat(pathOf(key));
+        const s = await stat(path);
         return s.isFile() ? { bytes: s.size } : null;
       } catch {
         return null;
@@ -88,11 +89,13 @@ export function createFsObjectStore(root: string): ObjectStore {
     },
 
     async deletePrefix(prefix) {
-      if (!prefix.endsWith('/')) throw new Error(`${name}: deletePrefix takes a folder prefix ending in '/'`);
+      assertObjectPrefix(prefix, name);
       await rm(pathOf(prefix.slice(0, -1)), { recursive: true, force: true });
     },
 
     async *list(prefix) {
+      if (prefix.startsWith('/') || prefix.split('/').includes('..') || prefix.includes('\\'))
+        throw new Error(`${name}: invalid prefix ${JSON.stringify(prefix)}`);
       const walk = async function* (dir: string): AsyncGenerator<string> {
         let entries: import('node:fs').Dirent[];
         try {

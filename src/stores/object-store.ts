@@ -41,3 +41,10 @@ export function assertObjectKey(key: string, store: string): void {
     throw new Error(`${store}: invalid object key ${JSON.stringify(key)}`);
   }
 }
+
+/** A folder-like prefix: a valid key followed by '/'. */
+export function assertObjectPrefix(prefix: string, store: string): void {
+  if (!prefix.endsWith('/'))
+    throw new Error(`${store}: a prefix names a folder and ends in '/': ${JSON.stringify(prefix)}`);
+  assertObjectKey(prefix.slice(0, -1), store);
+}

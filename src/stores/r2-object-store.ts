@@ -1,12 +1,19 @@
-import { assertObjectKey, type ObjectSink, type ObjectStore } from './object-store';
+import { assertObjectKey, assertObjectPrefix, type ObjectSink, type ObjectStore } from './object-store';
 
 /** The part of a Cloudflare R2 bucket binding this adapter uses. */
 export interface R2BucketLike {
   head(key: string): Promise<{ size: number } | null>;
-  get(key: string, options?: { range?: { offset: number; length: number } }): Promise<{ body: ReadableStream<Uint8Array> } | null>;
+  get(
+    key: string,
+    options?: { range?: { offset: number; length: number } },
+  ): Promise<{ body: ReadableStream<Uint8Array> } | null>;
   put(key: string, value: Uint8Array): Promise<unknown>;
   delete(keys: string | string[]): Promise<void>;
-  list(options: { prefix: string; cursor?: string; limit?: number }): Promise<{ objects: Array<{ key: string }>; truncated: boolean; cursor?: string }>;
+  list(options: {
+    prefix: string;
+    cursor?: string;
+    limit?: number;
+  }): Promise<{ objects: Array<{ key: string }>; truncated: boolean; cursor?: string }>;
   createMultipartUpload(key: string): Promise<{
     uploadPart(partNumber: number, value: Uint8Array): Promise<{ partNumber: number; etag: string }>;
     complete(parts: Array<{ partNumber: number; etag: string }>): Promise<unknown>;
@@ -82,7 +89,10 @@ export function createR2ObjectStore(bucket: R2BucketLike, partBytes = R2_PART_BY
 
     async read(key, range) {
       assertObjectKey(key, name);
-      const obj = await bucket.get(key, range ? { range: { offset: range.start, length: range.end - range.start + 1 } } : undefined);
+      const obj = await bucket.get(
+        key,
+        range ? { range: { offset: range.start, length: range.end - range.start + 1 } } : undefined,
+      );
       return obj ? (obj.body as unknown as AsyncIterable<Uint8Array>) : null;
     },
 
@@ -98,7 +108,7 @@ export function createR2ObjectStore(bucket: R2BucketLike, partBytes = R2_PART_BY
     },
 
     async deletePrefix(prefix) {
-      if (!prefix.endsWith('/')) throw new Error(`${name}: deletePrefix takes a folder prefix ending in '/'`);
+      assertObjectPrefix(prefix, name);
       const keys: string[] = [];
       for await (const k of this.list(prefix)) keys.push(k);
       for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));

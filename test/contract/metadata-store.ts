@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuditDraft, type AuditEvent, eventHash, GENESIS_HASH, verifyChain } from '../../src/audit/chain';
+import {
+  type AuditDraft,
+  type AuditEvent,
+  eventHash,
+  GENESIS_HASH,
+  verifyChain,
+} from '../../src/audit/chain';
 import { newId } from '../../src/core/ids';
 import type { ValidationIssue } from '../../src/core/validator';
 import type {
@@ -99,7 +105,11 @@ export function metadataStoreContract(
         fileName: `${d.dataset}_${d.municipality}_${d.period}.csv`,
         objectKey: `extracts/${id}`,
         profile: { id: `${recipient}-profile`, version: 2, sha256: sha('p') },
-        metadata: { lawfulUse: 'Dagtilbudsloven § 4', pseudonymKeys: ['pk_1', 'pk_2'], nested: { n: 1, ok: true } },
+        metadata: {
+          lawfulUse: 'Dagtilbudsloven § 4',
+          pseudonymKeys: ['pk_1', 'pk_2'],
+          nested: { n: 1, ok: true },
+        },
         createdAt: new Date().toISOString(),
         ackDueAt: '2031-02-03T04:05:06.789Z',
         ...over,
@@ -191,7 +201,13 @@ export function metadataStoreContract(
       });
 
       it('round-trips a null expiry and null recipient', async () => {
-        const t = token({ role: 'admin', recipient: null, expiresAt: null, municipalities: [], datasets: [] });
+        const t = token({
+          role: 'admin',
+          recipient: null,
+          expiresAt: null,
+          municipalities: [],
+          datasets: [],
+        });
         const hash = sha(randomUUID().replaceAll('-', ''));
         await store.createToken(t, hash, created(t));
         const found = await store.findTokenByHash(hash);
@@ -428,7 +444,12 @@ export function metadataStoreContract(
         const ended = await store.endDelivery(
           d.id,
           'rejected',
-          { completedAt, sha256: sha('9'), bytes: 4_294_967_297, records: { total: 2000, valid: 500, invalid: 1500 } },
+          {
+            completedAt,
+            sha256: sha('9'),
+            bytes: 4_294_967_297,
+            records: { total: 2000, valid: 500, invalid: 1500 },
+          },
           problem,
           issues,
           1500,
@@ -634,7 +655,9 @@ export function metadataStoreContract(
         expect(await ids({ municipalities: ['0147', '0151'] })).toEqual(
           expectIds((d) => d.municipality === '0147' || d.municipality === '0151'),
         );
-        expect(await ids({ municipality: '0101', source: sourceA, period: '2024-04' })).toEqual([made[6]?.id]);
+        expect(await ids({ municipality: '0101', source: sourceA, period: '2024-04' })).toEqual([
+          made[6]?.id,
+        ]);
         expect(await ids({ municipality: '0999' })).toEqual([]);
 
         // Paging under a filter stays within the filter.
@@ -663,7 +686,9 @@ export function metadataStoreContract(
           expect(d.status).toBe('receiving');
           expect(d.receivedAt < before).toBe(true);
         }
-        const mine = stale.map((d) => d.id).filter((id) => [stale1, stale2, fresh, done].some((d) => d.id === id));
+        const mine = stale
+          .map((d) => d.id)
+          .filter((id) => [stale1, stale2, fresh, done].some((d) => d.id === id));
         expect(mine).toEqual([stale1.id, stale2.id]);
       });
     });
@@ -740,7 +765,12 @@ export function metadataStoreContract(
 
         await store.markExtractFetched(a.id, '2025-01-01T00:00:00.000Z', 'tok_recipient');
         const at = '2025-01-02T00:00:00.000Z';
-        const ok = await store.acknowledgeExtract(a.id, { status: 'accepted', reason: null }, at, 'tok_recipient');
+        const ok = await store.acknowledgeExtract(
+          a.id,
+          { status: 'accepted', reason: null },
+          at,
+          'tok_recipient',
+        );
         expect(ok?.result).toBe('ok');
         expect(ok?.extract.status).toBe('acknowledged');
         expect(ok?.extract.acknowledgedAt).toBe(at);
@@ -760,7 +790,12 @@ export function metadataStoreContract(
 
         // Refused straight from available, without a fetch.
         const reason = 'Columns do not match the agreed profile.';
-        const refused = await store.acknowledgeExtract(b.id, { status: 'refused', reason }, at, 'tok_recipient');
+        const refused = await store.acknowledgeExtract(
+          b.id,
+          { status: 'refused', reason },
+          at,
+          'tok_recipient',
+        );
         expect(refused?.result).toBe('ok');
         const stored = await store.getExtract(b.id);
         expect(stored?.status).toBe('refused');

@@ -118,9 +118,15 @@ describe('pglite in a folder: persistence', () => {
     expect(await store.findDeliveryByIdempotencyKey('kommune-0101', 'idem-1')).toEqual(accepted.delivery);
     expect(await store.getExtract(extractId)).toEqual(accepted.extracts[0]);
     expect(await store.auditHead()).toEqual(head);
-    expect(await verifyChain(store.iterateAudit(), head)).toEqual({ valid: true, events: 3, head: head.hash });
+    expect(await verifyChain(store.iterateAudit(), head)).toEqual({
+      valid: true,
+      events: 3,
+      head: head.hash,
+    });
     // The reopened chain goes on from where it stopped.
-    const [next] = await store.appendAudit([{ actor: 'x', action: 'test.after-reopen', subject: 'x', details: {} }]);
+    const [next] = await store.appendAudit([
+      { actor: 'x', action: 'test.after-reopen', subject: 'x', details: {} },
+    ]);
     expect(next?.seq).toBe(4);
     expect(next?.prevHash).toBe(head.hash);
   });
