@@ -80,12 +80,12 @@ const need = (v: string | undefined, what: string) => {
 
 async function submit(values: Values, file: string) {
   const call = client(values);
-  const size = (await stat(file)).size;
   const q = new URLSearchParams({
     dataset: need(values.dataset, '--dataset'),
     municipality: need(values.municipality, '--municipality'),
     period: need(values.period, '--period'),
   });
+  const size = (await stat(file)).size;
   const type = file.endsWith('.csv')
     ? 'text/csv'
     : file.endsWith('.ndjson')

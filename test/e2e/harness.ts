@@ -15,6 +15,7 @@ export interface Gateway {
   dataDir: string;
   services: Awaited<ReturnType<typeof buildNodeServices>>['services'];
   sql: Awaited<ReturnType<typeof buildNodeServices>>['sql'];
+  app: ReturnType<typeof createApp>;
   issueToken(body: Record<string, unknown>): Promise<{ id: string; token: string }>;
   close(): Promise<void>;
 }
@@ -49,6 +50,7 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
     dataDir,
     services: built.services,
     sql: built.sql,
+    app,
     async issueToken(body) {
       const res = await request('/v1/admin/tokens', {
         method: 'POST',
