@@ -124,11 +124,16 @@ function compileColumn(spec: ColumnSpec, deps: MapperDeps, profileId: string, ke
   }
   if (spec.truncate) {
     const n = spec.truncate;
-    steps.push((v) => String(v).slice(0, n));
+    // By characters, not UTF-16 units: a character outside the BMP is never cut in two.
+    steps.push((v) => Array.from(String(v)).slice(0, n).join(''));
   }
   if (spec.pad) {
     const { length, char = ' ', side = 'left' } = spec.pad;
-    steps.push((v) => (side === 'left' ? String(v).padStart(length, char) : String(v).padEnd(length, char)));
+    steps.push((v) => {
+      const text = String(v);
+      const fill = char.repeat(Math.max(0, length - Array.from(text).length));
+      return side === 'left' ? fill + text : text + fill;
+    });
   }
   const fallback = spec.default ?? null;
   if (steps.length === 0) return fallback === null ? get : (row, ctx) => get(row, ctx) ?? fallback;

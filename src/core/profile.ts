@@ -15,6 +15,9 @@ export type MetaField = (typeof META_FIELDS)[number];
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
+/** An XML element name (Unicode letters allowed, as in `antal_børn`; no spaces, no colon). */
+export const XML_NAME = /^[\p{L}_][\p{L}\p{N}_.-]*$/u;
+
 const sourceKeys = ['from', 'meta', 'const', 'concat'] as const;
 
 export interface ColumnSpec {
@@ -183,6 +186,21 @@ export const ProfileSchema = z
       });
     if (p.id !== `${p.dataset}/${p.recipient}`)
       ctx.addIssue({ code: 'custom', path: ['id'], message: `the id must be ${p.dataset}/${p.recipient}` });
+    if (p.output.format === 'xml') {
+      // Column names become element names.
+      const check = (name: string, path: PropertyKey[]) => {
+        if (!XML_NAME.test(name))
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `${JSON.stringify(name)} cannot be an XML element name`,
+          });
+      };
+      p.columns?.forEach((c, i) => check(c.name, ['columns', i, 'name']));
+      p.aggregate?.groupBy.forEach((c, i) => check(c.name, ['aggregate', 'groupBy', i, 'name']));
+      p.aggregate?.measures.forEach((m, i) => check(m.name, ['aggregate', 'measures', i, 'name']));
+      if (p.aggregate?.suppress) check(p.aggregate.suppress.flag, ['aggregate', 'suppress', 'flag']);
+    }
   });
 export type Profile = z.infer<typeof ProfileSchema>;
 

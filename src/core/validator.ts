@@ -17,6 +17,8 @@ export interface RawRecord {
   unknown?: string[];
   /** Fields given more than once. */
   repeated?: string[];
+  /** Problems the reader found in single fields (a nested value, a wrong number of columns). */
+  problems?: Array<{ field?: string; rule: string; message: string }>;
 }
 
 export interface ValidationIssue {
@@ -219,6 +221,8 @@ export function compileDataset(dataset: Dataset): CompiledDataset {
           message: `${name} is not a field of ${dataset.id}`,
         });
       }
+      for (const p of raw.problems ?? [])
+        issues.push({ record: n, line, field: p.field, rule: p.rule, message: p.message });
       for (const name of raw.repeated ?? []) {
         if (known.has(name))
           issues.push({

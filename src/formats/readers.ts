@@ -1,25 +1,78 @@
+import { GatewayError } from '../core/errors';
 import { type CompiledDataset, DEFAULT_TEXT_LIMIT } from '../core/validator';
-import { createXmlReader, type RecordReader } from './xml-reader';
+import { createCsvReader } from './csv-reader';
+import { type Charset, normaliseCharset } from './encoding';
+import { createNdjsonReader } from './ndjson-reader';
+import type { RecordReader } from './record-reader';
+import { createXmlReader } from './xml-reader';
 
-export type { RecordReader } from './xml-reader';
-export type InputFormat = 'xml';
+export type { RecordReader } from './record-reader';
+export type InputFormat = 'xml' | 'csv' | 'ndjson';
 
-/** The input format a Content-Type names, or null when the gateway does not read it. */
-export function readerFor(contentType: string): InputFormat | null {
-  const mime = contentType.split(';')[0]?.trim().toLowerCase();
-  if (mime === 'application/xml' || mime === 'text/xml') return 'xml';
+export interface InputType {
+  format: InputFormat;
+  /** The charset the Content-Type declares; XML's own declaration decides for XML. */
+  charset: Charset;
+}
+
+export const ACCEPTED_TYPES = ['application/xml', 'text/csv', 'application/x-ndjson'];
+
+/**
+ * The input format a Content-Type names, or null when the gateway does not read it.
+ * A charset the gateway cannot read is refused here, before a byte is read.
+ */
+export function readerFor(contentType: string): InputType | null {
+  const [mimePart, ...params] = contentType.split(';');
+  const mime = mimePart?.trim().toLowerCase();
+  const charsetParam = params
+    .map((p) => p.trim())
+    .find((p) => p.toLowerCase().startsWith('charset='))
+    ?.slice(8)
+    .replace(/^"|"$/g, '');
+  let charset: Charset = 'utf-8';
+  if (charsetParam) {
+    const c = normaliseCharset(charsetParam);
+    if (!c)
+      throw new GatewayError(
+        'unsupported_media_type',
+        `charset ${charsetParam} is not supported (UTF-8, ISO-8859-1, Windows-1252)`,
+      );
+    charset = c;
+  }
+  if (mime === 'application/xml' || mime === 'text/xml') return { format: 'xml', charset };
+  if (mime === 'text/csv') return { format: 'csv', charset };
+  if (mime === 'application/x-ndjson' || mime === 'application/ndjson') {
+    if (charset !== 'utf-8') throw new GatewayError('unsupported_media_type', 'NDJSON is always UTF-8');
+    return { format: 'ndjson', charset };
+  }
   return null;
 }
 
-export function createReader(_format: InputFormat, compiled: CompiledDataset): RecordReader {
-  const { xml } = compiled.dataset;
-  const lengths = compiled.dataset.fields.map((f) => f.maxLength ?? 0);
-  return createXmlReader({
-    namespace: xml.namespace,
-    root: xml.root,
-    record: xml.record,
-    elementToField: compiled.elementToField,
-    // One character past the longest limit: enough for the validator to see that a value is too long.
-    maxFieldChars: Math.max(DEFAULT_TEXT_LIMIT, ...lengths) + 1,
-  });
+export function createReader(type: InputType, compiled: CompiledDataset): RecordReader {
+  const { dataset } = compiled;
+  const lengths = dataset.fields.map((f) => f.maxLength ?? 0);
+  // One character past the longest limit: enough for the validator to see that a value is too long.
+  const maxFieldChars = Math.max(DEFAULT_TEXT_LIMIT, ...lengths) + 1;
+  switch (type.format) {
+    case 'xml':
+      return createXmlReader({
+        namespace: dataset.xml.namespace,
+        root: dataset.xml.root,
+        record: dataset.xml.record,
+        elementToField: compiled.elementToField,
+        maxFieldChars,
+      });
+    case 'csv':
+      return createCsvReader({
+        charset: type.charset,
+        fields: compiled.fieldIds,
+        required: dataset.fields.filter((f) => f.required).map((f) => f.id),
+        maxFieldChars,
+      });
+    case 'ndjson':
+      return createNdjsonReader({
+        fields: compiled.fieldIds,
+        maxLineChars: maxFieldChars * (dataset.fields.length + 4),
+      });
+  }
 }

@@ -2,6 +2,7 @@ import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { GatewayError } from '../core/errors';
 import type { RawRecord } from '../core/validator';
 import { type Charset, createDecoder, normaliseCharset, type TextChunkDecoder } from './encoding';
+import type { RecordReader } from './record-reader';
 
 export interface XmlReaderOptions {
   namespace: string;
@@ -13,14 +14,6 @@ export interface XmlReaderOptions {
   maxFieldChars?: number;
   /** Deepest element nesting accepted. */
   maxDepth?: number;
-}
-
-/** A push parser: bytes in, record batches out. Knows no stream API. */
-export interface RecordReader {
-  write(chunk: Uint8Array): RawRecord[];
-  end(): RawRecord[];
-  /** Attributes of the root element (local name → value), once it has been read. */
-  readonly rootAttributes: Record<string, string> | undefined;
 }
 
 const DECL = /^(?:\uFEFF)?<\?xml[^?]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;

@@ -11,7 +11,9 @@ const ESCAPES: Record<string, string> = {
 const NEEDS_ESCAPE = /[&<>"']/;
 const ESCAPE_ALL = /[&<>"']/g;
 // Characters XML 1.0 cannot carry at all.
-const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+// Lone surrogate halves too: they are no characters at all.
+const INVALID_XML =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function escapeXml(s: string): string {
   const clean = s.replace(INVALID_XML, '');

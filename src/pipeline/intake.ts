@@ -7,7 +7,7 @@ import type { DeliveryContext } from '../core/mapper';
 import { MUNICIPALITIES } from '../core/municipalities';
 import { PERIOD_FORMATS, parsePeriod } from '../core/period';
 import type { Row, ValidationIssue } from '../core/validator';
-import { createReader, readerFor } from '../formats/readers';
+import { ACCEPTED_TYPES, createReader, readerFor } from '../formats/readers';
 import type { ReceiptSigner } from '../receipts/signer';
 import type { DeliveryRecord, ExtractRecord, MetadataStore, NewExtract } from '../stores/metadata-store';
 import type { ObjectSink, ObjectStore } from '../stores/object-store';

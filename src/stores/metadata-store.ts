@@ -167,8 +167,17 @@ export interface MetadataStore {
     sha256: string,
   ): Promise<DeliveryRecord | null>;
   listDeliveries(filter: DeliveryFilter, cursor: string | null, limit: number): Promise<Page<DeliveryRecord>>;
-  /** Accepts a receiving delivery with its extracts; supersedes the slot's earlier accepted delivery. */
-  acceptDelivery(id: string, outcome: Outcome, extracts: NewExtract[], actor: string): Promise<AcceptResult>;
+  /**
+   * Accepts a receiving delivery with its extracts; supersedes the slot's earlier accepted
+   * delivery. `report` holds the issues of records left out (a dataset that accepts the valid records).
+   */
+  acceptDelivery(
+    id: string,
+    outcome: Outcome,
+    extracts: NewExtract[],
+    actor: string,
+    report?: { issues: ValidationIssue[]; errorCount: number },
+  ): Promise<AcceptResult>;
   /** Ends a receiving delivery as rejected or failed, with its issues. */
   endDelivery(
     id: string,

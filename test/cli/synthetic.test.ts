@@ -49,7 +49,7 @@ function parseCsv(text: string): string[][] {
 function readBack(format: SyntheticOptions['format'], chunks: string[]): RawRecord[] {
   const text = chunks.join('');
   if (format === 'xml') {
-    const reader = createReader('xml', daycare);
+    const reader = createReader({ format: 'xml', charset: 'utf-8' }, daycare);
     const out: RawRecord[] = [];
     for (const chunk of chunks) out.push(...reader.write(new TextEncoder().encode(chunk)));
     out.push(...reader.end());
@@ -162,7 +162,7 @@ describe('synthetic deliveries', () => {
       municipality: '751',
       period: '2026-09',
     });
-    const reader = createReader('xml', daycare);
+    const reader = createReader({ format: 'xml', charset: 'utf-8' }, daycare);
     for (const chunk of chunks) reader.write(new TextEncoder().encode(chunk));
     reader.end();
     expect(reader.rootAttributes).toEqual({ dataset: 'daycare', municipality: '751', period: '2026-09' });

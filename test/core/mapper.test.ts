@@ -443,6 +443,17 @@ describe('filters', () => {
       'boernehave',
     ]);
     expect(kept([{ field: 'endDate', op: 'in', value: ['2026-01-31'] }])).toEqual(['dagpleje']);
+    // As with ne, an absent value is not in the list.
+    expect(kept([{ field: 'privateProvider', op: 'notIn', value: [true] }])).toEqual([
+      'vuggestue',
+      'boernehave',
+      'integreret',
+    ]);
+    expect(kept([{ field: 'privateProvider', op: 'in', value: [true, false] }])).toEqual([
+      'dagpleje',
+      'vuggestue',
+      'integreret',
+    ]);
   });
 
   it('gt, gte, lt, lte on numbers and dates', () => {
@@ -767,6 +778,16 @@ describe('catalogue problems name the file and the JSON path', () => {
         'deliveries/daycare/stuk.json $.filter[0].field',
       ].sort(),
     );
+  });
+
+  it('an XML profile whose column name cannot be an element name', () => {
+    // The XML writer uses column names as element names: `<Institution navn>` would not be well-formed.
+    const problems = problemsWith('deliveries/daycare/dst.json', (p) => {
+      ((p.columns as Columns)[4] as Record<string, unknown>).name = 'Institution navn';
+    });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.file).toBe('deliveries/daycare/dst.json');
+    expect(problems[0]?.path.startsWith('$.columns[4]')).toBe(true);
   });
 
   it('checkProfileAgainstDataset itself gives JSON paths', () => {

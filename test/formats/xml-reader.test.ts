@@ -4,7 +4,8 @@ import { DatasetSchema } from '../../src/core/dataset';
 import { GatewayError } from '../../src/core/errors';
 import { compileDataset, type RawRecord, type ValidationIssue } from '../../src/core/validator';
 import { createReader } from '../../src/formats/readers';
-import { createXmlReader, type RecordReader } from '../../src/formats/xml-reader';
+import type { RecordReader } from '../../src/formats/record-reader';
+import { createXmlReader } from '../../src/formats/xml-reader';
 
 const daycare = compileDataset(
   DatasetSchema.parse(
@@ -19,7 +20,7 @@ const utf8 = (s: string) => new TextEncoder().encode(s);
 function readAll(
   input: Uint8Array | string,
   chunkSize?: number,
-  reader: RecordReader = createReader('xml', daycare),
+  reader: RecordReader = createReader({ format: 'xml', charset: 'utf-8' }, daycare),
 ) {
   const bytes = typeof input === 'string' ? utf8(input) : input;
   const records: RawRecord[] = [];
@@ -97,7 +98,7 @@ describe('reading a daycare delivery', () => {
   });
 
   it('hands records out as they complete, not only at the end', () => {
-    const reader = createReader('xml', daycare);
+    const reader = createReader({ format: 'xml', charset: 'utf-8' }, daycare);
     const bytes = utf8(DOC);
     const cut = DOC.indexOf(ENROLMENT_B) + ENROLMENT_B.length; // after the second record
     const at = Buffer.byteLength(DOC.slice(0, cut));
@@ -113,7 +114,7 @@ describe('reading a daycare delivery', () => {
   });
 
   it('has no root attributes before the root is read', () => {
-    expect(createReader('xml', daycare).rootAttributes).toBeUndefined();
+    expect(createReader({ format: 'xml', charset: 'utf-8' }, daycare).rootAttributes).toBeUndefined();
   });
 
   it('reads a namespace prefix as well as a default namespace', () => {
@@ -157,7 +158,7 @@ describe('chunking', () => {
     const bytes = utf8(doc);
     const start = Buffer.from(bytes).indexOf(Buffer.from('Æ', 'utf8'));
     // Cut right inside the first two-byte letter, then everywhere else too.
-    const reader = createReader('xml', daycare);
+    const reader = createReader({ format: 'xml', charset: 'utf-8' }, daycare);
     const records = [
       ...reader.write(bytes.subarray(0, start + 1)),
       ...reader.write(bytes.subarray(start + 1)),

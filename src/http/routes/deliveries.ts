@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { GatewayError } from '../../core/errors';
+import { DEFAULT_BODY_LIMITS, deliveryBytes } from '../../pipeline/body';
 import { checkIntakeRequest, intake } from '../../pipeline/intake';
 import type { DeliveryRecord } from '../../stores/metadata-store';
 import { type AuthVariables, actorOf, allow, inScope, type Principal } from '../auth';
@@ -29,6 +30,8 @@ const submit = createRoute({
       required: true,
       content: {
         'application/xml': { schema: z.string().openapi({ format: 'binary' }) },
+        'text/csv': { schema: z.string().openapi({ format: 'binary' }) },
+        'application/x-ndjson': { schema: z.string().openapi({ format: 'binary' }) },
       },
     },
   },
@@ -164,15 +167,10 @@ export function deliveryRoutes(services: Services) {
       );
     const raw = c.req.raw.body;
     if (!raw) throw new GatewayError('not_well_formed', 'the delivery is empty');
-    let body: AsyncIterable<Uint8Array> = raw as unknown as AsyncIterable<Uint8Array>;
-    const encoding = (c.req.header('content-encoding') ?? 'identity').toLowerCase();
-    if (encoding === 'gzip')
-      body = raw.pipeThrough(new DecompressionStream('gzip')) as unknown as AsyncIterable<Uint8Array>;
-    else if (encoding !== 'identity')
-      throw new GatewayError(
-        'unsupported_media_type',
-        `Content-Encoding ${encoding} is not accepted; use gzip or none`,
-      );
+    const body = deliveryBytes(raw, c.req.header('content-encoding'), {
+      ...DEFAULT_BODY_LIMITS,
+      maxBytes: services.limits.maxDeliveryBytes,
+    });
     const result = await intake(
       { ...services, now: services.now, log: services.log },
       {

@@ -394,7 +394,7 @@ export function createSqlMetadataStore(db: SqlClient): MetadataStore {
       return page(rows.map(toDelivery), limit, (d) => d.id);
     },
 
-    acceptDelivery(id, outcome, extracts: NewExtract[], actor) {
+    acceptDelivery(id, outcome, extracts: NewExtract[], actor, report) {
       return db.transaction(async (tx) => {
         const current = await deliveryById(tx, id);
         if (current?.status !== 'receiving') throw new Error(`${db.name}: delivery ${id} is not receiving`);
@@ -419,7 +419,7 @@ export function createSqlMetadataStore(db: SqlClient): MetadataStore {
         }
         await tx.query(
           `UPDATE deliveries SET status = 'accepted', completed_at = $2, sha256 = $3, bytes = $4, records_total = $5,
-           records_valid = $6, records_invalid = $7, receipt = $8, supersedes = $9 WHERE id = $1`,
+           records_valid = $6, records_invalid = $7, receipt = $8, supersedes = $9, error_count = $10 WHERE id = $1`,
           [
             id,
             outcome.completedAt,
@@ -430,8 +430,10 @@ export function createSqlMetadataStore(db: SqlClient): MetadataStore {
             outcome.records.invalid,
             outcome.receipt,
             prev,
+            report?.errorCount ?? 0,
           ],
         );
+        if (report?.issues.length) await insertIssues(tx, id, report.issues);
         audit.push({
           actor,
           action: 'delivery.accepted',

@@ -1,0 +1,9 @@
+import type { RawRecord } from '../core/validator';
+
+/** A push parser: bytes in, record batches out. Knows no stream API. */
+export interface RecordReader {
+  write(chunk: Uint8Array): RawRecord[];
+  end(): RawRecord[];
+  /** Delivery metadata the input itself states (XML root attributes), once read. */
+  readonly rootAttributes: Record<string, string> | undefined;
+}
