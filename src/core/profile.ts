@@ -196,9 +196,11 @@ export const ProfileSchema = z
             message: `${JSON.stringify(name)} cannot be an XML element name`,
           });
       };
-      p.columns?.forEach((c, i) => check(c.name, ['columns', i, 'name']));
-      p.aggregate?.groupBy.forEach((c, i) => check(c.name, ['aggregate', 'groupBy', i, 'name']));
-      p.aggregate?.measures.forEach((m, i) => check(m.name, ['aggregate', 'measures', i, 'name']));
+      for (const [i, c] of (p.columns ?? []).entries()) check(c.name, ['columns', i, 'name']);
+      for (const [i, c] of (p.aggregate?.groupBy ?? []).entries())
+        check(c.name, ['aggregate', 'groupBy', i, 'name']);
+      for (const [i, m] of (p.aggregate?.measures ?? []).entries())
+        check(m.name, ['aggregate', 'measures', i, 'name']);
       if (p.aggregate?.suppress) check(p.aggregate.suppress.flag, ['aggregate', 'suppress', 'flag']);
     }
   });

@@ -75,7 +75,7 @@ export function checkIntakeRequest(
   if (!format)
     throw new GatewayError(
       'unsupported_media_type',
-      `content type ${JSON.stringify(req.contentType)} is not accepted; send application/xml`,
+      `content type ${JSON.stringify(req.contentType)} is not accepted; send one of ${ACCEPTED_TYPES.join(', ')}`,
     );
   return { compiled, period, format };
 }
