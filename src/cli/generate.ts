@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type SyntheticFormat, syntheticDelivery } from './synthetic';
+import { type SyntheticDataset, type SyntheticFormat, syntheticDelivery } from './synthetic';
 
-const USAGE = `usage: npm run -s generate -- --dataset daycare --records N [--format xml|csv|ndjson]
+const USAGE = `usage: npm run -s generate -- --dataset daycare|eldercare --records N [--format xml|csv|ndjson]
        [--invalid SHARE] [--seed N] [--municipality 101] [--period 2026-10] [--root-attributes] [--out FILE]
 Writes a deterministic synthetic delivery (synthetic CPR numbers only) to FILE or standard output.`;
 
@@ -41,7 +41,7 @@ async function main() {
   const seed = Number(values.seed);
   const format = values.format as SyntheticFormat;
   if (
-    values.dataset !== 'daycare' ||
+    !['daycare', 'eldercare'].includes(values.dataset as string) ||
     !['xml', 'csv', 'ndjson'].includes(format) ||
     !Number.isSafeInteger(records) ||
     records < 0 ||
@@ -53,7 +53,7 @@ async function main() {
   }
   const out = values.out ? createWriteStream(values.out) : process.stdout;
   for (const chunk of syntheticDelivery({
-    dataset: 'daycare',
+    dataset: values.dataset as SyntheticDataset,
     records,
     format,
     seed,

@@ -5,8 +5,10 @@
 
 export type SyntheticFormat = 'xml' | 'csv' | 'ndjson';
 
+export type SyntheticDataset = 'daycare' | 'eldercare';
+
 export interface SyntheticOptions {
-  dataset: 'daycare';
+  dataset: SyntheticDataset;
   records: number;
   format: SyntheticFormat;
   seed?: number;
@@ -115,17 +117,105 @@ export function daycareRecords(
   })();
 }
 
-const FIELDS = [
-  'cpr',
-  'institutionId',
-  'institutionName',
-  'careType',
-  'startDate',
-  'endDate',
-  'weeklyHours',
-  'privateProvider',
-] as const;
-const ELEMENT = Object.fromEntries(FIELDS.map((f) => [f, f.charAt(0).toUpperCase() + f.slice(1)]));
+export interface EldercareRecord {
+  cpr?: string;
+  serviceType?: string;
+  providerKind?: string;
+  grantedMinutesPerWeek?: string;
+  deliveredMinutes?: string;
+  grantDate?: string;
+  endDate?: string;
+}
+
+const SERVICE_TYPES = ['personlig-pleje', 'praktisk-hjaelp', 'madservice'] as const;
+
+export function eldercareRecords(
+  opts: Pick<SyntheticOptions, 'records' | 'seed' | 'invalidShare'>,
+): Generator<EldercareRecord> {
+  const rnd = prng(opts.seed ?? 1);
+  const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
+  return (function* () {
+    for (let i = 0; i < opts.records; i++) {
+      // Citizens born 1925–1960: a 7th digit 0–3 means born 1900–1999.
+      const year = int(1925, 1960);
+      const month = int(1, 12);
+      const day = int(1, new Date(Date.UTC(year, month, 0)).getUTCDate());
+      const tail = `${int(0, 3)}${pad(int(0, 999), 3)}`;
+      const cpr = `${pad(day)}${pad(month)}${pad(year % 100)}${tail}`;
+      const grant = new Date(Date.UTC(int(2018, 2026), int(0, 11), int(1, 28)));
+      const granted = int(1, 40) * 15;
+      const r: EldercareRecord = {
+        cpr,
+        serviceType: SERVICE_TYPES[int(0, SERVICE_TYPES.length - 1)],
+        providerKind: rnd() < 0.3 ? 'privat' : 'kommunal',
+        grantedMinutesPerWeek: String(granted),
+        deliveredMinutes: String(Math.round(granted * 4.3 * (0.8 + rnd() * 0.25))),
+        grantDate: grant.toISOString().slice(0, 10),
+        endDate:
+          rnd() < 0.08
+            ? new Date(grant.getTime() + int(14, 400) * 86_400_000).toISOString().slice(0, 10)
+            : undefined,
+      };
+      if (opts.invalidShare && rnd() < opts.invalidShare) {
+        switch (int(0, 3)) {
+          case 0:
+            r.cpr = `3104${pad(year % 100)}${tail}`; // 31 April
+            break;
+          case 1:
+            r.serviceType = 'hjemmesygepleje';
+            break;
+          case 2:
+            r.grantedMinutesPerWeek = '20000';
+            break;
+          default:
+            r.endDate = new Date(grant.getTime() - 86_400_000).toISOString().slice(0, 10);
+        }
+      }
+      yield r;
+    }
+  })();
+}
+
+type AnyRecord = Record<string, string | undefined>;
+
+interface DatasetShape {
+  fields: readonly string[];
+  namespace: string;
+  record: string;
+  records(opts: SyntheticOptions): Generator<AnyRecord>;
+}
+
+const SHAPES: Record<SyntheticDataset, DatasetShape> = {
+  daycare: {
+    fields: [
+      'cpr',
+      'institutionId',
+      'institutionName',
+      'careType',
+      'startDate',
+      'endDate',
+      'weeklyHours',
+      'privateProvider',
+    ],
+    namespace: 'urn:flis-gateway:daycare:1',
+    record: 'Enrolment',
+    records: (o) => daycareRecords(o) as Generator<AnyRecord>,
+  },
+  eldercare: {
+    fields: [
+      'cpr',
+      'serviceType',
+      'providerKind',
+      'grantedMinutesPerWeek',
+      'deliveredMinutes',
+      'grantDate',
+      'endDate',
+    ],
+    namespace: 'urn:flis-gateway:eldercare:1',
+    record: 'HomeCareGrant',
+    records: (o) => eldercareRecords(o) as Generator<AnyRecord>,
+  },
+};
 
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const csvCell = (s: string | undefined) =>
@@ -133,7 +223,10 @@ const csvCell = (s: string | undefined) =>
 
 /** The delivery as text chunks of about 64 KiB, so any size streams without being held whole. */
 export function* syntheticDelivery(opts: SyntheticOptions): Generator<string> {
-  const records = daycareRecords(opts);
+  const shape = SHAPES[opts.dataset];
+  const fields = shape.fields;
+  const element = Object.fromEntries(fields.map((f) => [f, f.charAt(0).toUpperCase() + f.slice(1)]));
+  const records = shape.records(opts);
   let buf = '';
   const flush = function* () {
     if (buf.length >= 65_536) {
@@ -143,23 +236,23 @@ export function* syntheticDelivery(opts: SyntheticOptions): Generator<string> {
   };
   if (opts.format === 'xml') {
     const attrs = opts.rootAttributes
-      ? ` dataset="daycare" municipality="${opts.municipality ?? '101'}" period="${opts.period ?? '2026-10'}"`
+      ? ` dataset="${opts.dataset}" municipality="${opts.municipality ?? '101'}" period="${opts.period ?? '2026-10'}"`
       : '';
-    buf += `<?xml version="1.0" encoding="UTF-8"?>\n<Delivery xmlns="urn:flis-gateway:daycare:1"${attrs}>\n`;
+    buf += `<?xml version="1.0" encoding="UTF-8"?>\n<Delivery xmlns="${shape.namespace}"${attrs}>\n`;
     for (const r of records) {
-      buf += '  <Enrolment>';
-      for (const f of FIELDS) {
+      buf += `  <${shape.record}>`;
+      for (const f of fields) {
         const v = r[f];
-        if (v !== undefined) buf += `<${ELEMENT[f]}>${xmlEscape(v)}</${ELEMENT[f]}>`;
+        if (v !== undefined) buf += `<${element[f]}>${xmlEscape(v)}</${element[f]}>`;
       }
-      buf += '</Enrolment>\n';
+      buf += `</${shape.record}>\n`;
       yield* flush();
     }
     buf += '</Delivery>\n';
   } else if (opts.format === 'csv') {
-    buf += `${FIELDS.join(',')}\r\n`;
+    buf += `${fields.join(',')}\r\n`;
     for (const r of records) {
-      buf += `${FIELDS.map((f) => csvCell(r[f])).join(',')}\r\n`;
+      buf += `${fields.map((f) => csvCell(r[f])).join(',')}\r\n`;
       yield* flush();
     }
   } else {

@@ -342,6 +342,7 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
       { sha256, bytes, records, completedAt, receipt },
       extracts,
       req.actor,
+      { issues, errorCount },
     );
     deps.log?.info(
       {

@@ -71,7 +71,7 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
 export function submit(
   gw: Gateway,
   token: string,
-  body: BodyInit,
+  body: BodyInit | Uint8Array,
   query = 'dataset=daycare&municipality=101&period=2026-10',
   headers: Record<string, string> = {},
 ) {
@@ -79,6 +79,6 @@ export function submit(
     method: 'POST',
     token,
     headers: { 'content-type': 'application/xml', ...headers },
-    body,
+    body: body as BodyInit,
   });
 }
