@@ -14,6 +14,7 @@ import { createPgliteClient } from '../stores/sql/pglite-client';
 import { createSqlMetadataStore } from '../stores/sql/sql-metadata-store';
 import { readJsonFiles } from './catalogue-files';
 import type { Config } from './config';
+import { lockDataDir, prepareEmbeddedDatabase } from './embedded-db';
 import { createPseudonymKeySource } from './pseudonym-keys';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -81,9 +82,19 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
   const dataDir = resolve(config.GATEWAY_DATA_DIR);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const catalogue = loadCatalogue(config, dataDir);
-  const sql = config.DATABASE_URL
-    ? createPgClient(config.DATABASE_URL)
-    : await createPgliteClient(join(dataDir, 'metadata'));
+  let unlock = () => {};
+  let sql: SqlClient;
+  if (config.DATABASE_URL) sql = createPgClient(config.DATABASE_URL);
+  else {
+    unlock = lockDataDir(dataDir);
+    try {
+      await prepareEmbeddedDatabase(join(dataDir, 'metadata'));
+      sql = await createPgliteClient(join(dataDir, 'metadata'));
+    } catch (e) {
+      unlock();
+      throw e;
+    }
+  }
   const metadata: MetadataStore = createSqlMetadataStore(sql);
   await metadata.migrate();
   const objects = createFsObjectStore(join(dataDir, 'objects'));
@@ -107,5 +118,12 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
     limits: { maxDeliveryBytes: config.GATEWAY_MAX_DELIVERY_BYTES, maxStoredIssues: 10_000 },
     version,
   };
-  return { services, sql, close: () => metadata.close() };
+  return {
+    services,
+    sql,
+    async close() {
+      await metadata.close();
+      unlock();
+    },
+  };
 }

@@ -65,6 +65,27 @@ describe('the gateway process', () => {
     expect(await code2).toBe(0);
   });
 
+  it('starts again on the same data after being killed, and keeps a second process off that data', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'gateway-kill-'));
+    dirs.push(dataDir);
+    const first = start({ GATEWAY_DATA_DIR: dataDir });
+    await first.ready;
+    const second = start({ GATEWAY_DATA_DIR: dataDir });
+    const secondCode = exited(second.child);
+    await expect(second.ready).rejects.toThrow();
+    expect(await secondCode).toBe(2);
+    expect(second.output()).toContain('another gateway process');
+    const killed = exited(first.child);
+    first.child.kill('SIGKILL');
+    await killed;
+    const again = start({ GATEWAY_DATA_DIR: dataDir });
+    const url = await again.ready;
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    const code = exited(again.child);
+    again.child.kill('SIGTERM');
+    expect(await code).toBe(0);
+  });
+
   it('refuses to start on an invalid profile and names the file, the JSON path and the problem', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gateway-lint-'));
     dirs.push(dir);

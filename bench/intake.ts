@@ -1,0 +1,263 @@
+/**
+ * The intake benchmark: how fast one delivery goes through the gateway, against the floor of
+ * merely parsing it, what each added profile costs, and the server's peak memory.
+ *
+ *   npm run bench                      # 1,000,000 records (the figures in bench/RESULTS.md)
+ *   BENCH_RECORDS=200000 npm run bench # a quicker run
+ *
+ * Writes bench/RESULTS.md. Each gateway run is a fresh process on a fresh embedded data dir.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { SaxesParser } from 'saxes';
+import { type SyntheticDataset, type SyntheticFormat, syntheticDelivery } from '../src/cli/synthetic';
+
+const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
+const OUT = join(ROOT, 'bench', 'out');
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
+const SMALL = Math.max(1000, Math.round(RECORDS / 10));
+const ADMIN = 'bench-admin-token-0123456789abcdef';
+
+const mib = (b: number) => b / 1048576;
+const fmt = (n: number, d = 1) =>
+  n.toLocaleString('en-GB', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+async function generate(
+  dataset: SyntheticDataset,
+  format: SyntheticFormat,
+  records: number,
+): Promise<string> {
+  await mkdir(OUT, { recursive: true });
+  const path = join(OUT, `${dataset}-${records}.${format}`);
+  if (existsSync(path)) return path;
+  const out = createWriteStream(`${path}.tmp`);
+  for (const chunk of syntheticDelivery({ dataset, records, format, seed: 42 })) {
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  await import('node:fs/promises').then((fs) => fs.rename(`${path}.tmp`, path));
+  return path;
+}
+
+/** (a) The floor: saxes alone reading the file and counting records. */
+async function parseFloor(path: string): Promise<{ seconds: number; records: number }> {
+  const start = performance.now();
+  const parser = new SaxesParser({ xmlns: true, position: false });
+  let records = 0;
+  parser.on('closetag', (t) => {
+    if (t.local === 'Enrolment') records++;
+  });
+  const decoder = new TextDecoder('utf-8');
+  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) {
+    parser.write(decoder.decode(chunk as Buffer, { stream: true }));
+  }
+  parser.close();
+  return { seconds: (performance.now() - start) / 1000, records };
+}
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  peakRss(): number;
+  stop(): Promise<void>;
+}
+
+function rssOf(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+async function startServer(env: Record<string, string>): Promise<Server> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'gateway-bench-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/runtime/node.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      GATEWAY_DATA_DIR: dataDir,
+      GATEWAY_ADMIN_TOKEN: ADMIN,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const on = (d: Buffer) => {
+      out += d.toString();
+      const m = /gateway ready at (http:\/\/[^\s"]+)/.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    };
+    child.stdout?.on('data', on);
+    child.stderr?.on('data', on);
+    child.on('exit', (c) => reject(new Error(`server exited ${c}: ${out}`)));
+  });
+  // The ready line is written at warn level or above only when asked; LOG_LEVEL=warn would hide it, so read it from info.
+  return {
+    child,
+    url,
+    peakRss: () => rssOf(child.pid as number).hwm,
+    async stop() {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function token(url: string, body: object): Promise<string> {
+  const res = await fetch(`${url}/v1/admin/tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return ((await res.json()) as { token: string }).token;
+}
+
+interface IntakeRun {
+  label: string;
+  records: number;
+  bytes: number;
+  seconds: number;
+  peakRssMiB: number;
+  idleRssMiB: number;
+  extracts: number;
+}
+
+async function intakeRun(
+  label: string,
+  path: string,
+  dataset: SyntheticDataset,
+  contentType: string,
+  env: Record<string, string> = {},
+): Promise<IntakeRun> {
+  const server = await startServer({ LOG_LEVEL: 'info', ...env });
+  try {
+    const source = await token(server.url, {
+      role: 'source',
+      subject: 'bench',
+      municipalities: ['*'],
+      datasets: ['*'],
+    });
+    const idle = rssOf(server.child.pid as number).rss;
+    const bytes = statSync(path).size;
+    const start = performance.now();
+    const res = await fetch(
+      `${server.url}/v1/deliveries?dataset=${dataset}&municipality=101&period=2026-10`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${source}`,
+          'content-type': contentType,
+          'content-length': String(bytes),
+        },
+        body: createReadStream(path, { highWaterMark: 256 * 1024 }) as unknown as BodyInit,
+        duplex: 'half',
+      } as RequestInit,
+    );
+    const body = (await res.json()) as { status: string; records: { total: number }; extracts: unknown[] };
+    const seconds = (performance.now() - start) / 1000;
+    if (res.status !== 201) throw new Error(`${label}: ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
+    return {
+      label,
+      records: body.records.total,
+      bytes,
+      seconds,
+      peakRssMiB: mib(server.peakRss()),
+      idleRssMiB: mib(idle),
+      extracts: body.extracts.length,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function onlyProfile(dataset: string, recipient: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'gateway-bench-profiles-'));
+  await mkdir(join(dir, dataset), { recursive: true });
+  await cp(join(ROOT, 'deliveries', 'recipients.json'), join(dir, 'recipients.json'));
+  await cp(join(ROOT, 'deliveries', dataset, `${recipient}.json`), join(dir, dataset, `${recipient}.json`));
+  return dir;
+}
+
+async function main() {
+  process.stderr.write(`generating ${RECORDS} records in each format…\n`);
+  const xml = await generate('daycare', 'xml', RECORDS);
+  const xmlSmall = await generate('daycare', 'xml', SMALL);
+  const csv = await generate('daycare', 'csv', RECORDS);
+  const ndjson = await generate('daycare', 'ndjson', RECORDS);
+
+  process.stderr.write('(a) saxes floor…\n');
+  const floor = await parseFloor(xml);
+  const xmlBytes = statSync(xml).size;
+  const profiles = (await import('node:fs'))
+    .readdirSync(join(ROOT, 'deliveries', 'daycare'))
+    .filter((f) => f.endsWith('.json')).length;
+
+  process.stderr.write('(b) intake, every profile…\n');
+  const all = await intakeRun(`XML, ${profiles} profiles`, xml, 'daycare', 'application/xml');
+  process.stderr.write('(c) intake, one profile…\n');
+  const oneDir = await onlyProfile('daycare', 'dst');
+  const one = await intakeRun('XML, 1 profile (dst)', xml, 'daycare', 'application/xml', {
+    GATEWAY_DELIVERIES_DIR: oneDir,
+  });
+  await rm(oneDir, { recursive: true, force: true });
+  process.stderr.write('(d) intake of the small delivery…\n');
+  const small = await intakeRun(
+    `XML, ${profiles} profiles, ${SMALL} records`,
+    xmlSmall,
+    'daycare',
+    'application/xml',
+  );
+  process.stderr.write('CSV and NDJSON…\n');
+  const csvRun = await intakeRun(`CSV, ${profiles} profiles`, csv, 'daycare', 'text/csv');
+  const ndjsonRun = await intakeRun(
+    `NDJSON, ${profiles} profiles`,
+    ndjson,
+    'daycare',
+    'application/x-ndjson',
+  );
+
+  const floorMiBs = mib(xmlBytes) / floor.seconds;
+  const tput = (r: IntakeRun) => mib(r.bytes) / r.seconds;
+  const ratio = tput(all) / floorMiBs;
+  const perProfile = profiles > 1 ? (all.seconds / one.seconds - 1) / (profiles - 1) : 0;
+  const runs = [all, one, small, csvRun, ndjsonRun];
+  const cpu = cpus()[0]?.model ?? 'unknown';
+  const lines = [
+    '# Intake benchmark',
+    '',
+    `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC with \`npm run bench\` (${RECORDS.toLocaleString('en-GB')} synthetic daycare records;`,
+    `small run ${SMALL.toLocaleString('en-GB')}). Machine: ${cpus().length} × ${cpu}, ${fmt(totalmem() / 1024 ** 3, 0)} GiB, Node ${process.version}.`,
+    'Each gateway run is a fresh `npm start`-style process on a fresh embedded data dir (PGlite + files);',
+    'the delivery is streamed over HTTP on loopback from the benchmark process.',
+    '',
+    '| run | records | MiB | seconds | MiB/s | records/s | extracts | server RSS idle → peak (MiB) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    `| (a) saxes floor: parse and count | ${floor.records.toLocaleString('en-GB')} | ${fmt(mib(xmlBytes))} | ${fmt(floor.seconds, 2)} | ${fmt(floorMiBs)} | ${fmt(floor.records / floor.seconds, 0)} | – | – |`,
+    ...runs.map(
+      (r) =>
+        `| ${r === all ? '(b) ' : r === one ? '(c) ' : r === small ? '(d) ' : ''}${r.label} | ${r.records.toLocaleString('en-GB')} | ${fmt(mib(r.bytes))} | ${fmt(r.seconds, 2)} | ${fmt(tput(r))} | ${fmt(r.records / r.seconds, 0)} | ${r.extracts} | ${fmt(r.idleRssMiB, 0)} → ${fmt(r.peakRssMiB, 0)} |`,
+    ),
+    '',
+    '## Against the targets',
+    '',
+    `- (b) ÷ (a), intake with every profile against the parse floor: **${fmt(ratio, 2)}** (target ≥ 0.5): ${ratio >= 0.5 ? 'met' : 'not met'}.`,
+    `- Marginal cost of a profile, ((b) ÷ (c) − 1) ÷ ${profiles - 1} added profiles: **${fmt(perProfile * 100)} %** of a one-profile intake (target ≤ 15 %): ${perProfile <= 0.15 ? 'met' : 'not met'}.`,
+    `- Peak server RSS: **${fmt(all.peakRssMiB, 0)} MiB** for ${RECORDS.toLocaleString('en-GB')} records and **${fmt(small.peakRssMiB, 0)} MiB** for ${SMALL.toLocaleString('en-GB')} (target ≤ 300 MiB and the same for both): ${all.peakRssMiB <= 300 && Math.abs(all.peakRssMiB - small.peakRssMiB) <= 0.15 * small.peakRssMiB ? 'met' : 'not met'}.`,
+    '',
+  ];
+  await writeFile(join(ROOT, 'bench', 'RESULTS.md'), lines.join('\n'));
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});
