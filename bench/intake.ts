@@ -75,7 +75,8 @@ function rssOf(pid: number): { rss: number; hwm: number } {
 
 async function startServer(env: Record<string, string>): Promise<Server> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gateway-bench-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/runtime/node.ts'], {
+  // As `npm start` runs it: the built bundle, not the TypeScript sources through tsx.
+  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/node.mjs'], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -98,7 +99,6 @@ async function startServer(env: Record<string, string>): Promise<Server> {
     child.stderr?.on('data', on);
     child.on('exit', (c) => reject(new Error(`server exited ${c}: ${out}`)));
   });
-  // The ready line is written at warn level or above only when asked; LOG_LEVEL=warn would hide it, so read it from info.
   return {
     child,
     url,
@@ -187,6 +187,10 @@ async function onlyProfile(dataset: string, recipient: string): Promise<string> 
 }
 
 async function main() {
+  await new Promise<void>((resolve, reject) => {
+    const b = spawn('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    b.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`build failed: ${c}`))));
+  });
   process.stderr.write(`generating ${RECORDS} records in each format…\n`);
   const xml = await generate('daycare', 'xml', RECORDS);
   const xmlSmall = await generate('daycare', 'xml', SMALL);
@@ -235,7 +239,7 @@ async function main() {
     '',
     `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC with \`npm run bench\` (${RECORDS.toLocaleString('en-GB')} synthetic daycare records;`,
     `small run ${SMALL.toLocaleString('en-GB')}). Machine: ${cpus().length} × ${cpu}, ${fmt(totalmem() / 1024 ** 3, 0)} GiB, Node ${process.version}.`,
-    'Each gateway run is a fresh `npm start`-style process on a fresh embedded data dir (PGlite + files);',
+    'Each gateway run is a fresh process as `npm start` runs it (the built bundle) on a fresh embedded data dir (PGlite + files);',
     'the delivery is streamed over HTTP on loopback from the benchmark process.',
     '',
     '| run | records | MiB | seconds | MiB/s | records/s | extracts | server RSS idle → peak (MiB) |',

@@ -40,36 +40,51 @@ function shown(def: FieldDef, raw: string): string {
   return JSON.stringify(s);
 }
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DECIMAL = /^[+-]?(\d+)(?:\.(\d+))?$/;
 const INTEGER = /^[+-]?\d+$/;
 
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+/** Two ASCII digits at i as a number, or -1. Checked per record, so no regex and no Date. */
+function digits2(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
 export function isValidIsoDate(s: string): boolean {
-  const m = DATE.exec(s);
-  if (!m) return false;
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  if (mo < 1 || mo > 12 || d < 1) return false;
-  return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
+  const c = digits2(s, 0);
+  const yy = digits2(s, 2);
+  const mo = digits2(s, 5);
+  const d = digits2(s, 8);
+  if (c < 0 || yy < 0 || mo < 1 || mo > 12 || d < 1) return false;
+  return d <= daysInMonth(c * 100 + yy, mo);
 }
 
 /**
- * The birth year a CPR number's first six digits and seventh digit give, or null when
+ * The birth date a CPR number's first six digits and seventh digit give, or null when
  * the date part is not a real date. Modulus 11 is not checked: since 2007 numbers need not pass it.
  */
 export function cprBirthDate(cpr: string): string | null {
-  if (!/^\d{10}$/.test(cpr)) return null;
-  const dd = Number(cpr.slice(0, 2));
-  const mm = Number(cpr.slice(2, 4));
-  const yy = Number(cpr.slice(4, 6));
-  const d7 = Number(cpr[6]);
+  if (cpr.length !== 10) return null;
+  for (let i = 0; i < 10; i++) {
+    const c = cpr.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+  }
+  const dd = digits2(cpr, 0);
+  const mm = digits2(cpr, 2);
+  const yy = digits2(cpr, 4);
+  const d7 = cpr.charCodeAt(6) - 48;
   let century: number;
   if (d7 <= 3) century = 1900;
   else if (d7 === 4 || d7 === 9) century = yy <= 36 ? 2000 : 1900;
   else century = yy <= 57 ? 2000 : 1800;
-  const iso = `${century + yy}-${String(mm).padStart(2, '0')}-${String(dd).padStart(2, '0')}`;
-  return isValidIsoDate(iso) ? iso : null;
+  if (mm < 1 || mm > 12 || dd < 1 || dd > daysInMonth(century + yy, mm)) return null;
+  return `${century + yy}-${cpr.slice(2, 4)}-${cpr.slice(0, 2)}`;
 }
 
 type FieldCheck = (
@@ -212,28 +227,32 @@ export function compileDataset(dataset: Dataset): CompiledDataset {
       const before = issues.length;
       const { n, line, fields } = raw;
       const row: Row = {};
-      for (const name of raw.unknown ?? []) {
-        issues.push({
-          record: n,
-          line,
-          field: name,
-          rule: 'unknown-field',
-          message: `${name} is not a field of ${dataset.id}`,
-        });
-      }
-      for (const p of raw.problems ?? [])
-        issues.push({ record: n, line, field: p.field, rule: p.rule, message: p.message });
-      for (const name of raw.repeated ?? []) {
-        if (known.has(name))
+      if (raw.unknown)
+        for (const name of raw.unknown) {
           issues.push({
             record: n,
             line,
             field: name,
-            rule: 'repeated-field',
-            message: `${name} is given more than once`,
+            rule: 'unknown-field',
+            message: `${name} is not a field of ${dataset.id}`,
           });
-      }
-      for (const { def, check } of checks) {
+        }
+      if (raw.problems)
+        for (const p of raw.problems)
+          issues.push({ record: n, line, field: p.field, rule: p.rule, message: p.message });
+      if (raw.repeated)
+        for (const name of raw.repeated) {
+          if (known.has(name))
+            issues.push({
+              record: n,
+              line,
+              field: name,
+              rule: 'repeated-field',
+              message: `${name} is given more than once`,
+            });
+        }
+      for (let i = 0; i < checks.length; i++) {
+        const { def, check } = checks[i] as (typeof checks)[number];
         const v = fields[def.id];
         if (v === undefined || v === '') {
           if (def.required)

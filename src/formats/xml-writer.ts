@@ -15,8 +15,10 @@ const ESCAPE_ALL = /[&<>"']/g;
 const INVALID_XML =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+const HAS_INVALID_XML = new RegExp(INVALID_XML.source);
+
 export function escapeXml(s: string): string {
-  const clean = s.replace(INVALID_XML, '');
+  const clean = HAS_INVALID_XML.test(s) ? s.replace(INVALID_XML, '') : s;
   return NEEDS_ESCAPE.test(clean) ? clean.replace(ESCAPE_ALL, (c) => ESCAPES[c] as string) : clean;
 }
 

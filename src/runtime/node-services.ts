@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
@@ -17,7 +17,16 @@ import type { Config } from './config';
 import { lockDataDir, prepareEmbeddedDatabase } from './embedded-db';
 import { createPseudonymKeySource } from './pseudonym-keys';
 
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The folder with the gateway's package.json, whether this runs from src/ or from a built dist/. */
+export const PROJECT_ROOT = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the gateway package.json above this module');
+    dir = up;
+  }
+  return dir;
+})();
 
 export const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 

@@ -14,10 +14,7 @@ export interface PseudonymKeySource {
 
 function fromSecret(id: string, secret: Buffer): Pseudonymiser {
   if (secret.length < 32) throw new Error(`pseudonymisation key ${id} is shorter than 32 bytes`);
-  return {
-    keyId: id,
-    pseudonymise: (value) => createHmac('sha256', secret).update(value).digest('hex'),
-  };
+  return { keyId: id, pseudonymise: (value) => createHmac('sha256', secret).update(value).digest('hex') };
 }
 
 /**
