@@ -10,6 +10,7 @@ import { auditRoutes } from './routes/audit';
 import { datasetRoutes } from './routes/datasets';
 import { deliveryRoutes } from './routes/deliveries';
 import { extractRoutes } from './routes/extracts';
+import { statusRoutes } from './routes/status';
 import { tokenRoutes } from './routes/tokens';
 import type { Services } from './services';
 
@@ -89,6 +90,7 @@ export function createApp(
   app.route('/', auditRoutes(services));
   app.route('/', tokenRoutes(services));
   app.route('/', datasetRoutes(services));
+  app.route('/', statusRoutes(services));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   const info = {

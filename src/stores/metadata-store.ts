@@ -151,6 +151,8 @@ export interface MetadataStore {
   createToken(token: TokenRecord, tokenHash: string, audit: AuditDraft): Promise<void>;
   findTokenByHash(tokenHash: string): Promise<TokenRecord | null>;
   getToken(id: string): Promise<TokenRecord | null>;
+  /** Every token (never its secret), oldest first; with `activeAt`, only those neither revoked nor expired then. */
+  listTokens(filter?: { role?: Role; activeAt?: string }): Promise<TokenRecord[]>;
   revokeToken(id: string, at: string, audit: AuditDraft): Promise<boolean>;
   touchToken(id: string, at: string): Promise<void>;
 

@@ -2,8 +2,10 @@
 import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Child } from 'hono/jsx';
+import { GatewayError } from '../core/errors';
 import { MUNICIPALITIES } from '../core/municipalities';
 import { type Principal, resolvePrincipal } from '../http/auth';
+import { expectedDeliveries } from '../http/routes/status';
 import type { Services } from '../http/services';
 import type { DeliveryRecord, DeliveryStatus, ExtractRecord } from '../stores/metadata-store';
 
@@ -16,7 +18,7 @@ header a,header button{color:#fff}main{padding:1rem 1.5rem;max-width:90rem}
 table{border-collapse:collapse;width:100%;background:#fff}th,td{padding:.35rem .6rem;border-bottom:1px solid #e4e4e4;text-align:left;vertical-align:top}
 th{background:#f0f2f4;font-weight:600}.num{text-align:right;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;padding:0 .45rem;border-radius:.6rem;font-size:.85em}
-.accepted,.acknowledged{background:#d8f3dc}.rejected,.failed,.refused{background:#fde2e1}.receiving,.available,.fetched{background:#e6eefc}.superseded,.purged{background:#eee;color:#666}
+.accepted,.acknowledged,.received{background:#d8f3dc}.rejected,.failed,.refused,.missing{background:#fde2e1}.late{background:#fff1c2}.pending{background:#eee}.receiving,.available,.fetched{background:#e6eefc}.superseded,.purged{background:#eee;color:#666}
 form.filter{display:flex;gap:.6rem;align-items:end;margin:.8rem 0}label{display:flex;flex-direction:column;font-size:.85em}
 input,select,button{font:inherit;padding:.25rem .4rem}.summary{display:flex;gap:1rem;margin:.6rem 0}.summary div{background:#fff;border:1px solid #e4e4e4;border-radius:6px;padding:.4rem .8rem}
 .muted{color:#666}code{font-size:.9em}`;
@@ -35,7 +37,8 @@ function Page(props: { title: string; who?: Principal; children: Child }) {
           <strong>Delivery gateway</strong>
           {props.who ? (
             <form method="post" action="/session/end">
-              {props.who.subject} ({props.who.role}) · <a href="/docs">API reference</a> ·{' '}
+              {props.who.subject} ({props.who.role}) · <a href="/">Deliveries</a> ·{' '}
+              <a href="/expected">Expected</a> · <a href="/docs">API reference</a> ·{' '}
               <button type="submit">Sign out</button>
             </form>
           ) : (
@@ -305,6 +308,87 @@ function ExtractsView(props: { who: Principal; items: ExtractRecord[] }) {
   );
 }
 
+function ExpectedView(props: {
+  who: Principal;
+  report: Awaited<ReturnType<typeof expectedDeliveries>>;
+  datasets: string[];
+}) {
+  const r = props.report;
+  return (
+    <Page title="Expected deliveries" who={props.who}>
+      <h1>Expected deliveries</h1>
+      <form class="filter" method="get" action="/expected">
+        <label>
+          Dataset
+          <select name="dataset">
+            {props.datasets.map((d) => (
+              <option value={d} selected={r.dataset === d}>
+                {d}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Period
+          <input name="period" value={r.period} size={9} />
+        </label>
+        <button type="submit">Show</button>
+      </form>
+      <p>Due by {r.deadline.replace('T', ' ').slice(0, 16)} UTC.</p>
+      <div class="summary">
+        {Object.entries(r.summary).map(([s, n]) => (
+          <div>
+            <span class={`badge ${s}`}>{s}</span> {n}
+          </div>
+        ))}
+      </div>
+      <table>
+        <thead>
+          <tr>
+            <th>Municipality</th>
+            <th>Source</th>
+            <th>Status</th>
+            <th>Received (UTC)</th>
+            <th class="num">Attempts</th>
+            <th>Last problem</th>
+          </tr>
+        </thead>
+        <tbody>
+          {r.items.map((i) => (
+            <tr>
+              <td>
+                {i.municipality} {i.municipalityName}
+              </td>
+              <td>{i.source}</td>
+              <td>
+                <span class={`badge ${i.status}`}>{i.status}</span>
+              </td>
+              <td>
+                {i.delivery ? (
+                  <a href={`/deliveries/${i.delivery}`}>{i.receivedAt?.replace('T', ' ').slice(0, 19)}</a>
+                ) : (
+                  ''
+                )}
+              </td>
+              <td class="num">{i.attempts}</td>
+              <td>{i.lastProblem ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {r.items.length === 0 ? (
+        <p class="muted">No source token names a municipality for this dataset.</p>
+      ) : null}
+    </Page>
+  );
+}
+
+/** The last whole month: the period most recently due. */
+function previousMonth(now: Date): string {
+  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+  return d.toISOString().slice(0, 7);
+}
+
 /** The dashboard: server-rendered pages over the same stores and scope rules as the API. */
 export function dashboard(services: Services) {
   const app = new Hono();
@@ -368,6 +452,32 @@ export function dashboard(services: Services) {
       services.metadata.listIssues(d.id, null, 500),
     ]);
     return c.html(<DeliveryDetail who={p} d={d} extracts={extracts.items} issues={issues.items} />);
+  });
+
+  app.get('/expected', async (c) => {
+    const p = await who(c);
+    if (!p) return c.redirect('/', 303);
+    if (p.role === 'recipient') return c.redirect('/', 303);
+    const datasets = [...services.catalogue.datasets.keys()];
+    const dataset = c.req.query('dataset') ?? datasets[0] ?? '';
+    const period = c.req.query('period') ?? previousMonth(services.now?.() ?? new Date());
+    try {
+      const report = await expectedDeliveries(
+        services,
+        dataset,
+        period,
+        p.role === 'source' ? p.subject : undefined,
+      );
+      return c.html(<ExpectedView who={p} report={report} datasets={datasets} />);
+    } catch (e) {
+      if (!(e instanceof GatewayError)) throw e;
+      return c.html(
+        <Page title="Expected deliveries" who={p}>
+          <p>{e.message}</p>
+        </Page>,
+        422,
+      );
+    }
   });
 
   app.post('/session', async (c) => {

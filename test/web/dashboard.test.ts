@@ -78,4 +78,15 @@ describe('the dashboard', () => {
     const { cookie: other } = await signIn(sourceA);
     expect(await page(`/deliveries/${id}`, other)).toContain('There is no such delivery');
   });
+
+  it('shows which expected deliveries were received and which are missing', async () => {
+    await gw.issueToken({ role: 'source', subject: 'sys-c', municipalities: ['751'], datasets: ['daycare'] });
+    const { cookie } = await signIn(auditor);
+    const html = await page('/expected?dataset=daycare&period=2026-10', cookie);
+    expect(html).toContain('751 Aarhus');
+    expect(html).toMatch(/<span class="badge (missing|pending)">/);
+    expect(await page('/expected?dataset=daycare&period=2026-13', cookie)).toContain(
+      'is not a monthly period',
+    );
+  });
 });

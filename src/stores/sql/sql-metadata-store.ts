@@ -283,6 +283,22 @@ export function createSqlMetadataStore(db: SqlClient): MetadataStore {
       return r ? toToken(r) : null;
     },
 
+    async listTokens(filter = {}) {
+      const conds: string[] = [];
+      const params: unknown[] = [];
+      if (filter.role) {
+        params.push(filter.role);
+        conds.push(`role = $${params.length}`);
+      }
+      if (filter.activeAt) {
+        params.push(filter.activeAt);
+        conds.push(
+          `revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $${params.length}::timestamptz)`,
+        );
+      }
+      return (await db.query(`SELECT * FROM tokens ${where(conds)} ORDER BY id`, params)).map(toToken);
+    },
+
     async getToken(id) {
       const [r] = await db.query('SELECT * FROM tokens WHERE id = $1', [id]);
       return r ? toToken(r) : null;
