@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -19,6 +19,7 @@ const USAGE = `usage: gateway <command> [options]   (npm run -s gateway -- <comm
   audit export [--from ISO] [--to ISO]
   token issue --role source|recipient|auditor|admin --subject S [--municipalities 101,147] [--datasets daycare] [--recipient R] [--expires-at ISO]
   token revoke TOKEN_ID
+  profile preview DATASET RECIPIENT FILE   (admin: the extract a small delivery would give)
   profile lint            (offline: checks every file under schemas/ and deliveries/)
 
 options: --url URL (default $GATEWAY_URL or http://127.0.0.1:8787), --token TOKEN (default $GATEWAY_TOKEN)
@@ -239,6 +240,24 @@ async function main(argv: string[]): Promise<number> {
       await call()(`/v1/admin/tokens/${encodeURIComponent(need(arg, 'TOKEN_ID'))}`, { method: 'DELETE' });
       process.stderr.write('revoked\n');
       return 0;
+    case 'profile preview': {
+      const [, , dataset, recipient, file] = positionals;
+      const f = need(file, 'DATASET RECIPIENT FILE');
+      const type = f.endsWith('.csv')
+        ? 'text/csv'
+        : f.endsWith('.ndjson')
+          ? 'application/x-ndjson'
+          : 'application/xml';
+      const res = await call()(
+        `/v1/datasets/${encodeURIComponent(need(dataset, 'DATASET'))}/profiles/${encodeURIComponent(need(recipient, 'RECIPIENT'))}/preview`,
+        { method: 'POST', headers: { 'content-type': type }, body: await readFile(f) },
+      );
+      process.stderr.write(
+        `${res.headers.get('x-records')} record(s), profile ${res.headers.get('x-profile')}\n`,
+      );
+      await pipeline(Readable.fromWeb(res.body as never), process.stdout);
+      return 0;
+    }
     case 'profile lint':
       try {
         const cat = loadCatalogue(

@@ -29,7 +29,12 @@ export class ExtractBuilder {
   }
 
   async open(store: ObjectStore): Promise<void> {
-    this.sink = await store.create(this.objectKey);
+    this.openWith(await store.create(this.objectKey));
+  }
+
+  /** Writes into a given sink rather than a new object (a preview keeps the bytes in memory). */
+  openWith(sink: ObjectSink): void {
+    this.sink = sink;
     this.pending += this.writer.start();
   }
 

@@ -1,6 +1,8 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { GatewayError } from '../../core/errors';
-import type { AuthVariables } from '../auth';
+import { DEFAULT_BODY_LIMITS, deliveryBytes } from '../../pipeline/body';
+import { previewExtract } from '../../pipeline/preview';
+import { type AuthVariables, allow } from '../auth';
 import type { Services } from '../services';
 import { problemContent } from '../views';
 
@@ -70,6 +72,42 @@ const profiles = createRoute({
   },
 });
 
+const previewRoute = createRoute({
+  method: 'post',
+  path: '/v1/datasets/{id}/profiles/{recipient}/preview',
+  tags: ['Datasets'],
+  summary: 'The extract a profile would make from a small delivery; nothing is stored (admin)',
+  description:
+    'The body is a delivery in any accepted format, at most 10 MiB. Pseudonymised columns use a one-off key, so a preview never shows the pseudonym a recipient will get.',
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .max(64)
+        .openapi({ param: { name: 'id', in: 'path' } }),
+      recipient: z
+        .string()
+        .max(64)
+        .openapi({ param: { name: 'recipient', in: 'path' } }),
+    }),
+    body: {
+      required: true,
+      content: {
+        'application/xml': { schema: z.string().openapi({ format: 'binary' }) },
+        'text/csv': { schema: z.string().openapi({ format: 'binary' }) },
+        'application/x-ndjson': { schema: z.string().openapi({ format: 'binary' }) },
+      },
+    },
+  },
+  responses: {
+    200: { description: "The extract, in the profile's format; X-Records says how many records it holds" },
+    404: { description: 'No such dataset or profile', content: problemContent },
+    422: { description: 'The sample has invalid records', content: problemContent },
+  },
+});
+
+export const PREVIEW_MAX_BYTES = 10 * 1024 * 1024;
+
 export function datasetRoutes(services: Services) {
   const app = new OpenAPIHono<{ Variables: AuthVariables }>();
   const { catalogue } = services;
@@ -103,6 +141,33 @@ export function datasetRoutes(services: Services) {
       sha256: p.sha256,
     }));
     return c.json({ items }, 200);
+  });
+
+  app.use('/v1/datasets/:id/profiles/:recipient/preview', allow('admin'));
+  app.openapi(previewRoute, async (c) => {
+    const { id, recipient } = c.req.valid('param');
+    const raw = c.req.raw.body;
+    if (!raw) throw new GatewayError('not_well_formed', 'the sample is empty');
+    const result = await previewExtract(catalogue, {
+      dataset: id,
+      recipient,
+      contentType: c.req.header('content-type') ?? '',
+      body: deliveryBytes(raw, c.req.header('content-encoding'), {
+        ...DEFAULT_BODY_LIMITS,
+        maxBytes: PREVIEW_MAX_BYTES,
+      }),
+      maxBytes: PREVIEW_MAX_BYTES,
+    });
+    return new Response(result.bytes as unknown as BodyInit, {
+      status: 200,
+      headers: {
+        'content-type': result.contentType,
+        'content-disposition': `inline; filename="${result.fileName}"`,
+        'x-records': String(result.records),
+        'x-profile': `${result.profile.id};version=${result.profile.version};sha256=${result.profile.sha256}`,
+        'cache-control': 'no-store',
+      },
+    });
   });
 
   return app;
