@@ -6,6 +6,7 @@ import { createTextEncoder } from '../formats/text-encoder';
 import type { ObjectSink, ObjectStore } from '../stores/object-store';
 
 const FLUSH_CHARS = 64 * 1024;
+const MAX_WRITES_IN_FLIGHT = 4;
 
 /** One recipient's extract while the delivery streams in: project, write, encode, hash, store. */
 export class ExtractBuilder {
@@ -15,6 +16,8 @@ export class ExtractBuilder {
   private readonly hash: Hash = createHash('sha256');
   private pending = '';
   private sink: ObjectSink | null = null;
+  private writes: Promise<void> = Promise.resolve();
+  private inFlight = 0;
   bytes = 0;
   rows = 0;
 
@@ -48,13 +51,27 @@ export class ExtractBuilder {
     if (this.pending.length >= FLUSH_CHARS) await this.flush();
   }
 
+  /**
+   * Encodes and hashes what is pending and hands it to the sink without waiting for the
+   * write, so the next records are mapped while the store writes; at most a few writes are
+   * in flight, which bounds the memory they hold.
+   */
   private async flush(): Promise<void> {
     if (!this.pending || !this.sink) return;
     const bytes = this.encode(this.pending);
     this.pending = '';
     this.hash.update(bytes);
     this.bytes += bytes.length;
-    await this.sink.write(bytes);
+    const sink = this.sink;
+    this.inFlight++;
+    this.writes = this.writes
+      .then(() => sink.write(bytes))
+      .finally(() => {
+        this.inFlight--;
+      });
+    // A failed write surfaces where the writes are awaited (finish), not as an unhandled rejection.
+    this.writes.catch(() => {});
+    if (this.inFlight >= MAX_WRITES_IN_FLIGHT) await this.writes;
   }
 
   /** Writes what an aggregate holds back and the closing text; the object becomes readable. */
@@ -66,6 +83,7 @@ export class ExtractBuilder {
     }
     this.pending += this.writer.end();
     await this.flush();
+    await this.writes;
     await this.sink?.close();
     this.sink = null;
     return { sha256: this.hash.digest('hex'), bytes: this.bytes, records: this.rows };
@@ -74,6 +92,7 @@ export class ExtractBuilder {
   async abort(): Promise<void> {
     const sink = this.sink;
     this.sink = null;
+    await this.writes.catch(() => {});
     await sink?.abort();
   }
 }
