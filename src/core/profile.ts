@@ -166,7 +166,9 @@ export const ProfileSchema = z
     columns: z.array(ColumnSchema).min(1).optional(),
     aggregate: AggregateSchema.optional(),
     output: OutputSchema,
-    package: z.enum(['none']).default('none'),
+    package: z.enum(['none', 'gzip', 'zip']).default('none'),
+    /** With zip: the file's name inside the archive (a template like fileName); fileName without `.zip` by default. */
+    entryName: z.string().min(1).optional(),
     fileName: z.string().min(1),
     transport: z
       .object({ type: z.literal('pull') })

@@ -1,34 +1,40 @@
-import { createHash, type Hash } from 'node:crypto';
 import type { CompiledProfile, DeliveryContext, Projector } from '../core/mapper';
 import type { Row } from '../core/validator';
 import { createRowWriter, type RowWriter } from '../formats';
 import { createTextEncoder } from '../formats/text-encoder';
 import type { ObjectSink, ObjectStore } from '../stores/object-store';
+import { gzipSink, hashingSink, zipSink } from './packaging';
 
 const FLUSH_CHARS = 64 * 1024;
 const MAX_WRITES_IN_FLIGHT = 4;
 
-/** One recipient's extract while the delivery streams in: project, write, encode, hash, store. */
+/** One recipient's extract while the delivery streams in: project, write, encode, package, hash, store. */
 export class ExtractBuilder {
   readonly projector: Projector;
   readonly writer: RowWriter;
+  /** The stored object's media type: the writer's, or the package's. */
+  readonly contentType: string;
   private readonly encode: (s: string) => Uint8Array;
-  private readonly hash: Hash = createHash('sha256');
   private pending = '';
   private sink: ObjectSink | null = null;
+  private hashing: ReturnType<typeof hashingSink> | null = null;
   private writes: Promise<void> = Promise.resolve();
   private inFlight = 0;
-  bytes = 0;
   rows = 0;
 
   constructor(
     readonly compiled: CompiledProfile,
     readonly objectKey: string,
     ctx: DeliveryContext,
+    /** The file's name inside a zip package. */
+    private readonly entryName = 'extract',
   ) {
     this.projector = compiled.createProjector(ctx);
     this.writer = createRowWriter(compiled.profile.output, compiled.columns);
     this.encode = createTextEncoder(this.writer.charset);
+    const pkg = compiled.profile.package;
+    this.contentType =
+      pkg === 'gzip' ? 'application/gzip' : pkg === 'zip' ? 'application/zip' : this.writer.contentType;
   }
 
   async open(store: ObjectStore): Promise<void> {
@@ -37,7 +43,14 @@ export class ExtractBuilder {
 
   /** Writes into a given sink rather than a new object (a preview keeps the bytes in memory). */
   openWith(sink: ObjectSink): void {
-    this.sink = sink;
+    this.hashing = hashingSink(sink);
+    const pkg = this.compiled.profile.package;
+    this.sink =
+      pkg === 'gzip'
+        ? gzipSink(this.hashing)
+        : pkg === 'zip'
+          ? zipSink(this.hashing, this.entryName)
+          : this.hashing;
     this.pending += this.writer.start();
   }
 
@@ -52,16 +65,14 @@ export class ExtractBuilder {
   }
 
   /**
-   * Encodes and hashes what is pending and hands it to the sink without waiting for the
-   * write, so the next records are mapped while the store writes; at most a few writes are
-   * in flight, which bounds the memory they hold.
+   * Encodes what is pending and hands it to the sink without waiting for the write, so the
+   * next records are mapped while the store writes; at most a few writes are in flight,
+   * which bounds the memory they hold.
    */
   private async flush(): Promise<void> {
     if (!this.pending || !this.sink) return;
     const bytes = this.encode(this.pending);
     this.pending = '';
-    this.hash.update(bytes);
-    this.bytes += bytes.length;
     const sink = this.sink;
     this.inFlight++;
     this.writes = this.writes
@@ -86,7 +97,8 @@ export class ExtractBuilder {
     await this.writes;
     await this.sink?.close();
     this.sink = null;
-    return { sha256: this.hash.digest('hex'), bytes: this.bytes, records: this.rows };
+    const { sha256, bytes } = (this.hashing as ReturnType<typeof hashingSink>).digest();
+    return { sha256, bytes, records: this.rows };
   }
 
   async abort(): Promise<void> {

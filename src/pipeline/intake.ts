@@ -132,7 +132,9 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
   const profiles = deps.catalogue.profiles.get(dataset.id) ?? [];
   const builders = profiles.map((p) => {
     const extractId = newId('ext');
-    return { extractId, builder: new ExtractBuilder(p, `deliveries/${deliveryId}/${extractId}`, ctx) };
+    const names = { ...ctx, extractId, recipient: p.profile.recipient };
+    const entry = renderFileName(p.profile.entryName ?? p.profile.fileName.replace(/\.zip$/i, ''), names);
+    return { extractId, builder: new ExtractBuilder(p, `deliveries/${deliveryId}/${extractId}`, ctx, entry) };
   });
   const originalKey = `deliveries/${deliveryId}/original`;
   let original: ObjectSink | null = null;
@@ -318,12 +320,13 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
         sha256: result.sha256,
         bytes: result.bytes,
         format: p.output.format,
-        contentType: builder.writer.contentType,
+        contentType: builder.contentType,
         fileName: renderFileName(p.fileName, values),
         objectKey: builder.objectKey,
         profile: { id: p.id, version: p.version, sha256: builder.compiled.sha256 },
         metadata: {
           lawfulUse: p.lawfulUse,
+          package: p.package,
           pseudonymKeyIds: builder.compiled.pseudonymKeyIds,
           personalData: builder.compiled.carriesPersonalData,
           recordsSeen: builder.projector.stats.seen,

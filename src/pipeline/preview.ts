@@ -113,7 +113,7 @@ export async function previewExtract(
   }
   return {
     bytes: out,
-    contentType: builder.writer.contentType,
+    contentType: builder.contentType,
     fileName: renderFileName(current.profile.fileName, {
       ...ctx,
       extractId: 'ext_PREVIEW',

@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import { ZipArchive } from 'archiver';
+import type { ObjectSink } from '../stores/object-store';
+
+/** A sink that hashes and counts what passes to the store: the extract's sha256 is of the stored bytes. */
+export function hashingSink(inner: ObjectSink): ObjectSink & { digest(): { sha256: string; bytes: number } } {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  return {
+    write(chunk) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      return inner.write(chunk);
+    },
+    close: () => inner.close(),
+    abort: () => inner.abort(),
+    digest: () => ({ sha256: hash.digest('hex'), bytes }),
+  };
+}
+
+/** Output of a compressor, written to the inner sink in order as it comes. */
+function drainInto(source: NodeJS.ReadableStream, inner: ObjectSink) {
+  let chain: Promise<void> = Promise.resolve();
+  let failed: unknown = null;
+  source.on('data', (d: Buffer) => {
+    chain = chain.then(() => inner.write(new Uint8Array(d.buffer, d.byteOffset, d.byteLength)));
+    chain.catch((e) => {
+      failed = e;
+    });
+  });
+  return {
+    settled: () => chain,
+    check() {
+      if (failed) throw failed;
+    },
+  };
+}
+
+/** gzip (RFC 1952), streamed. */
+export function gzipSink(inner: ObjectSink): ObjectSink {
+  const gz = createGzip({ level: 6 });
+  const out = drainInto(gz, inner);
+  return {
+    async write(chunk) {
+      out.check();
+      if (!gz.write(chunk)) await once(gz, 'drain');
+      await out.settled();
+    },
+    async close() {
+      const ended = once(gz, 'end');
+      gz.end();
+      await ended;
+      await out.settled();
+      await inner.close();
+    },
+    async abort() {
+      gz.destroy();
+      await inner.abort();
+    },
+  };
+}
+
+/** A zip archive (archiver) holding one entry, streamed. */
+export function zipSink(inner: ObjectSink, entryName: string): ObjectSink {
+  const zip = new ZipArchive({ zlib: { level: 6 } });
+  const out = drainInto(zip, inner);
+  const entry = new PassThrough();
+  zip.append(entry, { name: entryName });
+  const finalized = zip.finalize();
+  finalized.catch(() => {});
+  return {
+    async write(chunk) {
+      out.check();
+      if (!entry.write(chunk)) await once(entry, 'drain');
+      await out.settled();
+    },
+    async close() {
+      entry.end();
+      await finalized;
+      await out.settled();
+      await inner.close();
+    },
+    async abort() {
+      entry.destroy();
+      zip.destroy();
+      await inner.abort();
+    },
+  };
+}
