@@ -281,5 +281,52 @@ export function checkProfileAgainstDataset(profile: Profile, dataset: Dataset): 
       });
   });
   if (profile.dataset !== dataset.id) problems.push({ path: '$.dataset', message: `expected ${dataset.id}` });
+  problems.push(...encodingProblems(profile));
+  return problems;
+}
+
+/** The characters Windows-1252 puts where ISO-8859-1 has C1 controls (0x80–0x9F). */
+const CP1252_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
+
+/** Whether a charset can hold every character of a text. */
+export function representable(text: string, encoding: 'utf-8' | 'iso-8859-1' | 'windows-1252'): boolean {
+  if (encoding === 'utf-8') return true;
+  for (const ch of text) {
+    const c = ch.codePointAt(0) as number;
+    if (
+      encoding === 'iso-8859-1' ? c > 0xff : !(c < 0x80 || (c >= 0xa0 && c <= 0xff) || CP1252_EXTRA.has(ch))
+    )
+      return false;
+  }
+  return true;
+}
+
+/**
+ * Text a profile itself writes (header names, constants, mapped codes, separators) must fit
+ * the output's charset; the lint says so before any delivery fails on it.
+ */
+function encodingProblems(profile: Profile): ProfileProblem[] {
+  if (profile.output.format !== 'csv' || profile.output.encoding === 'utf-8') return [];
+  const encoding = profile.output.encoding;
+  const problems: ProfileProblem[] = [];
+  const check = (text: string | number | boolean | undefined, path: string) => {
+    if (typeof text === 'string' && !representable(text, encoding))
+      problems.push({ path, message: `${JSON.stringify(text)} cannot be written in ${encoding}` });
+  };
+  const column = (c: ColumnSpec, path: string) => {
+    check(c.name, `${path}.name`);
+    check(c.const, `${path}.const`);
+    check(c.default, `${path}.default`);
+    check(c.separator, `${path}.separator`);
+    for (const [code, v] of Object.entries(c.map ?? {})) check(v, `${path}.map.${code}`);
+    c.concat?.forEach((part, i) => {
+      check(typeof part === 'string' ? part : part.const, `${path}.concat[${i}]`);
+    });
+  };
+  for (const [i, c] of (profile.columns ?? []).entries()) column(c, `$.columns[${i}]`);
+  for (const [i, c] of (profile.aggregate?.groupBy ?? []).entries()) column(c, `$.aggregate.groupBy[${i}]`);
+  for (const [i, m] of (profile.aggregate?.measures ?? []).entries())
+    check(m.name, `$.aggregate.measures[${i}].name`);
+  check(profile.aggregate?.suppress?.flag, '$.aggregate.suppress.flag');
   return problems;
 }

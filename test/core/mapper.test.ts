@@ -815,3 +815,31 @@ describe('catalogue problems name the file and the JSON path', () => {
     ]);
   });
 });
+
+describe('lint: the output charset must hold what the profile itself writes', () => {
+  it('names the column whose header or mapped value a Latin-1 CSV cannot hold', async () => {
+    const { checkProfileAgainstDataset, ProfileSchema, representable } = await import(
+      '../../src/core/profile'
+    );
+    const { DatasetSchema } = await import('../../src/core/dataset');
+    const { readFileSync } = await import('node:fs');
+    const dataset = DatasetSchema.parse(
+      JSON.parse(readFileSync(new URL('../../schemas/daycare.json', import.meta.url), 'utf8')),
+    );
+    const stuk = JSON.parse(
+      readFileSync(new URL('../../deliveries/daycare/stuk.json', import.meta.url), 'utf8'),
+    );
+    expect(checkProfileAgainstDataset(ProfileSchema.parse(stuk), dataset)).toEqual([]);
+    stuk.aggregate.measures[0].name = 'antal_børn_€';
+    stuk.aggregate.groupBy.push({ name: 'kilde', const: 'Łódź' });
+    const problems = checkProfileAgainstDataset(ProfileSchema.parse(stuk), dataset);
+    expect(problems.map((p) => p.path)).toEqual([
+      '$.aggregate.groupBy[3].const',
+      '$.aggregate.measures[0].name',
+    ]);
+    expect(problems[0]?.message).toContain('iso-8859-1');
+    expect(representable('€', 'windows-1252')).toBe(true);
+    expect(representable('Łódź', 'windows-1252')).toBe(false);
+    expect(representable('Ærø', 'iso-8859-1')).toBe(true);
+  });
+});
