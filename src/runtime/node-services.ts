@@ -42,9 +42,40 @@ export const REDACT_PATHS = [
   'headers.authorization',
 ];
 
+/** Ten digits, with or without the dash after six: anything shaped like a CPR number. */
+const CPR_SHAPED = /(?<!\d)\d{6}-?\d{4}(?!\d)/g;
+
+function scrub(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.replace(CPR_SHAPED, '[cpr]');
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = scrub(v, depth + 1);
+  return out;
+}
+
+/**
+ * pino with personal data kept out: named fields are redacted, and any text shaped like a
+ * CPR number — in the message, a value or an error — is replaced before a line is written.
+ */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
-    { level, base: { service: 'gateway' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+    {
+      level,
+      base: { service: 'gateway' },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      formatters: { log: (obj) => scrub(obj) as Record<string, unknown> },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(
+            this,
+            args.map((a) => (typeof a === 'string' ? a.replace(CPR_SHAPED, '[cpr]') : a)) as Parameters<
+              typeof method
+            >,
+          );
+        },
+      },
+    },
     destination,
   );
 }

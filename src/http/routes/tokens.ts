@@ -51,6 +51,34 @@ const issue = createRoute({
   },
 });
 
+const TokenView = z
+  .object({
+    id: z.string(),
+    role: z.string(),
+    subject: z.string(),
+    recipient: z.string().nullable(),
+    municipalities: z.array(z.string()),
+    datasets: z.array(z.string()),
+    createdAt: z.string(),
+    expiresAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+    lastUsedAt: z.string().nullable(),
+  })
+  .openapi('Token');
+
+const list = createRoute({
+  method: 'get',
+  path: '/v1/admin/tokens',
+  tags: ['Admin'],
+  summary: 'Every token with its scope and last use; never a token text',
+  responses: {
+    200: {
+      description: 'Tokens, oldest first',
+      content: { 'application/json': { schema: z.object({ items: z.array(TokenView) }) } },
+    },
+  },
+});
+
 const revoke = createRoute({
   method: 'delete',
   path: '/v1/admin/tokens/{id}',
@@ -118,6 +146,8 @@ export function tokenRoutes(services: Services) {
     });
     return c.json({ id: token.id, token: secret, role: token.role, subject: token.subject }, 201);
   });
+
+  app.openapi(list, async (c) => c.json({ items: await services.metadata.listTokens() }, 200));
 
   app.openapi(revoke, async (c) => {
     const { id } = c.req.valid('param');
