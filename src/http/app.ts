@@ -3,6 +3,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { GatewayError } from '../core/errors';
 import { newId } from '../core/ids';
 import { dashboard } from '../web/dashboard';
+import { authorize } from './access';
 import { type AuthVariables, bearerAuth } from './auth';
 import { renderApiReference, renderProblemType } from './docs';
 import { problemResponse } from './problem';
@@ -85,6 +86,7 @@ export function createApp(
   });
 
   app.use('/v1/*', bearerAuth(services));
+  app.use('/v1/*', authorize());
   app.route('/', deliveryRoutes(services));
   app.route('/', extractRoutes(services));
   app.route('/', auditRoutes(services));

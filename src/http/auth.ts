@@ -68,15 +68,6 @@ export function bearerAuth(services: Services) {
   });
 }
 
-/** Lets only the named roles through; others get 403. */
-export function allow(...roles: Role[]) {
-  return createMiddleware<{ Variables: AuthVariables }>(async function allow(c, next) {
-    const p = c.get('principal');
-    if (!roles.includes(p.role)) throw new GatewayError('forbidden', `a ${p.role} token may not do this`);
-    return next();
-  });
-}
-
 /** Whether a list scope covers a value; '*' covers every value. */
 export function inScope(list: string[], value: string): boolean {
   return list.includes('*') || list.includes(value);

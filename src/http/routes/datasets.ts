@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { GatewayError } from '../../core/errors';
 import { DEFAULT_BODY_LIMITS, deliveryBytes } from '../../pipeline/body';
 import { previewExtract } from '../../pipeline/preview';
-import { type AuthVariables, allow } from '../auth';
+import type { AuthVariables } from '../auth';
 import type { Services } from '../services';
 import { problemContent } from '../views';
 
@@ -143,7 +143,6 @@ export function datasetRoutes(services: Services) {
     return c.json({ items }, 200);
   });
 
-  app.use('/v1/datasets/:id/profiles/:recipient/preview', allow('admin'));
   app.openapi(previewRoute, async (c) => {
     const { id, recipient } = c.req.valid('param');
     const raw = c.req.raw.body;

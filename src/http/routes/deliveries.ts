@@ -3,7 +3,7 @@ import { GatewayError } from '../../core/errors';
 import { DEFAULT_BODY_LIMITS, deliveryBytes } from '../../pipeline/body';
 import { checkIntakeRequest, intake } from '../../pipeline/intake';
 import type { DeliveryRecord } from '../../stores/metadata-store';
-import { type AuthVariables, actorOf, allow, inScope, type Principal } from '../auth';
+import { type AuthVariables, actorOf, inScope, type Principal } from '../auth';
 import type { Services } from '../services';
 import { DeliveryView, deliveryView, PageQuery, problemContent } from '../views';
 
@@ -143,12 +143,6 @@ function csvCell(v: unknown): string {
 
 export function deliveryRoutes(services: Services) {
   const app = new OpenAPIHono<{ Variables: AuthVariables }>();
-
-  app.use('/v1/deliveries', async (c, next) => {
-    if (c.req.method === 'POST') return allow('source')(c, next);
-    return allow('source', 'auditor', 'admin')(c, next);
-  });
-  app.use('/v1/deliveries/*', allow('source', 'auditor', 'admin'));
 
   app.openapi(submit, async (c) => {
     const p = c.get('principal');

@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { GatewayError } from '../../core/errors';
 import type { ExtractRecord } from '../../stores/metadata-store';
 import type { ByteRange } from '../../stores/object-store';
-import { type AuthVariables, actorOf, allow, type Principal } from '../auth';
+import { type AuthVariables, actorOf, type Principal } from '../auth';
 import type { Services } from '../services';
 import { toReadableStream } from '../stream';
 import { ExtractView, extractView, PageQuery, problemContent } from '../views';
@@ -126,11 +126,7 @@ function parseRange(header: string | undefined, size: number): ByteRange | null 
 
 export function extractRoutes(services: Services) {
   const app = new OpenAPIHono<{ Variables: AuthVariables }>();
-  app.use('/v1/extracts', allow('recipient', 'auditor', 'admin'));
-  app.use('/v1/extracts/:id', allow('recipient', 'auditor', 'admin'));
   // Payloads and acknowledgements are the recipient's alone.
-  app.use('/v1/extracts/:id/content', allow('recipient'));
-  app.use('/v1/extracts/:id/receipts', allow('recipient'));
 
   const load = async (p: Principal, id: string) => {
     const e = await services.metadata.getExtract(id);

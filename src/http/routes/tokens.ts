@@ -4,7 +4,7 @@ import { GatewayError } from '../../core/errors';
 import { newId } from '../../core/ids';
 import { isMunicipalityCode } from '../../core/municipalities';
 import type { TokenRecord } from '../../stores/metadata-store';
-import { type AuthVariables, actorOf, allow } from '../auth';
+import { type AuthVariables, actorOf } from '../auth';
 import type { Services } from '../services';
 import { problemContent } from '../views';
 
@@ -100,7 +100,6 @@ const revoke = createRoute({
 
 export function tokenRoutes(services: Services) {
   const app = new OpenAPIHono<{ Variables: AuthVariables }>();
-  app.use('/v1/admin/*', allow('admin'));
 
   app.openapi(issue, async (c) => {
     const body = c.req.valid('json');

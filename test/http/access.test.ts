@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACCESS } from '../../src/http/access';
+import type { Role } from '../../src/stores/metadata-store';
+import { ADMIN_TOKEN, type Gateway, startGateway } from '../e2e/harness';
+
+const ROLES: Role[] = ['source', 'recipient', 'auditor', 'admin'];
+
+/** A concrete URL for a route pattern: well-formed ids that name nothing. */
+function sample(path: string): string {
+  return path
+    .replace(':recipient', 'dst')
+    .replace(/\/v1\/deliveries\/:id/, '/v1/deliveries/dlv_01ARZ3NDEKTSV4RRFFQ69G5FAV')
+    .replace(/\/v1\/extracts\/:id/, '/v1/extracts/ext_01ARZ3NDEKTSV4RRFFQ69G5FAV')
+    .replace(/\/v1\/datasets\/:id/, '/v1/datasets/daycare')
+    .replace(/:id/, 'tok_01ARZ3NDEKTSV4RRFFQ69G5FAV');
+}
+
+describe('every /v1 route × every role', () => {
+  let gw: Gateway;
+  const tokens = {} as Record<Role, string>;
+  let routes: Array<{ method: string; path: string }>;
+
+  beforeAll(async () => {
+    gw = await startGateway();
+    tokens.source = (
+      await gw.issueToken({ role: 'source', subject: 's', municipalities: ['101'], datasets: ['daycare'] })
+    ).token;
+    tokens.recipient = (await gw.issueToken({ role: 'recipient', subject: 'r', recipient: 'dst' })).token;
+    tokens.auditor = (await gw.issueToken({ role: 'auditor', subject: 'a' })).token;
+    tokens.admin = ADMIN_TOKEN;
+    routes = gw.app.routes.filter((r) => r.method !== 'ALL' && r.path.startsWith('/v1/'));
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  it('has an access rule for every route, and no rule for a route that does not exist', () => {
+    const keys = routes.map((r) => `${r.method} ${r.path}`);
+    expect(keys.length).toBeGreaterThan(15);
+    for (const key of keys) expect(ACCESS, `no access rule for ${key}`).toHaveProperty([key]);
+    for (const rule of Object.keys(ACCESS))
+      expect(keys, `a rule for a route that does not exist: ${rule}`).toContain(rule);
+  });
+
+  it('lets each role through exactly where its rule says, and refuses the rest with 403', async () => {
+    for (const r of routes) {
+      const key = `${r.method} ${r.path}`;
+      const allowed = ACCESS[key] ?? [];
+      for (const role of ROLES) {
+        const res = await gw.request(sample(r.path), {
+          method: r.method,
+          token: tokens[role],
+          headers: { 'content-type': 'application/json' },
+          body: r.method === 'GET' ? undefined : '{}',
+        });
+        if (allowed.includes(role)) expect(res.status, `${role} ${key}`).not.toBe(403);
+        else expect(res.status, `${role} ${key}`).toBe(403);
+        expect(res.status, `${role} ${key}`).not.toBe(401);
+        expect(res.status, `${role} ${key}`).toBeLessThan(500);
+      }
+      // And without a token, nothing but 401.
+      const anonymous = await gw.request(sample(r.path), { method: r.method });
+      expect(anonymous.status, `anonymous ${key}`).toBe(401);
+    }
+  });
+});
