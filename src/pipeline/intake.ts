@@ -3,7 +3,7 @@ import type { Catalogue } from '../core/catalogue';
 import { GatewayError } from '../core/errors';
 import { renderFileName } from '../core/file-name';
 import { newId } from '../core/ids';
-import type { DeliveryContext } from '../core/mapper';
+import type { CompiledProfile, DeliveryContext } from '../core/mapper';
 import { MUNICIPALITIES } from '../core/municipalities';
 import { PERIOD_FORMATS, parsePeriod } from '../core/period';
 import type { Row, ValidationIssue } from '../core/validator';
@@ -11,7 +11,7 @@ import { ACCEPTED_TYPES, createReader, readerFor } from '../formats/readers';
 import type { ReceiptSigner } from '../receipts/signer';
 import type { DeliveryRecord, ExtractRecord, MetadataStore, NewExtract } from '../stores/metadata-store';
 import type { ObjectSink, ObjectStore } from '../stores/object-store';
-import { ExtractBuilder } from './extract-builder';
+import { type FanOutFactory, type FinishedExtract, localFanOut, type PlannedExtract } from './fan-out';
 
 export interface IntakeDeps {
   catalogue: Catalogue;
@@ -20,6 +20,8 @@ export interface IntakeDeps {
   signer: ReceiptSigner;
   limits: { maxDeliveryBytes: number; maxStoredIssues: number };
   now?: () => Date;
+  /** Where the profiles' work runs; in this thread when absent or when it answers null. */
+  fanOut?: FanOutFactory;
   log?: {
     info(o: object, msg: string): void;
     warn(o: object, msg: string): void;
@@ -38,6 +40,8 @@ export interface IntakeRequest {
   contentType: string;
   idempotencyKey: string | null;
   body: AsyncIterable<Uint8Array>;
+  /** Content-Length, when the request stated one. */
+  bytesHint?: number | null;
 }
 
 export interface IntakeResult {
@@ -130,17 +134,23 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
     receivedAt,
   };
   const profiles = deps.catalogue.profiles.get(dataset.id) ?? [];
-  const builders = profiles.map((p) => {
+  const planned: PlannedExtract[] = profiles.map((p) => {
     const extractId = newId('ext');
     const names = { ...ctx, extractId, recipient: p.profile.recipient };
-    const entry = renderFileName(p.profile.entryName ?? p.profile.fileName.replace(/\.zip$/i, ''), names);
-    return { extractId, builder: new ExtractBuilder(p, `deliveries/${deliveryId}/${extractId}`, ctx, entry) };
+    return {
+      extractId,
+      recipient: p.profile.recipient,
+      objectKey: `deliveries/${deliveryId}/${extractId}`,
+      entryName: renderFileName(p.profile.entryName ?? p.profile.fileName.replace(/\.zip$/i, ''), names),
+    };
   });
+  const fanRequest = { profiles, ctx, extracts: planned, bytesHint: req.bytesHint ?? null };
+  const fanOut = deps.fanOut?.(fanRequest) ?? localFanOut(deps.objects, fanRequest);
   const originalKey = `deliveries/${deliveryId}/original`;
   let original: ObjectSink | null = null;
   const cleanup = async () => {
     await original?.abort().catch(() => {});
-    await Promise.all(builders.map(({ builder }) => builder.abort().catch(() => {})));
+    await fanOut.abort().catch(() => {});
     await deps.objects.deletePrefix(`deliveries/${deliveryId}/`).catch(() => {});
   };
 
@@ -171,14 +181,14 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
     if (invalidRecords > 0 && rejectOnAny && projecting) {
       // The delivery will be rejected: stop writing extracts, keep reading for a complete report.
       projecting = false;
-      await Promise.all(builders.map(({ builder }) => builder.abort()));
+      await fanOut.abort();
     }
-    if (projecting && valid.length) await Promise.all(builders.map(({ builder }) => builder.push(valid)));
+    if (projecting && valid.length) await fanOut.push(valid);
   };
 
   try {
     original = await deps.objects.create(originalKey);
-    for (const { builder } of builders) await builder.open(deps.objects);
+    await fanOut.open();
     const reader = createReader(format, compiled);
     let checkedRoot = false;
     for await (const chunk of req.body) {
@@ -282,11 +292,13 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
   }
 
   try {
-    const finished = [];
-    for (const { extractId, builder } of builders) {
-      const result = await builder.finish();
-      finished.push({ extractId, builder, result });
-    }
+    const results = await fanOut.finish();
+    const finished = planned.map((e) => ({
+      extractId: e.extractId,
+      objectKey: e.objectKey,
+      compiled: profiles.find((p) => p.profile.recipient === e.recipient) as CompiledProfile,
+      result: results.get(e.extractId) as FinishedExtract,
+    }));
     const completedAt = now().toISOString();
     const receipt = await deps.signer.sign({
       deliveryId,
@@ -300,14 +312,14 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
       records,
       receivedAt,
       completedAt,
-      extracts: finished.map(({ extractId, builder, result }) => ({
+      extracts: finished.map(({ extractId, compiled, result }) => ({
         id: extractId,
-        recipient: builder.compiled.profile.recipient,
+        recipient: compiled.profile.recipient,
         sha256: result.sha256,
       })),
     });
-    const extracts: NewExtract[] = finished.map(({ extractId, builder, result }) => {
-      const p = builder.compiled.profile;
+    const extracts: NewExtract[] = finished.map(({ extractId, objectKey, compiled, result }) => {
+      const p = compiled.profile;
       const values = { ...ctx, extractId, recipient: p.recipient };
       return {
         id: extractId,
@@ -320,18 +332,18 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
         sha256: result.sha256,
         bytes: result.bytes,
         format: p.output.format,
-        contentType: builder.contentType,
+        contentType: result.contentType,
         fileName: renderFileName(p.fileName, values),
-        objectKey: builder.objectKey,
-        profile: { id: p.id, version: p.version, sha256: builder.compiled.sha256 },
+        objectKey,
+        profile: { id: p.id, version: p.version, sha256: compiled.sha256 },
         metadata: {
           lawfulUse: p.lawfulUse,
           package: p.package,
-          pseudonymKeyIds: builder.compiled.pseudonymKeyIds,
-          personalData: builder.compiled.carriesPersonalData,
-          recordsSeen: builder.projector.stats.seen,
-          recordsFiltered: builder.projector.stats.seen - builder.projector.stats.kept,
-          rowsSuppressed: builder.projector.stats.suppressed,
+          pseudonymKeyIds: compiled.pseudonymKeyIds,
+          personalData: compiled.carriesPersonalData,
+          recordsSeen: result.stats.seen,
+          recordsFiltered: result.stats.seen - result.stats.kept,
+          rowsSuppressed: result.stats.suppressed,
           acknowledgementRequired: p.acknowledgement.required,
         },
         createdAt: completedAt,
