@@ -1,4 +1,5 @@
 import type { Catalogue } from '../core/catalogue';
+import type { FanOutFactory } from '../pipeline/fan-out';
 import type { ReceiptSigner } from '../receipts/signer';
 import type { MetadataStore } from '../stores/metadata-store';
 import type { ObjectStore } from '../stores/object-store';
@@ -23,6 +24,8 @@ export interface Services {
   /** An admin token accepted from start (deployments, tests), by its hash. */
   adminTokenHash: string | null;
   limits: { maxDeliveryBytes: number; maxStoredIssues: number };
+  /** Where a delivery's extracts are made; in the request's thread when absent. */
+  fanOut?: FanOutFactory;
   version: string;
   now?: () => Date;
 }

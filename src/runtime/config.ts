@@ -25,6 +25,12 @@ export const ConfigSchema = z.object({
   PSEUDONYM_KEYS: z.string().optional(),
   PSEUDONYM_KEYS_FILE: z.string().optional(),
   GATEWAY_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  /** Deliveries at least this large have their extracts made in a worker thread (built bundle only); 0 turns that off. */
+  GATEWAY_THREAD_FANOUT_MIN_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(8 * 1024 * 1024),
   /** A delivery still receiving after this long is taken as abandoned by the janitor (several-node deployments). */
   GATEWAY_ABANDONED_AFTER_MS: z.coerce
     .number()

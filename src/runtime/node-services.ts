@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
 import { buildCatalogue, type Catalogue } from '../core/catalogue';
 import type { Services } from '../http/services';
+import type { FanOutFactory } from '../pipeline/fan-out';
 import { createReceiptSigner } from '../receipts/signer';
 import { createFsObjectStore } from '../stores/fs-object-store';
 import type { MetadataStore } from '../stores/metadata-store';
@@ -16,6 +17,7 @@ import { readJsonFiles } from './catalogue-files';
 import type { Config } from './config';
 import { lockDataDir, prepareEmbeddedDatabase } from './embedded-db';
 import { createPseudonymKeySource } from './pseudonym-keys';
+import { fanOutWorkerUrl, threadFanOut } from './thread-fan-out';
 
 /** The folder with the gateway's package.json, whether this runs from src/ or from a built dist/. */
 export const PROJECT_ROOT = (() => {
@@ -110,6 +112,19 @@ export function loadCatalogue(
   );
 }
 
+/** Extracts of large deliveries are made in a worker thread when the worker script is built. */
+function fanOutFactory(config: Config, dataDir: string, catalogue: Catalogue): FanOutFactory | undefined {
+  const workerUrl = fanOutWorkerUrl();
+  if (!workerUrl || config.GATEWAY_THREAD_FANOUT_MIN_BYTES === 0) return undefined;
+  return threadFanOut({
+    workerUrl,
+    objectsRoot: join(dataDir, 'objects'),
+    keys: { json: config.PSEUDONYM_KEYS, file: config.PSEUDONYM_KEYS_FILE, dataDir },
+    datasets: catalogue.datasets,
+    minBytes: config.GATEWAY_THREAD_FANOUT_MIN_BYTES,
+  });
+}
+
 export interface NodeServices {
   services: Services;
   /** The metadata database itself: for operations tooling and tests, never for request handling. */
@@ -156,6 +171,7 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
     hashToken: sha256Hex,
     adminTokenHash: config.GATEWAY_ADMIN_TOKEN ? sha256Hex(config.GATEWAY_ADMIN_TOKEN) : null,
     limits: { maxDeliveryBytes: config.GATEWAY_MAX_DELIVERY_BYTES, maxStoredIssues: 10_000 },
+    fanOut: fanOutFactory(config, dataDir, catalogue),
     version,
   };
   return {

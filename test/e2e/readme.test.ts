@@ -41,7 +41,12 @@ describe('the README walkthrough', async () => {
     });
   });
   afterAll(async () => {
-    child?.kill('SIGTERM');
+    // The data dir goes only once the gateway has closed its database.
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

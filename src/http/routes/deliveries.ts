@@ -176,6 +176,7 @@ export function deliveryRoutes(services: Services) {
         contentType: c.req.header('content-type') ?? '',
         idempotencyKey: c.req.header('idempotency-key') ?? null,
         body,
+        bytesHint: c.req.header('content-length') ? length : null,
       },
     );
     c.header('location', `/v1/deliveries/${result.delivery.id}`);

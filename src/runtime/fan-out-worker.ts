@@ -1,0 +1,65 @@
+/**
+ * A worker thread that makes one delivery's extracts: it receives the delivery's valid rows
+ * from the intake thread and maps, writes, encodes, packages, hashes and stores them, so
+ * that parsing and mapping run on two cores at once.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Dataset } from '../core/dataset';
+import { type CompiledProfile, compileProfile, type DeliveryContext } from '../core/mapper';
+import type { Profile } from '../core/profile';
+import type { Row } from '../core/validator';
+import { type FanOut, localFanOut, type PlannedExtract } from '../pipeline/fan-out';
+import { createFsObjectStore } from '../stores/fs-object-store';
+import { createPseudonymKeySource } from './pseudonym-keys';
+
+export interface FanOutWorkerData {
+  objectsRoot: string;
+  keys: { json?: string; file?: string; dataDir?: string };
+  dataset: Dataset;
+  profiles: Array<{ profile: Profile; sha256: string }>;
+  ctx: DeliveryContext;
+  extracts: PlannedExtract[];
+}
+
+export type ToWorker =
+  | { type: 'open' }
+  | { type: 'rows'; rows: Row[] }
+  | { type: 'finish' }
+  | { type: 'abort' };
+export type FromWorker =
+  | { type: 'done'; of: ToWorker['type']; results?: Array<[string, unknown]> }
+  | { type: 'error'; message: string };
+
+const port = parentPort;
+if (!port) throw new Error('fan-out-worker runs as a worker thread');
+const data = workerData as FanOutWorkerData;
+const keys = createPseudonymKeySource(data.keys);
+const profiles: CompiledProfile[] = data.profiles.map((p) =>
+  compileProfile(p.profile, data.dataset, p.sha256, { pseudonymiser: (ref) => keys.pseudonymiser(ref) }),
+);
+const fanOut: FanOut = localFanOut(createFsObjectStore(data.objectsRoot), {
+  profiles,
+  ctx: data.ctx,
+  extracts: data.extracts,
+  bytesHint: null,
+});
+
+// Messages are handled one after another, in the order they were sent.
+let queue: Promise<void> = Promise.resolve();
+port.on('message', (msg: ToWorker) => {
+  queue = queue.then(async () => {
+    try {
+      if (msg.type === 'open') await fanOut.open();
+      else if (msg.type === 'rows') await fanOut.push(msg.rows);
+      else if (msg.type === 'abort') await fanOut.abort();
+      else {
+        const results = await fanOut.finish();
+        port.postMessage({ type: 'done', of: 'finish', results: [...results] } satisfies FromWorker);
+        return;
+      }
+      port.postMessage({ type: 'done', of: msg.type } satisfies FromWorker);
+    } catch (e) {
+      port.postMessage({ type: 'error', message: (e as Error).message } satisfies FromWorker);
+    }
+  });
+});

@@ -1,0 +1,112 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Dataset } from '../core/dataset';
+import { GatewayError } from '../core/errors';
+import type { FanOut, FanOutFactory, FinishedExtract } from '../pipeline/fan-out';
+import type { FanOutWorkerData, FromWorker, ToWorker } from './fan-out-worker';
+
+/** Batches of rows sent but not yet mapped: enough to keep both threads busy, few enough to bound memory. */
+const MAX_BATCHES_IN_FLIGHT = 4;
+
+/** The worker script next to this module: present in the built bundle (`dist/`), absent when run from sources. */
+export function fanOutWorkerUrl(): URL | null {
+  const url = new URL('./fan-out-worker.mjs', import.meta.url);
+  return existsSync(fileURLToPath(url)) ? url : null;
+}
+
+/**
+ * Runs a delivery's extracts in a worker thread when the delivery is large enough to repay
+ * starting one; small deliveries stay in the intake thread.
+ */
+export function threadFanOut(opts: {
+  workerUrl: URL;
+  objectsRoot: string;
+  keys: FanOutWorkerData['keys'];
+  datasets: ReadonlyMap<string, { dataset: Dataset }>;
+  minBytes: number;
+}): FanOutFactory {
+  return (req) => {
+    if (req.profiles.length === 0 || req.bytesHint === null || req.bytesHint < opts.minBytes) return null;
+    const dataset = opts.datasets.get(req.ctx.dataset)?.dataset;
+    if (!dataset) return null;
+    const data: FanOutWorkerData = {
+      objectsRoot: opts.objectsRoot,
+      keys: opts.keys,
+      dataset,
+      profiles: req.profiles.map((p) => ({ profile: p.profile, sha256: p.sha256 })),
+      ctx: req.ctx,
+      extracts: [...req.extracts],
+    };
+    return workerFanOut(new Worker(opts.workerUrl, { workerData: data }));
+  };
+}
+
+function workerFanOut(worker: Worker): FanOut {
+  const waiting: Array<{ resolve: (m: FromWorker) => void; reject: (e: Error) => void }> = [];
+  let failure: Error | null = null;
+  let ended = false;
+  const fail = (e: Error) => {
+    failure ??= e;
+    for (const w of waiting.splice(0)) w.reject(failure);
+  };
+  worker.on('message', (m: FromWorker) => {
+    const w = waiting.shift();
+    if (m.type === 'error') {
+      const e = new GatewayError('internal', `making the extracts failed: ${m.message}`);
+      failure ??= e;
+      w?.reject(e);
+      return;
+    }
+    w?.resolve(m);
+  });
+  worker.on('error', (e) => fail(e));
+  worker.on('exit', (code) => {
+    if (!ended) fail(new Error(`the extract worker stopped (${code})`));
+  });
+  const send = (msg: ToWorker): Promise<FromWorker> => {
+    if (failure) return Promise.reject(failure);
+    if (ended) return Promise.reject(new Error('the extract worker has stopped'));
+    const p = new Promise<FromWorker>((resolve, reject) => waiting.push({ resolve, reject }));
+    worker.postMessage(msg);
+    return p;
+  };
+  let inFlight: Array<Promise<FromWorker>> = [];
+  const stop = async () => {
+    ended = true;
+    await worker.terminate();
+  };
+  return {
+    async open() {
+      await send({ type: 'open' });
+    },
+    async push(rows) {
+      const p = send({ type: 'rows', rows: rows as never });
+      p.catch(() => {});
+      inFlight.push(p);
+      if (inFlight.length >= MAX_BATCHES_IN_FLIGHT) {
+        await inFlight.shift();
+      }
+    },
+    async finish() {
+      try {
+        await Promise.all(inFlight);
+        inFlight = [];
+        const m = await send({ type: 'finish' });
+        return new Map((m.type === 'done' ? (m.results ?? []) : []) as Array<[string, FinishedExtract]>);
+      } finally {
+        await stop();
+      }
+    },
+    async abort() {
+      if (ended) return;
+      try {
+        await Promise.allSettled(inFlight);
+        inFlight = [];
+        if (!failure) await send({ type: 'abort' }).catch(() => {});
+      } finally {
+        await stop();
+      }
+    },
+  };
+}
