@@ -38,7 +38,15 @@ export function threadFanOut(opts: {
       ctx: req.ctx,
       extracts: [...req.extracts],
     };
-    return workerFanOut(new Worker(opts.workerUrl, { workerData: data }));
+    // A worker's heap left to itself grows with garbage long before it collects; capped, the
+    // process stays within its memory bound. What the worker keeps alive is small: a few
+    // batches of rows, each profile's pending text, an aggregate's groups.
+    return workerFanOut(
+      new Worker(opts.workerUrl, {
+        workerData: data,
+        resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
+      }),
+    );
   };
 }
 
