@@ -224,7 +224,7 @@ async function main() {
   const all = await intakeRun(`XML, ${profiles} profiles`, xml, 'daycare', 'application/xml');
   process.stderr.write('(b′) intake, every profile, one thread…\n');
   const oneThread = await intakeRun(
-    `XML, ${profiles} profiles, one thread`,
+    `(b′) XML, ${profiles} profiles, one thread`,
     xml,
     'daycare',
     'application/xml',
