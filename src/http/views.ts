@@ -154,3 +154,11 @@ export const PageQuery = {
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 };
+
+const binary = { schema: z.string().openapi({ format: 'binary' }) };
+
+/** A delivery as a request body: the formats the gateway reads. */
+export const deliveryBody = {
+  required: true,
+  content: { 'application/xml': binary, 'text/csv': binary, 'application/x-ndjson': binary },
+};

@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,4 +82,50 @@ export function submit(
     headers: { 'content-type': 'application/xml', ...headers },
     body: body as BodyInit,
   });
+}
+
+export interface SpawnedGateway {
+  child: ChildProcess;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** The URL from the ready line; rejects if the process exits first. */
+  ready: Promise<string>;
+  /** SIGTERM, then the exit code once the process has closed its stores. */
+  stop(): Promise<number | null>;
+}
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+/** The gateway as its own process, from the sources (tsx) or, with `entry`, from the built bundle. */
+export function spawnGateway(
+  env: Record<string, string>,
+  entry: string[] = ['--import', 'tsx', 'src/runtime/node.ts'],
+): SpawnedGateway {
+  const child = spawn(process.execPath, entry, {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = new Promise<string>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /gateway ready at (http:\/\/[^\s"]+)/.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    exited.then((code) => reject(new Error(`exited with ${code} before ready:\n${out}`)));
+  });
+  ready.catch(() => {});
+  return {
+    child,
+    output: () => out,
+    ready,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
 }

@@ -1,9 +1,10 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SpawnedGateway, spawnGateway } from './harness';
 
 const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 const run = promisify(execFile);
@@ -16,37 +17,19 @@ const have = async (cmd: string) =>
 describe('the README walkthrough', async () => {
   const tools = (await have('curl')) && (await have('jq'));
   if (!tools) console.warn('curl or jq is missing: the README walkthrough test is skipped');
-  let child: ChildProcess;
+  let gateway: SpawnedGateway | undefined;
   let url = '';
   let dir = '';
 
   beforeAll(async () => {
     if (!tools) return;
     dir = await mkdtemp(join(tmpdir(), 'gateway-readme-'));
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/runtime/node.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, PORT: '0', GATEWAY_DATA_DIR: join(dir, 'data'), GATEWAY_ADMIN_TOKEN: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const onData = (d: Buffer) => {
-        out += d.toString();
-        const m = /gateway ready at (http:\/\/[^\s"]+)/.exec(out);
-        if (m?.[1]) resolve(m[1]);
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-      child.on('exit', (code) => reject(new Error(`gateway exited with ${code}:\n${out}`)));
-    });
+    gateway = spawnGateway({ GATEWAY_DATA_DIR: join(dir, 'data'), GATEWAY_ADMIN_TOKEN: '' });
+    url = await gateway.ready;
   });
   afterAll(async () => {
     // The data dir goes only once the gateway has closed its database.
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await gateway?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,10 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
+import { type SpawnedGateway, spawnGateway } from '../e2e/harness';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const ADMIN = 'thread-test-admin-token-0123456789';
@@ -14,37 +14,23 @@ const KEYS = JSON.stringify({
 });
 
 interface Server {
-  child: ChildProcess;
+  gateway: SpawnedGateway;
   url: string;
   dir: string;
 }
 
 async function start(minBytes: string): Promise<Server> {
   const dir = await mkdtemp(join(tmpdir(), 'gateway-thread-'));
-  const child = spawn(process.execPath, ['dist/node.mjs'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: '0',
+  const gateway = spawnGateway(
+    {
       GATEWAY_DATA_DIR: dir,
       GATEWAY_ADMIN_TOKEN: ADMIN,
       PSEUDONYM_KEYS: KEYS,
       GATEWAY_THREAD_FANOUT_MIN_BYTES: minBytes,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const on = (d: Buffer) => {
-      out += d;
-      const m = /gateway ready at (http:\/\/[^\s"]+)/.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    };
-    child.stdout?.on('data', on);
-    child.stderr?.on('data', on);
-    child.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
-  });
-  return { child, url, dir };
+    ['dist/node.mjs'],
+  );
+  return { gateway, url: await gateway.ready, dir };
 }
 
 async function call(s: Server, path: string, init: RequestInit & { token: string }) {
@@ -75,9 +61,7 @@ describe('extracts made in a worker thread (the built server)', () => {
   afterAll(async () => {
     for (const s of [threaded, local]) {
       if (!s) continue;
-      const exited = once(s.child, 'exit');
-      s.child.kill('SIGTERM');
-      await exited;
+      await s.gateway.stop();
       await rm(s.dir, { recursive: true, force: true });
     }
   });

@@ -4,7 +4,7 @@ import { DEFAULT_BODY_LIMITS, deliveryBytes } from '../../pipeline/body';
 import { previewExtract } from '../../pipeline/preview';
 import type { AuthVariables } from '../auth';
 import type { Services } from '../services';
-import { problemContent } from '../views';
+import { deliveryBody, problemContent } from '../views';
 
 const IdParam = z.object({
   id: z
@@ -90,14 +90,7 @@ const previewRoute = createRoute({
         .max(64)
         .openapi({ param: { name: 'recipient', in: 'path' } }),
     }),
-    body: {
-      required: true,
-      content: {
-        'application/xml': { schema: z.string().openapi({ format: 'binary' }) },
-        'text/csv': { schema: z.string().openapi({ format: 'binary' }) },
-        'application/x-ndjson': { schema: z.string().openapi({ format: 'binary' }) },
-      },
-    },
+    body: deliveryBody,
   },
   responses: {
     200: { description: "The extract, in the profile's format; X-Records says how many records it holds" },

@@ -5,7 +5,7 @@ import { checkIntakeRequest, intake } from '../../pipeline/intake';
 import type { DeliveryRecord } from '../../stores/metadata-store';
 import { type AuthVariables, actorOf, inScope, type Principal } from '../auth';
 import type { Services } from '../services';
-import { DeliveryView, deliveryView, PageQuery, problemContent } from '../views';
+import { DeliveryView, deliveryBody, deliveryView, PageQuery, problemContent } from '../views';
 
 const IdParam = z.object({
   id: z
@@ -26,14 +26,7 @@ const submit = createRoute({
       period: z.string().min(1).max(16),
     }),
     headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
-    body: {
-      required: true,
-      content: {
-        'application/xml': { schema: z.string().openapi({ format: 'binary' }) },
-        'text/csv': { schema: z.string().openapi({ format: 'binary' }) },
-        'application/x-ndjson': { schema: z.string().openapi({ format: 'binary' }) },
-      },
-    },
+    body: deliveryBody,
   },
   responses: {
     201: {
