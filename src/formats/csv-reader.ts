@@ -13,12 +13,7 @@ export interface CsvReaderOptions {
 }
 
 interface CsvApi {
-  parse(
-    buf: Buffer,
-    end: boolean,
-    push: (record: { record: string[]; info: { lines: number } }) => void,
-    close: () => void,
-  ): Error | undefined;
+  parse(buf: Buffer, end: boolean, push: (record: string[]) => void, close: () => void): Error | undefined;
 }
 
 /**
@@ -30,22 +25,35 @@ export function createCsvReader(opts: CsvReaderOptions): RecordReader {
   const parser = new Parser({
     delimiter: [',', ';'],
     bom: true,
-    info: true,
     relax_column_count: true,
     skip_empty_lines: true,
     max_record_size: opts.maxFieldChars * (opts.fields.length + 4),
   });
   // The package's synchronous parser core: errors come back at once, not on a later tick.
   const api = (parser as unknown as { api: CsvApi }).api;
+  // The parser's live counters, read as each record completes: no snapshot object per record.
+  // `bytes` is then just past the record's line end; its line count is not reliable, so the
+  // reader counts line ends itself, once over each chunk.
+  const info = (parser as unknown as { info: { bytes: number } }).info;
+  let buf: Uint8Array = new Uint8Array();
+  let bufStart = 0;
+  let scanned = 0;
+  let lineEnds = 0;
+  /** The line an absolute byte offset inside the current chunk stands on. */
+  const lineAt = (offset: number): number => {
+    for (let i = scanned - bufStart, to = offset - bufStart; i < to; i++) if (buf[i] === 10) lineEnds++;
+    if (offset > scanned) scanned = offset;
+    return lineEnds + 1;
+  };
   const known = new Set(opts.fields);
   let header: string[] | null = null;
   let columns: Array<string | null> = [];
   let unknown: string[] = [];
   let n = 0;
-  let lastLine = 1;
+  let nextLine = 1;
   let batch: RawRecord[] = [];
 
-  const onRecord = ({ record, info }: { record: string[]; info: { lines: number } }) => {
+  const onRecord = (record: string[]) => {
     if (!header) {
       header = record.map((h) => h.trim());
       const seen = new Set<string>();
@@ -64,6 +72,7 @@ export function createCsvReader(opts: CsvReaderOptions): RecordReader {
           },
         );
       columns = header.map((h) => (known.has(h) ? h : null));
+      nextLine = lineAt(info.bytes);
       unknown = header.filter((h) => !known.has(h));
       return;
     }
@@ -73,9 +82,9 @@ export function createCsvReader(opts: CsvReaderOptions): RecordReader {
       const c = columns[i];
       if (c) fields[c] = (record[i] as string).trim();
     }
-    // The record began on the line after the one the previous record ended on.
-    const raw: RawRecord = { n, line: lastLine + 1, fields };
-    lastLine = info.lines;
+    // A record begins where the one before it ended.
+    const raw: RawRecord = { n, line: nextLine, fields };
+    nextLine = lineAt(info.bytes);
     if (unknown.length) raw.unknown = unknown;
     if (record.length !== columns.length)
       raw.problems = [
@@ -88,7 +97,10 @@ export function createCsvReader(opts: CsvReaderOptions): RecordReader {
   };
 
   const feed = (text: string, end: boolean) => {
-    const err = api.parse(Buffer.from(text, 'utf8'), end, onRecord, () => {});
+    bufStart += buf.length;
+    buf = Buffer.from(text, 'utf8');
+    const err = api.parse(buf as Buffer, end, onRecord, () => {});
+    lineAt(bufStart + buf.length);
     if (err) {
       const e = err as Error & { lines?: number; code?: string };
       throw new GatewayError('not_well_formed', `line ${e.lines ?? '?'}: ${e.message}`, { line: e.lines });
