@@ -70,6 +70,13 @@ export function isValidIsoDate(s: string): boolean {
  * the date part is not a real date. Modulus 11 is not checked: since 2007 numbers need not pass it.
  */
 export function cprBirthDate(cpr: string): string | null {
+  const century = cprCentury(cpr);
+  if (century === null) return null;
+  return `${century + digits2(cpr, 4)}-${cpr.slice(2, 4)}-${cpr.slice(0, 2)}`;
+}
+
+/** The century of a CPR number's birth date, or null when it is not ten digits beginning with a real date. */
+function cprCentury(cpr: string): number | null {
   if (cpr.length !== 10) return null;
   for (let i = 0; i < 10; i++) {
     const c = cpr.charCodeAt(i);
@@ -84,7 +91,7 @@ export function cprBirthDate(cpr: string): string | null {
   else if (d7 === 4 || d7 === 9) century = yy <= 36 ? 2000 : 1900;
   else century = yy <= 57 ? 2000 : 1800;
   if (mm < 1 || mm > 12 || dd < 1 || dd > daysInMonth(century + yy, mm)) return null;
-  return `${century + yy}-${cpr.slice(2, 4)}-${cpr.slice(0, 2)}`;
+  return century;
 }
 
 type FieldCheck = (
@@ -146,10 +153,10 @@ function compileField(def: FieldDef): FieldCheck {
           : fail(n, line, issues, 'date', `${def.id} ${shown(def, raw)} is not a date (YYYY-MM-DD)`);
     case 'decimal':
       return (raw, n, line, issues) => {
-        const m = DECIMAL.exec(raw);
-        if (!m)
+        if (!DECIMAL.test(raw))
           return fail(n, line, issues, 'decimal', `${def.id} ${shown(def, raw)} is not a decimal number`);
-        if (def.scale !== undefined && (m[2]?.length ?? 0) > def.scale)
+        const dot = raw.indexOf('.');
+        if (def.scale !== undefined && dot >= 0 && raw.length - dot - 1 > def.scale)
           return fail(n, line, issues, 'scale', `${def.id} has more than ${def.scale} decimals`);
         return range(Number(raw), n, line, issues);
       };
@@ -168,7 +175,7 @@ function compileField(def: FieldDef): FieldCheck {
     case 'cpr':
       return (raw, n, line, issues) => {
         if (!/^\d{10}$/.test(raw)) return fail(n, line, issues, 'cpr', `${def.id} is not 10 digits`);
-        if (!cprBirthDate(raw))
+        if (cprCentury(raw) === null)
           return fail(n, line, issues, 'cpr', `${def.id} does not begin with a valid date (DDMMYY)`);
         return raw;
       };

@@ -37,6 +37,21 @@ export function createXmlReader(opts: XmlReaderOptions): RecordReader {
   let fieldName: string | null = null;
   let fieldText = '';
   let seenRootEnd = false;
+  // Records name their fields in much the same order each time: try the element after the
+  // last one first, a comparison of two short strings, before hashing the name for the map.
+  const names = [...opts.elementToField.keys()];
+  const ids = names.map((name) => opts.elementToField.get(name) as string);
+  let next = 0;
+  const fieldOf = (local: string): string | undefined => {
+    for (let i = next; i < names.length; i++) {
+      if (names[i] === local) {
+        next = i + 1;
+        return ids[i];
+      }
+    }
+    next = 0;
+    return opts.elementToField.get(local);
+  };
 
   parser.on('doctype', () => {
     throw failAt(parser, 'a DOCTYPE is not accepted (no DTDs, no entity declarations)');
@@ -68,16 +83,17 @@ export function createXmlReader(opts: XmlReaderOptions): RecordReader {
         );
       }
       n++;
+      next = 0;
       current = { n, line: parser.line, fields: {} };
       return;
     }
     if (depth === 3 && current) {
-      const id = tag.uri === opts.namespace ? opts.elementToField.get(tag.local) : undefined;
+      const id = tag.uri === opts.namespace ? fieldOf(tag.local) : undefined;
       if (id === undefined) {
         current.unknown = [...(current.unknown ?? []), tag.local];
         fieldName = null;
       } else {
-        if (id in current.fields) current.repeated = [...(current.repeated ?? []), id];
+        if (current.fields[id] !== undefined) current.repeated = [...(current.repeated ?? []), id];
         fieldName = id;
       }
       fieldText = '';

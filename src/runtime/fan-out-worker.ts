@@ -11,6 +11,7 @@ import type { Row } from '../core/validator';
 import { type FanOut, localFanOut, type PlannedExtract } from '../pipeline/fan-out';
 import { createFsObjectStore } from '../stores/fs-object-store';
 import { createPseudonymKeySource } from './pseudonym-keys';
+import { unpackRows } from './row-batch';
 
 export interface FanOutWorkerData {
   objectsRoot: string;
@@ -23,7 +24,7 @@ export interface FanOutWorkerData {
 
 export type ToWorker =
   | { type: 'open' }
-  | { type: 'rows'; rows: Row[] }
+  | { type: 'rows'; values: Array<Row[string]>; count: number }
   | { type: 'finish' }
   | { type: 'abort' };
 export type FromWorker =
@@ -34,6 +35,7 @@ const port = parentPort;
 if (!port) throw new Error('fan-out-worker runs as a worker thread');
 const data = workerData as FanOutWorkerData;
 const keys = createPseudonymKeySource(data.keys);
+const fieldIds = data.dataset.fields.map((f) => f.id);
 const profiles: CompiledProfile[] = data.profiles.map((p) =>
   compileProfile(p.profile, data.dataset, p.sha256, { pseudonymiser: (ref) => keys.pseudonymiser(ref) }),
 );
@@ -50,7 +52,7 @@ port.on('message', (msg: ToWorker) => {
   queue = queue.then(async () => {
     try {
       if (msg.type === 'open') await fanOut.open();
-      else if (msg.type === 'rows') await fanOut.push(msg.rows);
+      else if (msg.type === 'rows') await fanOut.push(unpackRows(msg.values, msg.count, fieldIds));
       else if (msg.type === 'abort') await fanOut.abort();
       else {
         const results = await fanOut.finish();

@@ -5,6 +5,7 @@ import type { Dataset } from '../core/dataset';
 import { GatewayError } from '../core/errors';
 import type { FanOut, FanOutFactory, FinishedExtract } from '../pipeline/fan-out';
 import type { FanOutWorkerData, FromWorker, ToWorker } from './fan-out-worker';
+import { packRows } from './row-batch';
 
 /** Batches of rows sent but not yet mapped: enough to keep both threads busy, few enough to bound memory. */
 const MAX_BATCHES_IN_FLIGHT = 4;
@@ -46,11 +47,12 @@ export function threadFanOut(opts: {
         workerData: data,
         resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
       }),
+      dataset.fields.map((f) => f.id),
     );
   };
 }
 
-function workerFanOut(worker: Worker): FanOut {
+function workerFanOut(worker: Worker, fieldIds: readonly string[]): FanOut {
   const waiting: Array<{ resolve: (m: FromWorker) => void; reject: (e: Error) => void }> = [];
   let failure: Error | null = null;
   let ended = false;
@@ -89,7 +91,7 @@ function workerFanOut(worker: Worker): FanOut {
       await send({ type: 'open' });
     },
     async push(rows) {
-      const p = send({ type: 'rows', rows: rows as never });
+      const p = send({ type: 'rows', values: packRows(rows, fieldIds), count: rows.length });
       p.catch(() => {});
       inFlight.push(p);
       if (inFlight.length >= MAX_BATCHES_IN_FLIGHT) {
