@@ -294,8 +294,16 @@ export function compileProfile(
         finish() {
           const out: OutRow[] = [];
           const sorted = [...groups.values()].sort((a, b) => compareRows(a.key, b.key));
-          for (const acc of sorted) {
-            const suppressed = agg.suppress !== undefined && acc.count < agg.suppress.below;
+          const hidden = agg.suppress
+            ? suppressCells(
+                sorted.map((a) => a.key),
+                sorted.map((a) => a.count),
+                agg.suppress.below,
+              )
+            : null;
+          for (let c = 0; c < sorted.length; c++) {
+            const acc = sorted[c] as Accumulator;
+            const suppressed = hidden?.[c] === true;
             if (suppressed) stats.suppressed++;
             const values: OutRow = measures.map((m, i) => {
               if (suppressed) return null;
@@ -331,6 +339,52 @@ export function compileProfile(
       };
     },
   };
+}
+
+/**
+ * Which cells of an aggregate to suppress: every cell counting fewer than `below` records
+ * (primary suppression), and then as many more as it takes that no suppressed cell can be
+ * worked out by subtraction from a total (secondary suppression). The totals considered are
+ * the table's grand total and, along every grouping column with more than one value, the
+ * total of each line of cells that differ only in that column. Wherever such a total has
+ * exactly one suppressed cell, its smallest other cell is suppressed too, until nothing
+ * changes. A line of one cell is its own total, which this table does not publish.
+ */
+export function suppressCells(keys: readonly OutRow[], counts: readonly number[], below: number): boolean[] {
+  const hidden = counts.map((n) => n < below);
+  const width = keys[0]?.length ?? 0;
+  const lines: number[][] = [counts.map((_, i) => i)];
+  for (let d = 0; d < width; d++) {
+    const byRest = new Map<string, number[]>();
+    keys.forEach((key, i) => {
+      const rest = key
+        .filter((_, j) => j !== d)
+        .map((v) => String(v ?? ''))
+        .join('\u0001');
+      const line = byRest.get(rest);
+      if (line) line.push(i);
+      else byRest.set(rest, [i]);
+    });
+    if (byRest.size < keys.length) lines.push(...byRest.values());
+  }
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const line of lines) {
+      if (line.length < 2) continue;
+      let hiddenInLine = 0;
+      let smallest = -1;
+      for (const i of line) {
+        if (hidden[i]) hiddenInLine++;
+        else if (smallest < 0 || (counts[i] as number) < (counts[smallest] as number)) smallest = i;
+      }
+      if (hiddenInLine === 1 && smallest >= 0) {
+        hidden[smallest] = true;
+        changed = true;
+      }
+    }
+  }
+  return hidden;
 }
 
 function compareRows(a: OutRow, b: OutRow): number {

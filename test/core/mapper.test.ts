@@ -17,6 +17,7 @@ import {
   type DeliveryContext,
   type MapperDeps,
   type OutRow,
+  suppressCells,
 } from '../../src/core/mapper';
 import { checkProfileAgainstDataset, type Profile, ProfileSchema } from '../../src/core/profile';
 import type { Row, ValidationIssue } from '../../src/core/validator';
@@ -257,6 +258,7 @@ describe('stuk profile (aggregate, CSV in ISO-8859-1)', () => {
       ...many(6, 'vuggestue', ['30', '32.5', '35', '40', '37.5', '30']), // mean 34.1666… → 34,2
       ...many(2, 'boernehave', ['40', '20']), // fewer than 5: suppressed
       ...many(5, 'dagpleje', ['45', '45', '46', '45', '45']), // exactly 5: shown; mean 45.2
+      ...many(3, 'integreret', ['30']), // fewer than 5: suppressed
     ];
     // Shuffle so the order of the output cannot come from the input.
     const shuffled = rows.map((_, i) => rows[(i * 5 + 3) % rows.length]!);
@@ -267,9 +269,10 @@ describe('stuk profile (aggregate, CSV in ISO-8859-1)', () => {
     expect(out).toEqual([
       ['101', 'København', 'boernehave', null, null, 1],
       ['101', 'København', 'dagpleje', 5, '45,2', 0],
+      ['101', 'København', 'integreret', null, null, 1],
       ['101', 'København', 'vuggestue', 6, '34,2', 0],
     ]);
-    expect(projector.stats).toEqual({ seen: 13, kept: 13, suppressed: 1 });
+    expect(projector.stats).toEqual({ seen: 16, kept: 16, suppressed: 2 });
   });
 
   it('never shows a measure of a group below 5, whatever its values', () => {
@@ -280,13 +283,18 @@ describe('stuk profile (aggregate, CSV in ISO-8859-1)', () => {
   });
 
   it('writes the CSV the agency expects: semicolons, CRLF, blank suppressed cells, Latin-1 bytes', () => {
-    const out = runAll(stuk, [...many(5, 'vuggestue', ['30', '31']), ...many(1, 'dagpleje', ['40'])]);
+    const out = runAll(stuk, [
+      ...many(5, 'vuggestue', ['30', '31']),
+      ...many(1, 'dagpleje', ['40']),
+      ...many(2, 'integreret', ['40']),
+    ]);
     const writer = createRowWriter(stuk.profile.output, stuk.columns);
     expect(writer.charset).toBe('iso-8859-1');
     const text = writer.start() + writer.rows(out) + writer.end();
     expect(text).toBe(
       'kommunekode;kommunenavn;pasningstype;antal_børn;gns_ugentlige_timer;undertrykt\r\n' +
         '101;København;dagpleje;;;1\r\n' +
+        '101;København;integreret;;;1\r\n' +
         '101;København;vuggestue;5;30,4;0\r\n',
     );
     const bytes = createTextEncoder(writer.charset)(text);
@@ -662,9 +670,26 @@ describe('aggregate measures', () => {
       { below: 3, flag: 'hidden' },
     );
     expect(p.columns).toEqual(['type', 'n', 'sum', 'hidden']);
-    expect(runAll(p, rows)).toEqual([
+    const more = [...rows, row({ careType: 'boernehave', weeklyHours: '10' }), ...rows.slice(0, 3)];
+    expect(runAll(p, more)).toEqual([
+      ['boernehave', null, null, 1],
       ['dagpleje', null, null, 1],
-      ['vuggestue', 3, 90.75, 0],
+      ['vuggestue', 6, 181.5, 0],
+    ]);
+  });
+
+  it('one small cell beside a known total takes its smallest neighbour with it', () => {
+    // The counts add up to the delivery's kept records, which a recipient may know:
+    // dagpleje alone blanked would be 8 − 5 − 2 = 1. So the smaller other cell goes too.
+    const p = agg([{ name: 'n', fn: 'count' }], { below: 2, flag: 'hidden' });
+    const seven = [...rows, ...rows.slice(0, 3)].map((r, i) =>
+      i === 4 ? row({ careType: 'boernehave', weeklyHours: '1' }) : r,
+    );
+    const out = runAll(p, [...seven, row({ careType: 'boernehave', weeklyHours: '2' })]);
+    expect(out).toEqual([
+      ['boernehave', null, 1],
+      ['dagpleje', null, 1],
+      ['vuggestue', 5, 0],
     ]);
   });
 
@@ -841,5 +866,52 @@ describe('lint: the output charset must hold what the profile itself writes', ()
     expect(representable('€', 'windows-1252')).toBe(true);
     expect(representable('Łódź', 'windows-1252')).toBe(false);
     expect(representable('Ærø', 'iso-8859-1')).toBe(true);
+  });
+});
+
+describe('small-cell suppression across two grouping columns', () => {
+  it('a small cell in a 2 × 2 table takes the whole table with it', () => {
+    const keys = [
+      ['A', 'x'],
+      ['A', 'y'],
+      ['B', 'x'],
+      ['B', 'y'],
+    ];
+    expect(suppressCells(keys, [1, 10, 10, 10], 3)).toEqual([true, true, true, true]);
+  });
+
+  it('leaves no row, column or grand total with exactly one blank cell', () => {
+    // Deterministic pseudo-random tables: every small cell is blank, and no total anyone can
+    // compute from the published cells gives back a blank one.
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let t = 0; t < 200; t++) {
+      const rowsN = 1 + Math.floor(rand() * 5);
+      const colsN = 1 + Math.floor(rand() * 5);
+      const keys: string[][] = [];
+      const counts: number[] = [];
+      for (let r = 0; r < rowsN; r++)
+        for (let c = 0; c < colsN; c++) {
+          if (rand() < 0.15) continue; // an empty cell is simply absent
+          keys.push([`r${r}`, `c${c}`]);
+          counts.push(1 + Math.floor(rand() * 12));
+        }
+      const hidden = suppressCells(keys, counts, 5);
+      counts.forEach((n, i) => {
+        if (n < 5) expect(hidden[i]).toBe(true);
+      });
+      const lines = new Map<string, number[]>();
+      keys.forEach(([r, c], i) => {
+        for (const k of [`row ${r}`, `col ${c}`, 'grand']) lines.set(k, [...(lines.get(k) ?? []), i]);
+      });
+      for (const [name, line] of lines) {
+        if (line.length < 2) continue;
+        const blanks = line.filter((i) => hidden[i]).length;
+        expect(blanks, `${name} of table ${t}`).not.toBe(1);
+      }
+    }
   });
 });
