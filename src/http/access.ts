@@ -31,6 +31,7 @@ export const ACCESS: Readonly<Record<string, readonly Role[]>> = {
   'GET /v1/datasets': EVERYONE,
   'GET /v1/datasets/:id': EVERYONE,
   'GET /v1/datasets/:id/profiles': EVERYONE,
+  'GET /v1/datasets/:id/profiles/:recipient/versions': EVERYONE,
   'POST /v1/datasets/:id/profiles/:recipient/preview': ['admin'],
   'GET /v1/status/expected': READERS,
 };

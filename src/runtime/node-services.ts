@@ -156,11 +156,17 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
   const signer = await createReceiptSigner(metadata, 'delivery-gateway');
   const at = new Date().toISOString();
   for (const list of catalogue.profiles.values()) {
-    for (const p of list)
-      await metadata.recordProfileVersion(
+    for (const p of list) {
+      const { reusedVersion } = await metadata.recordProfileVersion(
         { id: p.profile.id, version: p.profile.version, sha256: p.sha256, content: p.profile },
         at,
       );
+      if (reusedVersion)
+        log.warn(
+          { profile: p.profile.id, version: p.profile.version, sha256: p.sha256 },
+          'this profile changed without a new version number; extracts tell the two apart by sha256 only',
+        );
+    }
   }
   const services: Services = {
     catalogue,

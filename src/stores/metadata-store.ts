@@ -210,14 +210,31 @@ export interface MetadataStore {
     { result: 'ok'; extract: ExtractRecord } | { result: 'conflict'; extract: ExtractRecord } | null
   >;
 
+  /**
+   * Records the profile version a node starts with, and that it is in force from `at` when it
+   * differs from the one last in force (with the audit event `profile.activated`). `reusedVersion` is true when the same version number
+   * was seen before with other content: the profile was changed without a new version.
+   */
   recordProfileVersion(
     p: { id: string; version: number; sha256: string; content: unknown },
     at: string,
-  ): Promise<void>;
+  ): Promise<{ activated: boolean; reusedVersion: boolean }>;
+  /** Every version of a profile that has been in force, newest first. */
+  listProfileVersions(profileId: string): Promise<ProfileVersionRecord[]>;
 
   appendAudit(drafts: AuditDraft[]): Promise<AuditEvent[]>;
   listAudit(filter: AuditFilter, cursor: string | null, limit: number): Promise<Page<AuditEvent>>;
   auditHead(): Promise<{ seq: number; hash: string }>;
   /** Every event oldest first, in pages: for verification and export. */
   iterateAudit(pageSize?: number): AsyncIterable<AuditEvent[]>;
+}
+
+/** A profile version as it was in force: from when until when (null: still in force). */
+export interface ProfileVersionRecord {
+  profileId: string;
+  version: number;
+  sha256: string;
+  activeFrom: string;
+  activeUntil: string | null;
+  content: unknown;
 }

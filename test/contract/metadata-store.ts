@@ -161,8 +161,70 @@ export function metadataStoreContract(
 
     it('records a profile version more than once without complaint', async () => {
       const p = { id: tag('profile'), version: 1, sha256: sha('c'), content: { fields: ['a', 'b'] } };
-      await store.recordProfileVersion(p, new Date().toISOString());
-      await expect(store.recordProfileVersion(p, new Date().toISOString())).resolves.toBeUndefined();
+      expect(await store.recordProfileVersion(p, '2026-01-01T00:00:00.000Z')).toEqual({
+        activated: true,
+        reusedVersion: false,
+      });
+      expect(await store.recordProfileVersion(p, '2026-01-02T00:00:00.000Z')).toEqual({
+        activated: false,
+        reusedVersion: false,
+      });
+      const versions = await store.listProfileVersions(p.id);
+      expect(versions).toEqual([
+        {
+          profileId: p.id,
+          version: 1,
+          sha256: p.sha256,
+          activeFrom: '2026-01-01T00:00:00.000Z',
+          activeUntil: null,
+          content: p.content,
+        },
+      ]);
+    });
+
+    it('keeps which profile version was in force when, newest first', async () => {
+      const id = tag('profile');
+      const v1 = { id, version: 1, sha256: sha('v1'), content: { v: 1 } };
+      const v2 = { id, version: 2, sha256: sha('v2'), content: { v: 2, ø: 'æ' } };
+      await store.recordProfileVersion(v1, '2026-01-01T00:00:00.000Z');
+      await store.recordProfileVersion(v2, '2026-02-01T00:00:00.000Z');
+      // Rolled back to version 1, then forward again.
+      await store.recordProfileVersion(v1, '2026-03-01T00:00:00.000Z');
+      await store.recordProfileVersion(v2, '2026-04-01T00:00:00.000Z');
+      const versions = await store.listProfileVersions(id);
+      expect(versions.map((v) => [v.version, v.activeFrom, v.activeUntil])).toEqual([
+        [2, '2026-04-01T00:00:00.000Z', null],
+        [1, '2026-03-01T00:00:00.000Z', '2026-04-01T00:00:00.000Z'],
+        [2, '2026-02-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z'],
+        [1, '2026-01-01T00:00:00.000Z', '2026-02-01T00:00:00.000Z'],
+      ]);
+      expect(versions[0]?.content).toEqual(v2.content);
+      const events = await store.listAudit({ action: 'profile.activated', subject: id }, null, 100);
+      expect(events.items.map((e) => e.details)).toEqual([
+        { version: 1, sha256: v1.sha256, reusedVersion: false },
+        { version: 2, sha256: v2.sha256, reusedVersion: false },
+        { version: 1, sha256: v1.sha256, reusedVersion: false },
+        { version: 2, sha256: v2.sha256, reusedVersion: false },
+      ]);
+      expect(await store.listProfileVersions(tag('no-such-profile'))).toEqual([]);
+    });
+
+    it('tells when a profile changed without a new version number', async () => {
+      const id = tag('profile');
+      await store.recordProfileVersion(
+        { id, version: 3, sha256: sha('a'), content: { a: 1 } },
+        '2026-01-01T00:00:00.000Z',
+      );
+      const changed = await store.recordProfileVersion(
+        { id, version: 3, sha256: sha('b'), content: { a: 2 } },
+        '2026-01-02T00:00:00.000Z',
+      );
+      expect(changed).toEqual({ activated: true, reusedVersion: true });
+      const versions = await store.listProfileVersions(id);
+      expect(versions.map((v) => [v.version, v.sha256])).toEqual([
+        [3, sha('b')],
+        [3, sha('a')],
+      ]);
     });
 
     // ---------------------------------------------------------------- tokens

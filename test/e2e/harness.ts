@@ -22,8 +22,11 @@ export interface Gateway {
 }
 
 /** The whole gateway in this process, on the embedded stores in a temporary data dir. */
-export async function startGateway(env: Record<string, string> = {}): Promise<Gateway> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'gateway-e2e-'));
+export async function startGateway(
+  env: Record<string, string> = {},
+  opts: { /** An existing data dir, kept on close: for a restart on the same data. */ dataDir?: string } = {},
+): Promise<Gateway> {
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'gateway-e2e-')));
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -64,7 +67,7 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
     },
     async close() {
       await built.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -72,6 +72,46 @@ const profiles = createRoute({
   },
 });
 
+const versions = createRoute({
+  method: 'get',
+  path: '/v1/datasets/{id}/profiles/{recipient}/versions',
+  tags: ['Datasets'],
+  summary: 'Every version of a profile that has been in force, newest first, with from when until when',
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .max(64)
+        .openapi({ param: { name: 'id', in: 'path' } }),
+      recipient: z
+        .string()
+        .max(64)
+        .openapi({ param: { name: 'recipient', in: 'path' } }),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'Versions; activeUntil is null for the one in force',
+      content: {
+        'application/json': {
+          schema: z.object({
+            items: z.array(
+              z.object({
+                version: z.number(),
+                sha256: z.string(),
+                activeFrom: z.string(),
+                activeUntil: z.string().nullable(),
+                profile: z.record(z.string(), z.unknown()),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    404: { description: 'No such dataset or profile', content: problemContent },
+  },
+});
+
 const previewRoute = createRoute({
   method: 'post',
   path: '/v1/datasets/{id}/profiles/{recipient}/preview',
@@ -134,6 +174,27 @@ export function datasetRoutes(services: Services) {
       sha256: p.sha256,
     }));
     return c.json({ items }, 200);
+  });
+
+  app.openapi(versions, async (c) => {
+    const { id, recipient } = c.req.valid('param');
+    const d = find(id);
+    const profileId = `${d.dataset.id}/${recipient}`;
+    const items = await services.metadata.listProfileVersions(profileId);
+    const inCatalogue = (catalogue.profiles.get(d.dataset.id) ?? []).some((p) => p.profile.id === profileId);
+    if (!inCatalogue && items.length === 0) throw new GatewayError('not_found', `there is no profile ${profileId}`);
+    return c.json(
+      {
+        items: items.map((v) => ({
+          version: v.version,
+          sha256: v.sha256,
+          activeFrom: v.activeFrom,
+          activeUntil: v.activeUntil,
+          profile: v.content as Record<string, unknown>,
+        })),
+      },
+      200,
+    );
   });
 
   app.openapi(previewRoute, async (c) => {

@@ -1,6 +1,8 @@
 import m0001 from './0001_init';
+import m0002 from './0002_profile_activations';
 
 /** Numbered migrations, applied in order at start; a new one is appended, never edited. */
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
   { version: 1, name: 'init', sql: m0001 },
+  { version: 2, name: 'profile activations', sql: m0002 },
 ];
