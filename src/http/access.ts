@@ -22,6 +22,7 @@ export const ACCESS: Readonly<Record<string, readonly Role[]>> = {
   // Payloads and acknowledgements are the recipient's alone: auditors and admins never read content.
   'GET /v1/extracts/:id/content': ['recipient'],
   'POST /v1/extracts/:id/receipts': ['recipient'],
+  'POST /v1/extracts/:id/push': ['admin'],
   'GET /v1/audit': ['auditor', 'admin'],
   'GET /v1/audit/verify': ['auditor', 'admin'],
   'GET /v1/audit/export': ['auditor', 'admin'],

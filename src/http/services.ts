@@ -1,4 +1,5 @@
 import type { Catalogue } from '../core/catalogue';
+import type { PushRunner } from '../jobs/push-runner';
 import type { FanOutFactory } from '../pipeline/fan-out';
 import type { ReceiptSigner } from '../receipts/signer';
 import type { MetadataStore } from '../stores/metadata-store';
@@ -26,6 +27,8 @@ export interface Services {
   limits: { maxDeliveryBytes: number; maxStoredIssues: number };
   /** Where a delivery's extracts are made; in the request's thread when absent. */
   fanOut?: FanOutFactory;
+  /** This node's push worker: kicked when a delivery is accepted. */
+  pushes?: PushRunner;
   version: string;
   now?: () => Date;
 }

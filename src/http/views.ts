@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import type { DeliveryRecord, ExtractRecord } from '../stores/metadata-store';
+import type { DeliveryRecord, ExtractRecord, PushRecord } from '../stores/metadata-store';
 
 export const ExtractSummary = z
   .object({
@@ -40,6 +40,30 @@ export const DeliveryView = z
   })
   .openapi('Delivery');
 
+export const PushView = z
+  .object({
+    transport: z.enum(['https', 's3']),
+    status: z.enum(['pending', 'delivered', 'failed', 'cancelled']),
+    attempts: z.number(),
+    nextAttemptAt: z.string().nullable(),
+    lastError: z.string().nullable(),
+    location: z.string().nullable(),
+    deliveredAt: z.string().nullable(),
+  })
+  .openapi('Push');
+
+export function pushView(p: PushRecord): z.infer<typeof PushView> {
+  return {
+    transport: p.target.type,
+    status: p.status,
+    attempts: p.attempts,
+    nextAttemptAt: p.status === 'pending' ? p.nextAttemptAt : null,
+    lastError: p.lastError,
+    location: p.location,
+    deliveredAt: p.deliveredAt,
+  };
+}
+
 export const ExtractView = z
   .object({
     id: z.string(),
@@ -70,6 +94,9 @@ export const ExtractView = z
       .nullable(),
     acknowledgementDueAt: z.string().nullable(),
     content: z.string(),
+    push: PushView.nullable()
+      .optional()
+      .openapi({ description: 'For an extract the gateway pushes (HTTPS or S3): how far the push got' }),
   })
   .openapi('Extract');
 
@@ -109,7 +136,7 @@ export function deliveryView(d: DeliveryRecord, extracts: ExtractRecord[]): z.in
   };
 }
 
-export function extractView(e: ExtractRecord): z.infer<typeof ExtractView> {
+export function extractView(e: ExtractRecord, push?: PushRecord | null): z.infer<typeof ExtractView> {
   const { lawfulUse, ...metadata } = e.metadata as { lawfulUse?: { legalBasis: string; purpose: string } };
   return {
     id: e.id,
@@ -134,6 +161,7 @@ export function extractView(e: ExtractRecord): z.infer<typeof ExtractView> {
     acknowledgement: e.acknowledgement ? { ...e.acknowledgement, at: e.acknowledgedAt } : null,
     acknowledgementDueAt: e.ackDueAt,
     content: `/v1/extracts/${e.id}/content`,
+    ...(push === undefined ? {} : { push: push ? pushView(push) : null }),
   };
 }
 

@@ -9,7 +9,13 @@ import { PERIOD_FORMATS, parsePeriod } from '../core/period';
 import type { Row, ValidationIssue } from '../core/validator';
 import { ACCEPTED_TYPES, createReader, readerFor } from '../formats/readers';
 import type { ReceiptSigner } from '../receipts/signer';
-import type { DeliveryRecord, ExtractRecord, MetadataStore, NewExtract } from '../stores/metadata-store';
+import type {
+  DeliveryRecord,
+  ExtractRecord,
+  MetadataStore,
+  NewExtract,
+  PushTarget,
+} from '../stores/metadata-store';
 import type { ObjectSink, ObjectStore } from '../stores/object-store';
 import { type FanOutFactory, type FinishedExtract, localFanOut, type PlannedExtract } from './fan-out';
 
@@ -346,6 +352,7 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
           rowsSuppressed: result.stats.suppressed,
           acknowledgementRequired: p.acknowledgement.required,
         },
+        push: p.transport.type === 'pull' ? null : (p.transport as unknown as PushTarget),
         createdAt: completedAt,
         ackDueAt: p.acknowledgement.required
           ? new Date(Date.parse(completedAt) + p.acknowledgement.withinDays * 86_400_000).toISOString()

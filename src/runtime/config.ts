@@ -31,6 +31,13 @@ export const ConfigSchema = z.object({
     .int()
     .min(0)
     .default(8 * 1024 * 1024),
+  /** The AWS SDK's checksums: WHEN_REQUIRED suits S3-compatible services that mishandle the SDK's default. */
+  S3_REQUEST_CHECKSUM_CALCULATION: z.enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED']).default('WHEN_REQUIRED'),
+  S3_RESPONSE_CHECKSUM_VALIDATION: z.enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED']).default('WHEN_REQUIRED'),
+  /** A folder of secret files named as profiles name their secrets (e.g. systemd's $CREDENTIALS_DIRECTORY). */
+  GATEWAY_SECRETS_DIR: z.string().optional(),
+  /** How often each node looks for pushes that are due (they are also tried as soon as a delivery is accepted). */
+  GATEWAY_PUSH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** A delivery still receiving after this long is taken as abandoned by the janitor (several-node deployments). */
   GATEWAY_ABANDONED_AFTER_MS: z.coerce
     .number()
@@ -38,7 +45,12 @@ export const ConfigSchema = z.object({
     .positive()
     .default(6 * 3600_000),
 });
-export type Config = z.infer<typeof ConfigSchema>;
+export type Config = z.infer<typeof ConfigSchema> & {
+  /** Secrets for push transports, from `GATEWAY_SECRET_<NAME>` variables (name upper-cased, - as _). */
+  secrets: Record<string, string>;
+};
+
+const SECRET_PREFIX = 'GATEWAY_SECRET_';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -55,5 +67,9 @@ export function readConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(
       'S3_BUCKET: the S3 object store is not available in this version; unset it to use the data dir',
     );
-  return parsed.data;
+  const secrets: Record<string, string> = {};
+  for (const [k, v] of Object.entries(present))
+    if (k.startsWith(SECRET_PREFIX) && v)
+      secrets[k.slice(SECRET_PREFIX.length).toLowerCase().replaceAll('_', '-')] = v;
+  return { ...parsed.data, secrets };
 }

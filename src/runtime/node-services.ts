@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
 import { buildCatalogue, type Catalogue } from '../core/catalogue';
 import type { Services } from '../http/services';
+import { createPushRunner } from '../jobs/push-runner';
 import type { FanOutFactory } from '../pipeline/fan-out';
 import { createReceiptSigner } from '../receipts/signer';
 import { createFsObjectStore } from '../stores/fs-object-store';
@@ -17,6 +18,8 @@ import { readJsonFiles } from './catalogue-files';
 import type { Config } from './config';
 import { lockDataDir, prepareEmbeddedDatabase } from './embedded-db';
 import { createPseudonymKeySource } from './pseudonym-keys';
+import { createS3Pusher } from './s3-push';
+import { checkPushSecrets, secretSource } from './secrets';
 import { fanOutWorkerUrl, threadFanOut } from './thread-fan-out';
 
 /** The folder with the gateway's package.json, whether this runs from src/ or from a built dist/. */
@@ -168,8 +171,27 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
         );
     }
   }
+  const secrets = secretSource(config.secrets, config.GATEWAY_SECRETS_DIR);
+  try {
+    checkPushSecrets(catalogue, secrets);
+  } catch (e) {
+    await metadata.close();
+    unlock();
+    throw e;
+  }
+  const pushes = createPushRunner({
+    metadata,
+    objects,
+    secrets,
+    s3: createS3Pusher({
+      requestChecksumCalculation: config.S3_REQUEST_CHECKSUM_CALCULATION,
+      responseChecksumValidation: config.S3_RESPONSE_CHECKSUM_VALIDATION,
+    }),
+    log,
+  });
   const services: Services = {
     catalogue,
+    pushes,
     metadata,
     objects,
     signer,
@@ -184,6 +206,7 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
     services,
     sql,
     async close() {
+      await pushes.stop();
       await metadata.close();
       unlock();
     },

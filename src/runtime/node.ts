@@ -55,6 +55,13 @@ async function main() {
     );
   });
 
+  const pushTimer = setInterval(
+    () => built.services.pushes?.kick(),
+    config.GATEWAY_PUSH_INTERVAL_SECONDS * 1000,
+  );
+  pushTimer.unref();
+  built.services.pushes?.kick();
+
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     const base = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${info.port}`;
     log.info(
@@ -77,6 +84,7 @@ async function main() {
     }, config.GATEWAY_SHUTDOWN_GRACE_MS);
     timer.unref();
     janitor.stop();
+    clearInterval(pushTimer);
     server.close(async () => {
       await built.close().catch((err) => log.error({ err }, 'closing the stores failed'));
       log.info('stopped');

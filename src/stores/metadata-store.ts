@@ -123,7 +123,38 @@ export interface NewDelivery {
 export type NewExtract = Omit<
   ExtractRecord,
   'status' | 'replaces' | 'fetchedAt' | 'acknowledgedAt' | 'acknowledgement'
->;
+> & {
+  /** Where the gateway pushes the extract (the profile's transport), or absent for pull. */
+  push?: PushTarget | null;
+};
+
+/** A push transport as the profile said it when the extract was made (a JSON value). */
+export type PushTarget = { type: 'https' | 's3' } & Record<string, unknown>;
+
+export type PushStatus = 'pending' | 'delivered' | 'failed' | 'cancelled';
+
+/** One extract's push: where to, how far it got, what went wrong last. */
+export interface PushRecord {
+  extractId: string;
+  recipient: string;
+  target: PushTarget;
+  status: PushStatus;
+  /** Attempts begun so far. */
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  /** Where the extract landed (URL or s3://bucket/key) once delivered. */
+  location: string | null;
+  deliveredAt: string | null;
+  createdAt: string;
+}
+
+/** How a push attempt ended. */
+export type PushResult =
+  | { status: 'delivered'; location: string }
+  | { status: 'retry'; error: string; nextAttemptAt: string }
+  | { status: 'failed'; error: string }
+  | { status: 'cancelled'; reason: string };
 
 export interface Outcome {
   sha256: string;
@@ -215,6 +246,17 @@ export interface MetadataStore {
    * differs from the one last in force (with the audit event `profile.activated`). `reusedVersion` is true when the same version number
    * was seen before with other content: the profile was changed without a new version.
    */
+  /**
+   * Claims up to `limit` pushes that are due at `now` and not claimed by another node, until
+   * `leaseUntil`; each claim counts as an attempt.
+   */
+  claimPushes(now: string, leaseUntil: string, limit: number): Promise<PushRecord[]>;
+  /** Records how an attempt ended; a delivered push marks its extract fetched. Null if there is no such push. */
+  finishPush(extractId: string, result: PushResult, at: string, actor: string): Promise<PushRecord | null>;
+  getPush(extractId: string): Promise<PushRecord | null>;
+  /** A failed push made due again from `at`, its attempts counted afresh; null unless it had failed. */
+  retryPush(extractId: string, at: string, actor: string): Promise<PushRecord | null>;
+
   recordProfileVersion(
     p: { id: string; version: number; sha256: string; content: unknown },
     at: string,

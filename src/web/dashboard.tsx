@@ -7,7 +7,7 @@ import { MUNICIPALITIES } from '../core/municipalities';
 import { type Principal, resolvePrincipal } from '../http/auth';
 import { expectedDeliveries } from '../http/routes/status';
 import type { Services } from '../http/services';
-import type { DeliveryRecord, DeliveryStatus, ExtractRecord } from '../stores/metadata-store';
+import type { DeliveryRecord, DeliveryStatus, ExtractRecord, PushRecord } from '../stores/metadata-store';
 
 const COOKIE = 'gw_session';
 
@@ -186,6 +186,7 @@ function DeliveryDetail(props: {
   who: Principal;
   d: DeliveryRecord;
   extracts: ExtractRecord[];
+  pushes: Map<string, PushRecord>;
   issues: Array<{ record: number; line?: number; field?: string; rule: string; message: string }>;
 }) {
   const { d } = props;
@@ -214,22 +215,37 @@ function DeliveryDetail(props: {
                 <th class="num">Records</th>
                 <th>Profile</th>
                 <th>Acknowledgement due</th>
+                <th>Push</th>
               </tr>
             </thead>
             <tbody>
-              {props.extracts.map((e) => (
-                <tr>
-                  <td>{e.recipient}</td>
-                  <td>
-                    <Badge status={e.status} />
-                  </td>
-                  <td class="num">{e.records}</td>
-                  <td>
-                    {e.profile.id} v{e.profile.version}
-                  </td>
-                  <td>{e.ackDueAt?.slice(0, 10) ?? ''}</td>
-                </tr>
-              ))}
+              {props.extracts.map((e) => {
+                const push = props.pushes.get(e.id);
+                return (
+                  <tr>
+                    <td>{e.recipient}</td>
+                    <td>
+                      <Badge status={e.status} />
+                    </td>
+                    <td class="num">{e.records}</td>
+                    <td>
+                      {e.profile.id} v{e.profile.version}
+                    </td>
+                    <td>{e.ackDueAt?.slice(0, 10) ?? ''}</td>
+                    <td>
+                      {push ? (
+                        <>
+                          {push.target.type} <Badge status={push.status} /> after {push.attempts}{' '}
+                          {push.attempts === 1 ? 'attempt' : 'attempts'}
+                          {push.lastError && push.status !== 'delivered' ? `: ${push.lastError}` : ''}
+                        </>
+                      ) : (
+                        'fetched by the recipient'
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </>
@@ -451,7 +467,14 @@ export function dashboard(services: Services) {
       services.metadata.listExtracts({ deliveryId: d.id }, null, 50),
       services.metadata.listIssues(d.id, null, 500),
     ]);
-    return c.html(<DeliveryDetail who={p} d={d} extracts={extracts.items} issues={issues.items} />);
+    const pushes = new Map<string, PushRecord>();
+    for (const e of extracts.items) {
+      const push = await services.metadata.getPush(e.id);
+      if (push) pushes.set(e.id, push);
+    }
+    return c.html(
+      <DeliveryDetail who={p} d={d} extracts={extracts.items} pushes={pushes} issues={issues.items} />,
+    );
   });
 
   app.get('/expected', async (c) => {

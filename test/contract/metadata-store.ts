@@ -901,6 +901,146 @@ export function metadataStoreContract(
       });
     });
 
+    // ---------------------------------------------------------------- pushes
+
+    describe('pushes', () => {
+      const target = {
+        type: 'https',
+        url: 'https://recipient.example/in/{fileName}',
+        method: 'PUT',
+      } as const;
+      const withPush = async () => {
+        const d = draft(slot());
+        await store.createDelivery(d);
+        const pushed = extractFor(d, 'pushed', { push: { ...target } });
+        const pulled = extractFor(d, 'pulled');
+        await store.acceptDelivery(d.id, outcome(), [pushed, pulled], 'tok_source');
+        return { pushed, pulled };
+      };
+      const later = (ms: number) => new Date(Date.now() + ms).toISOString();
+      const mine = <T extends { extractId: string }>(claimed: T[], id: string) =>
+        claimed.filter((p) => p.extractId === id);
+
+      it('queues a push in the transaction that accepts the delivery, only for a push transport', async () => {
+        const { pushed, pulled } = await withPush();
+        const p = await store.getPush(pushed.id);
+        expect(p).toMatchObject({
+          extractId: pushed.id,
+          recipient: 'pushed',
+          target,
+          status: 'pending',
+          attempts: 0,
+          lastError: null,
+          location: null,
+          deliveredAt: null,
+        });
+        expectIso(p?.nextAttemptAt);
+        expect(await store.getPush(pulled.id)).toBeNull();
+      });
+
+      it('claims a due push once until its lease runs out; each claim is an attempt', async () => {
+        const { pushed } = await withPush();
+        const now = later(1000);
+        const first = mine(await store.claimPushes(now, later(60_000), 1000), pushed.id);
+        expect(first.map((p) => p.attempts)).toEqual([1]);
+        expect(mine(await store.claimPushes(now, later(60_000), 1000), pushed.id)).toEqual([]);
+        // The node that held it died: after the lease another node takes it.
+        const again = mine(await store.claimPushes(later(61_000), later(120_000), 1000), pushed.id);
+        expect(again.map((p) => p.attempts)).toEqual([2]);
+      });
+
+      it('two nodes claiming at once never get the same push', async () => {
+        const made = await Promise.all([withPush(), withPush(), withPush(), withPush()]);
+        const ids = new Set(made.map((m) => m.pushed.id));
+        const now = later(1000);
+        const [a, b] = await Promise.all([
+          store.claimPushes(now, later(60_000), 1000),
+          store.claimPushes(now, later(60_000), 1000),
+        ]);
+        const ours = (c: Array<{ extractId: string }>) =>
+          c.map((p) => p.extractId).filter((id) => ids.has(id));
+        const both = [...ours(a), ...ours(b)];
+        expect(new Set(both).size).toBe(both.length);
+        expect(new Set(both)).toEqual(ids);
+      });
+
+      it('a failed attempt waits until its next attempt is due', async () => {
+        const { pushed } = await withPush();
+        await store.claimPushes(later(1000), later(60_000), 1000);
+        const next = later(3_600_000);
+        const p = await store.finishPush(
+          pushed.id,
+          { status: 'retry', error: 'HTTP 503 from the endpoint', nextAttemptAt: next },
+          later(2000),
+          'gateway (push)',
+        );
+        expect(p).toMatchObject({ status: 'pending', attempts: 1, lastError: 'HTTP 503 from the endpoint' });
+        expect(p?.nextAttemptAt).toBe(next);
+        expect(mine(await store.claimPushes(later(3_000_000), later(3_060_000), 1000), pushed.id)).toEqual(
+          [],
+        );
+        expect(
+          mine(await store.claimPushes(later(3_600_001), later(3_700_000), 1000), pushed.id),
+        ).toHaveLength(1);
+      });
+
+      it('a delivered push marks its extract fetched and says so in the audit log', async () => {
+        const { pushed } = await withPush();
+        await store.claimPushes(later(1000), later(60_000), 1000);
+        const at = later(2000);
+        const p = await store.finishPush(
+          pushed.id,
+          { status: 'delivered', location: 'https://recipient.example/in/x.csv' },
+          at,
+          'gateway (push)',
+        );
+        expect(p).toMatchObject({
+          status: 'delivered',
+          location: 'https://recipient.example/in/x.csv',
+          lastError: null,
+        });
+        expect(p?.deliveredAt).toBe(at);
+        const e = await store.getExtract(pushed.id);
+        expect(e?.status).toBe('fetched');
+        expect(e?.fetchedAt).toBe(at);
+        const actions = (await auditFor(pushed.id)).map((a) => a.action);
+        expect(actions).toEqual(['extract.created', 'extract.pushed', 'extract.fetched']);
+        expect(mine(await store.claimPushes(later(10_000_000), later(10_060_000), 1000), pushed.id)).toEqual(
+          [],
+        );
+      });
+
+      it('a push given up is failed until an admin asks for it again', async () => {
+        const { pushed } = await withPush();
+        await store.claimPushes(later(1000), later(60_000), 1000);
+        const failed = await store.finishPush(
+          pushed.id,
+          { status: 'failed', error: 'HTTP 403 from the endpoint' },
+          later(2000),
+          'gateway (push)',
+        );
+        expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
+        expect(mine(await store.claimPushes(later(10_000_000), later(10_060_000), 1000), pushed.id)).toEqual(
+          [],
+        );
+        const retried = await store.retryPush(pushed.id, later(3000), 'tok_admin');
+        expect(retried).toMatchObject({ status: 'pending', attempts: 0 });
+        expect(await store.retryPush(pushed.id, later(3000), 'tok_admin')).toBeNull();
+        expect(mine(await store.claimPushes(later(4000), later(60_000), 1000), pushed.id)).toHaveLength(1);
+        const actions = (await auditFor(pushed.id)).map((a) => a.action);
+        expect(actions).toEqual(['extract.created', 'extract.push_failed', 'extract.push_retried']);
+        expect(await store.getExtract(pushed.id).then((x) => x?.status)).toBe('available');
+      });
+
+      it('knows no push it was not given', async () => {
+        expect(await store.getPush('ext_nothing')).toBeNull();
+        expect(
+          await store.finishPush('ext_nothing', { status: 'failed', error: 'x' }, later(0), 'gateway (push)'),
+        ).toBeNull();
+        expect(await store.retryPush('ext_nothing', later(0), 'tok_admin')).toBeNull();
+      });
+    });
+
     // ---------------------------------------------------------------- audit chain
 
     describe('audit chain', () => {

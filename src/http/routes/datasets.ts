@@ -182,7 +182,8 @@ export function datasetRoutes(services: Services) {
     const profileId = `${d.dataset.id}/${recipient}`;
     const items = await services.metadata.listProfileVersions(profileId);
     const inCatalogue = (catalogue.profiles.get(d.dataset.id) ?? []).some((p) => p.profile.id === profileId);
-    if (!inCatalogue && items.length === 0) throw new GatewayError('not_found', `there is no profile ${profileId}`);
+    if (!inCatalogue && items.length === 0)
+      throw new GatewayError('not_found', `there is no profile ${profileId}`);
     return c.json(
       {
         items: items.map((v) => ({

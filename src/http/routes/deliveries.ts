@@ -173,6 +173,7 @@ export function deliveryRoutes(services: Services) {
       },
     );
     c.header('location', `/v1/deliveries/${result.delivery.id}`);
+    if (result.status === 201) services.pushes?.kick();
     return c.json(deliveryView(result.delivery, result.extracts), result.status);
   });
 

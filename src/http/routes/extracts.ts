@@ -74,6 +74,19 @@ const content = createRoute({
   },
 });
 
+const retryPush = createRoute({
+  method: 'post',
+  path: '/v1/extracts/{id}/push',
+  tags: ['Extracts'],
+  summary: 'Tries a failed push again, its attempts counted afresh (admin)',
+  request: { params: IdParam },
+  responses: {
+    202: { description: 'The push is due again', content: { 'application/json': { schema: ExtractView } } },
+    404: { description: 'No such extract, or it is not pushed', content: problemContent },
+    409: { description: 'The push has not failed', content: problemContent },
+  },
+});
+
 const acknowledge = createRoute({
   method: 'post',
   path: '/v1/extracts/{id}/receipts',
@@ -147,12 +160,25 @@ export function extractRoutes(services: Services) {
       q.cursor ?? null,
       q.limit,
     );
-    return c.json({ items: page.items.map(extractView), next: page.next }, 200);
+    return c.json({ items: page.items.map((e) => extractView(e)), next: page.next }, 200);
   });
 
-  app.openapi(get, async (c) =>
-    c.json(extractView(await load(c.get('principal'), c.req.valid('param').id)), 200),
-  );
+  app.openapi(get, async (c) => {
+    const e = await load(c.get('principal'), c.req.valid('param').id);
+    return c.json(extractView(e, await services.metadata.getPush(e.id)), 200);
+  });
+
+  app.openapi(retryPush, async (c) => {
+    const p = c.get('principal');
+    const e = await load(p, c.req.valid('param').id);
+    const push = await services.metadata.getPush(e.id);
+    if (!push) throw new GatewayError('not_found', `extract ${e.id} is not pushed; its recipient fetches it`);
+    const retried = await services.metadata.retryPush(e.id, new Date().toISOString(), actorOf(p));
+    if (!retried)
+      throw new GatewayError('conflict', `the push of extract ${e.id} is ${push.status}, not failed`);
+    services.pushes?.kick();
+    return c.json(extractView(e, retried), 202);
+  });
 
   app.openapi(content, async (c) => {
     const p = c.get('principal');

@@ -10,6 +10,9 @@ import type {
   NewDelivery,
   NewExtract,
   Page,
+  PushRecord,
+  PushStatus,
+  PushTarget,
   SigningKeyRecord,
   TokenRecord,
 } from '../metadata-store';
@@ -82,6 +85,21 @@ function toDelivery(r: SqlRow): DeliveryRecord {
     supersededBy: str(r.superseded_by),
     receipt: str(r.receipt),
     problem: r.problem ? json<{ code: string; detail: string }>(r.problem) : null,
+  };
+}
+
+function toPush(r: SqlRow): PushRecord {
+  return {
+    extractId: String(r.extract_id),
+    recipient: String(r.recipient),
+    target: json<PushTarget>(r.target),
+    status: r.status as PushStatus,
+    attempts: Number(r.attempts),
+    nextAttemptAt: tsReq(r.next_attempt_at),
+    lastError: str(r.last_error),
+    location: str(r.location),
+    deliveredAt: ts(r.delivered_at),
+    createdAt: tsReq(r.created_at),
   };
 }
 
@@ -494,6 +512,12 @@ export function createSqlMetadataStore(db: SqlClient): MetadataStore {
               e.ackDueAt,
             ],
           );
+          if (e.push)
+            await tx.query(
+              `INSERT INTO pushes (extract_id, recipient, target, status, attempts, next_attempt_at, created_at)
+               VALUES ($1, $2, $3::jsonb, 'pending', 0, $4, $4)`,
+              [e.id, e.recipient, JSON.stringify(e.push), e.createdAt],
+            );
           audit.push({
             actor,
             action: 'extract.created',
@@ -664,6 +688,110 @@ export function createSqlMetadataStore(db: SqlClient): MetadataStore {
           },
         ]);
         return { result: 'ok' as const, extract: toExtract(updated as SqlRow) };
+      });
+    },
+
+    async claimPushes(now, leaseUntil, limit) {
+      const rows = await db.query(
+        `UPDATE pushes p SET attempts = p.attempts + 1, claimed_until = $2
+           FROM (SELECT extract_id FROM pushes
+                  WHERE status = 'pending' AND next_attempt_at <= $1::timestamptz
+                    AND (claimed_until IS NULL OR claimed_until <= $1::timestamptz)
+                  ORDER BY next_attempt_at, extract_id LIMIT $3 FOR UPDATE SKIP LOCKED) due
+          WHERE p.extract_id = due.extract_id
+          RETURNING p.*`,
+        [now, leaseUntil, limit],
+      );
+      return rows.map(toPush).sort((a, b) => a.nextAttemptAt.localeCompare(b.nextAttemptAt));
+    },
+
+    finishPush(extractId, result, at, actor) {
+      return db.transaction(async (tx) => {
+        const [row] = await tx.query('SELECT * FROM pushes WHERE extract_id = $1 FOR UPDATE', [extractId]);
+        if (!row) return null;
+        const push = toPush(row);
+        const audit: AuditDraft[] = [];
+        if (result.status === 'delivered') {
+          await tx.query(
+            `UPDATE pushes SET status = 'delivered', delivered_at = $2, location = $3, last_error = NULL, claimed_until = NULL
+             WHERE extract_id = $1`,
+            [extractId, at, result.location],
+          );
+          const fetched = await tx.query(
+            `UPDATE extracts SET status = 'fetched', fetched_at = $2 WHERE id = $1 AND status = 'available' RETURNING id`,
+            [extractId, at],
+          );
+          audit.push({
+            actor,
+            action: 'extract.pushed',
+            subject: extractId,
+            details: { recipient: push.recipient, location: result.location, attempts: push.attempts },
+          });
+          if (fetched.length)
+            audit.push({
+              actor,
+              action: 'extract.fetched',
+              subject: extractId,
+              details: { recipient: push.recipient, by: 'push' },
+            });
+        } else if (result.status === 'retry') {
+          await tx.query(
+            `UPDATE pushes SET status = 'pending', next_attempt_at = $2, last_error = $3, claimed_until = NULL WHERE extract_id = $1`,
+            [extractId, result.nextAttemptAt, result.error],
+          );
+        } else if (result.status === 'failed') {
+          await tx.query(
+            `UPDATE pushes SET status = 'failed', last_error = $2, claimed_until = NULL WHERE extract_id = $1`,
+            [extractId, result.error],
+          );
+          audit.push({
+            actor,
+            action: 'extract.push_failed',
+            subject: extractId,
+            details: { recipient: push.recipient, attempts: push.attempts, error: result.error },
+          });
+        } else {
+          await tx.query(
+            `UPDATE pushes SET status = 'cancelled', last_error = $2, claimed_until = NULL WHERE extract_id = $1`,
+            [extractId, result.reason],
+          );
+          audit.push({
+            actor,
+            action: 'extract.push_cancelled',
+            subject: extractId,
+            details: { recipient: push.recipient, reason: result.reason },
+          });
+        }
+        if (audit.length) await appendAuditIn(tx, audit);
+        const [after] = await tx.query('SELECT * FROM pushes WHERE extract_id = $1', [extractId]);
+        return after ? toPush(after) : null;
+      });
+    },
+
+    async getPush(extractId) {
+      const [row] = await db.query('SELECT * FROM pushes WHERE extract_id = $1', [extractId]);
+      return row ? toPush(row) : null;
+    },
+
+    retryPush(extractId, at, actor) {
+      return db.transaction(async (tx) => {
+        const rows = await tx.query(
+          `UPDATE pushes SET status = 'pending', attempts = 0, next_attempt_at = $2, claimed_until = NULL
+            WHERE extract_id = $1 AND status = 'failed' RETURNING *`,
+          [extractId, at],
+        );
+        const row = rows[0];
+        if (!row) return null;
+        const push = toPush(row);
+        await appendAuditIn(tx, [
+          {
+            actor,
+            action: 'extract.push_retried',
+            subject: extractId,
+            details: { recipient: push.recipient },
+          },
+        ]);
+        return push;
       });
     },
 

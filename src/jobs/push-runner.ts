@@ -1,0 +1,55 @@
+import { type PushDeps, type PushRunOptions, runDuePushes } from '../pipeline/push';
+
+export interface PushRunner {
+  /** Looks for due pushes now, or once more after the run in progress. */
+  kick(): void;
+  /** Resolves when no run is in progress (for shutdown and tests). */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * One node's push worker: one run at a time, a kick during a run makes one more run after
+ * it, and each run goes on while it finds pushes that are due.
+ */
+export function createPushRunner(
+  deps: PushDeps & { log?: PushDeps['log'] & { error(o: object, msg: string): void } },
+  options: PushRunOptions = {},
+): PushRunner {
+  let running: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+  const loop = async () => {
+    do {
+      again = false;
+      try {
+        for (;;) {
+          const t = await runDuePushes(deps, options);
+          const n = t.delivered + t.retried + t.failed + t.cancelled;
+          if (stopped || n < (options.limit ?? 10)) break;
+        }
+      } catch (err) {
+        deps.log?.error({ err }, 'push run failed');
+      }
+    } while (again && !stopped);
+  };
+  return {
+    kick() {
+      if (stopped) return;
+      if (running) {
+        again = true;
+        return;
+      }
+      running = loop().finally(() => {
+        running = null;
+      });
+    },
+    async idle() {
+      while (running) await running;
+    },
+    async stop() {
+      stopped = true;
+      while (running) await running;
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { Readable } from 'node:stream';
+import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { PermanentPushError, type S3Pusher } from '../pipeline/push';
+
+export interface S3PushOptions {
+  /** The SDK's checksum behaviour: some S3-compatible services corrupt or refuse its default. */
+  requestChecksumCalculation: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
+  responseChecksumValidation: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
+  /** Multipart part size; the memory one push holds is about this. */
+  partSize?: number;
+}
+
+/** Pushes extracts to recipients' S3 buckets with multipart uploads, streaming. */
+export function createS3Pusher(options: S3PushOptions): S3Pusher {
+  const clients = new Map<string, S3Client>();
+  return async (target, object, secrets) => {
+    let credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+    if (target.accessKeyIdSecret && target.secretAccessKeySecret) {
+      const accessKeyId = secrets(target.accessKeyIdSecret);
+      const secretAccessKey = secrets(target.secretAccessKeySecret);
+      if (!accessKeyId || !secretAccessKey)
+        throw new PermanentPushError(
+          `the secret ${accessKeyId ? target.secretAccessKeySecret : target.accessKeyIdSecret} is not configured`,
+        );
+      credentials = { accessKeyId, secretAccessKey };
+    }
+    const cacheKey = JSON.stringify([
+      target.endpoint,
+      target.region,
+      target.forcePathStyle,
+      credentials?.accessKeyId,
+    ]);
+    let client = clients.get(cacheKey);
+    if (!client) {
+      client = new S3Client({
+        region: target.region,
+        ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+        forcePathStyle: target.forcePathStyle,
+        ...(credentials ? { credentials } : {}),
+        requestChecksumCalculation: options.requestChecksumCalculation,
+        responseChecksumValidation: options.responseChecksumValidation,
+        maxAttempts: 1, // the push queue retries, with back-off, across restarts
+      });
+      clients.set(cacheKey, client);
+    }
+    try {
+      await new Upload({
+        client,
+        params: {
+          Bucket: target.bucket,
+          Key: object.key,
+          Body: Readable.from(object.body),
+          ContentType: object.contentType,
+          Metadata: object.metadata,
+          ...(target.serverSideEncryption ? { ServerSideEncryption: target.serverSideEncryption } : {}),
+          ...(target.kmsKeyId ? { SSEKMSKeyId: target.kmsKeyId } : {}),
+        },
+        partSize: options.partSize ?? 8 * 1024 * 1024,
+        queueSize: 1,
+        leavePartsOnError: false,
+      }).done();
+    } catch (e) {
+      if (e instanceof S3ServiceException) {
+        const status = e.$metadata.httpStatusCode ?? 0;
+        const what = `S3 bucket ${target.bucket} answered ${status} ${e.name}`;
+        if (status >= 400 && status < 500 && status !== 408 && status !== 429)
+          throw new PermanentPushError(what);
+        throw new Error(what);
+      }
+      throw e;
+    }
+    return { location: `s3://${target.bucket}/${object.key}` };
+  };
+}
