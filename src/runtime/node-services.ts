@@ -10,6 +10,7 @@ import type { FanOutFactory } from '../pipeline/fan-out';
 import { createReceiptSigner } from '../receipts/signer';
 import { createFsObjectStore } from '../stores/fs-object-store';
 import type { MetadataStore } from '../stores/metadata-store';
+import type { ObjectStore } from '../stores/object-store';
 import type { SqlClient } from '../stores/sql/client';
 import { createPgClient } from '../stores/sql/pg-client';
 import { createPgliteClient } from '../stores/sql/pglite-client';
@@ -116,11 +117,17 @@ export function loadCatalogue(
 }
 
 /** Extracts of large deliveries are made in a worker thread when the worker script is built. */
-function fanOutFactory(config: Config, dataDir: string, catalogue: Catalogue): FanOutFactory | undefined {
+function fanOutFactory(
+  config: Config,
+  dataDir: string,
+  catalogue: Catalogue,
+  objects: ObjectStore,
+): FanOutFactory | undefined {
   const workerUrl = fanOutWorkerUrl();
   if (!workerUrl || config.GATEWAY_THREAD_FANOUT_MIN_BYTES === 0) return undefined;
   return threadFanOut({
     workerUrl,
+    objects,
     objectsRoot: join(dataDir, 'objects'),
     keys: { json: config.PSEUDONYM_KEYS, file: config.PSEUDONYM_KEYS_FILE, dataDir },
     datasets: catalogue.datasets,
@@ -199,7 +206,7 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
     hashToken: sha256Hex,
     adminTokenHash: config.GATEWAY_ADMIN_TOKEN ? sha256Hex(config.GATEWAY_ADMIN_TOKEN) : null,
     limits: { maxDeliveryBytes: config.GATEWAY_MAX_DELIVERY_BYTES, maxStoredIssues: 10_000 },
-    fanOut: fanOutFactory(config, dataDir, catalogue),
+    fanOut: fanOutFactory(config, dataDir, catalogue, objects),
     version,
   };
   return {

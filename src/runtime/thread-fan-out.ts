@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Dataset } from '../core/dataset';
 import { GatewayError } from '../core/errors';
-import type { FanOut, FanOutFactory, FinishedExtract } from '../pipeline/fan-out';
+import { type FanOut, type FanOutFactory, type FinishedExtract, localFanOut } from '../pipeline/fan-out';
+import type { ObjectStore } from '../stores/object-store';
 import type { FanOutWorkerData, FromWorker, ToWorker } from './fan-out-worker';
 import { packRows } from './row-batch';
 
@@ -18,10 +19,13 @@ export function fanOutWorkerUrl(): URL | null {
 
 /**
  * Runs a delivery's extracts in a worker thread when the delivery is large enough to repay
- * starting one; small deliveries stay in the intake thread.
+ * starting one; small deliveries stay in the intake thread. Aggregate profiles stay in the
+ * intake thread beside a worker: they write nothing per record, and the two threads are
+ * busier alike when the worker has only the record-level extracts.
  */
 export function threadFanOut(opts: {
   workerUrl: URL;
+  objects: ObjectStore;
   objectsRoot: string;
   keys: FanOutWorkerData['keys'];
   datasets: ReadonlyMap<string, { dataset: Dataset }>;
@@ -31,24 +35,54 @@ export function threadFanOut(opts: {
     if (req.profiles.length === 0 || req.bytesHint === null || req.bytesHint < opts.minBytes) return null;
     const dataset = opts.datasets.get(req.ctx.dataset)?.dataset;
     if (!dataset) return null;
+    const remote = req.profiles.filter((p) => !p.profile.aggregate);
+    if (remote.length === 0) return null;
+    const local = req.profiles.filter((p) => p.profile.aggregate);
+    const remoteRecipients = new Set(remote.map((p) => p.profile.recipient));
     const data: FanOutWorkerData = {
       objectsRoot: opts.objectsRoot,
       keys: opts.keys,
       dataset,
-      profiles: req.profiles.map((p) => ({ profile: p.profile, sha256: p.sha256 })),
+      profiles: remote.map((p) => ({ profile: p.profile, sha256: p.sha256 })),
       ctx: req.ctx,
-      extracts: [...req.extracts],
+      extracts: req.extracts.filter((e) => remoteRecipients.has(e.recipient)),
     };
     // A worker's heap left to itself grows with garbage long before it collects; capped, the
     // process stays within its memory bound. What the worker keeps alive is small: a few
     // batches of rows, each profile's pending text, an aggregate's groups.
-    return workerFanOut(
+    const worker = workerFanOut(
       new Worker(opts.workerUrl, {
         workerData: data,
         resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
       }),
       dataset.fields.map((f) => f.id),
     );
+    if (local.length === 0) return worker;
+    const here = localFanOut(opts.objects, {
+      ...req,
+      profiles: local,
+      extracts: req.extracts.filter((e) => !remoteRecipients.has(e.recipient)),
+    });
+    return bothFanOuts(here, worker);
+  };
+}
+
+/** Two fan-outs fed the same rows, as one. */
+function bothFanOuts(a: FanOut, b: FanOut): FanOut {
+  return {
+    async open() {
+      await Promise.all([a.open(), b.open()]);
+    },
+    async push(rows) {
+      await Promise.all([a.push(rows), b.push(rows)]);
+    },
+    async finish() {
+      const [x, y] = await Promise.all([a.finish(), b.finish()]);
+      return new Map([...x, ...y]);
+    },
+    async abort() {
+      await Promise.all([a.abort(), b.abort()]);
+    },
   };
 }
 
