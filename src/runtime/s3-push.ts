@@ -1,7 +1,10 @@
 import { Readable } from 'node:stream';
-import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { PermanentPushError, type S3Pusher } from '../pipeline/push';
+
+// The AWS SDK is loaded on the first push to S3: a gateway that never pushes there does not
+// pay its start-up time and memory.
+const sdk = () => Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]);
 
 export interface S3PushOptions {
   /** The SDK's checksum behaviour: some S3-compatible services corrupt or refuse its default. */
@@ -15,6 +18,7 @@ export interface S3PushOptions {
 export function createS3Pusher(options: S3PushOptions): S3Pusher {
   const clients = new Map<string, S3Client>();
   return async (target, object, secrets) => {
+    const [{ S3Client, S3ServiceException }, { Upload }] = await sdk();
     let credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
     if (target.accessKeyIdSecret && target.secretAccessKeySecret) {
       const accessKeyId = secrets(target.accessKeyIdSecret);
