@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { planArchivalTable } from './archival-version';
 import { canonicalJson } from './canonical-json';
 import { type Dataset, DatasetSchema } from './dataset';
 import { type CompiledProfile, compileProfile, type MapperDeps } from './mapper';
@@ -126,6 +127,8 @@ export function buildCatalogue(
         message: `recipient ${profile.recipient} is not in the registry`,
       });
     const found = checkProfileAgainstDataset(profile, ds.dataset);
+    if (found.length === 0 && profile.output.format === 'archival-version')
+      found.push(...planArchivalTable(profile, ds.dataset).problems);
     for (const p of found) problems.push({ file: file.path, ...p });
     if (found.length) continue;
     const list = profiles.get(profile.dataset) ?? [];

@@ -1,3 +1,4 @@
+import { type AvPlan, planArchivalTable } from './archival-version';
 import type { Dataset } from './dataset';
 import { GatewayError } from './errors';
 import type { ColumnSource, ColumnSpec, Condition, Measure, MetaField, Profile } from './profile';
@@ -44,6 +45,10 @@ export interface CompiledProfile {
   pseudonymKeyIds: readonly string[];
   /** True when the extract carries a personal field in clear. */
   carriesPersonalData: boolean;
+  /** For an archival version: its table, columns and types. */
+  archival?: AvPlan;
+  /** The dataset the profile maps. */
+  dataset: Dataset;
   createProjector(ctx: DeliveryContext): Projector;
 }
 
@@ -213,9 +218,21 @@ export function compileProfile(
           (f) => f !== undefined && personal.has(f),
         ),
     );
+    let archival: AvPlan | undefined;
+    if (profile.output.format === 'archival-version') {
+      const planned = planArchivalTable(profile, dataset);
+      if (!planned.plan)
+        throw new GatewayError(
+          'internal',
+          `profile ${profile.id}: ${planned.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+        );
+      archival = planned.plan;
+    }
     return {
       profile,
       sha256,
+      dataset,
+      ...(archival ? { archival } : {}),
       columns: specs.map((c) => c.name),
       pseudonymKeyIds: [...keyIds],
       carriesPersonalData,
@@ -249,6 +266,7 @@ export function compileProfile(
   return {
     profile,
     sha256,
+    dataset,
     columns,
     pseudonymKeyIds: [...keyIds],
     carriesPersonalData: false,

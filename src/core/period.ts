@@ -62,3 +62,21 @@ export function periodDeadline(period: Period, daysAfterPeriodEnd: number): Date
   const end = new Date(`${period.end}T00:00:00Z`);
   return new Date(end.getTime() + (daysAfterPeriodEnd + 1) * 86_400_000);
 }
+
+/** The period of the given cadence that holds the instant. */
+export function periodOf(at: Date, cadence: Cadence): string {
+  const day = at.toISOString().slice(0, 10);
+  if (cadence === 'monthly') return day.slice(0, 7);
+  if (cadence === 'daily') return day;
+  // ISO 8601 week: the week's Thursday decides its year; week 1 holds 4 January.
+  const thursday = (d: Date) => {
+    const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+    t.setUTCDate(t.getUTCDate() - ((t.getUTCDay() + 6) % 7) + 3);
+    return t;
+  };
+  const t = thursday(at);
+  const year = t.getUTCFullYear();
+  const week =
+    1 + Math.round((t.getTime() - thursday(new Date(Date.UTC(year, 0, 4))).getTime()) / (7 * 86_400_000));
+  return `${year}-W${String(week).padStart(2, '0')}`;
+}

@@ -24,5 +24,8 @@ export function createRowWriter(
       return createNdjsonWriter(columns);
     case 'json':
       return createJsonWriter(columns);
+    case 'archival-version':
+      // A package of several files, not rows in one: the archival-version builder writes it.
+      throw new Error('an archival version is written by its own builder');
   }
 }

@@ -1,8 +1,10 @@
+import { createTableWriter } from '../core/archival-version';
 import type { CompiledProfile, DeliveryContext, Projector } from '../core/mapper';
 import type { Row } from '../core/validator';
 import { createRowWriter, type RowWriter } from '../formats';
 import { createTextEncoder } from '../formats/text-encoder';
 import type { ObjectSink, ObjectStore } from '../stores/object-store';
+import { archivalVersionSink } from './archival-package';
 import { gzipSink, hashingSink, zipSink } from './packaging';
 
 const FLUSH_CHARS = 64 * 1024;
@@ -20,33 +22,45 @@ export class ExtractBuilder {
   private hashing: ReturnType<typeof hashingSink> | null = null;
   private writes: Promise<void> = Promise.resolve();
   private inFlight = 0;
+  private readonly table: ReturnType<typeof createTableWriter> | null = null;
   rows = 0;
 
   constructor(
     readonly compiled: CompiledProfile,
     readonly objectKey: string,
-    ctx: DeliveryContext,
+    private readonly ctx: DeliveryContext,
     /** The file's name inside a zip package. */
     private readonly entryName = 'extract',
   ) {
     this.projector = compiled.createProjector(ctx);
-    this.writer = createRowWriter(compiled.profile.output, compiled.columns);
+    if (compiled.archival) {
+      // An archival version is a zip of its own: the rows become its table1.xml.
+      this.table = createTableWriter(compiled.archival);
+      this.writer = this.table;
+    } else {
+      this.writer = createRowWriter(compiled.profile.output, compiled.columns);
+    }
     this.encode = createTextEncoder(this.writer.charset);
     const pkg = compiled.profile.package;
     this.contentType =
-      pkg === 'gzip' ? 'application/gzip' : pkg === 'zip' ? 'application/zip' : this.writer.contentType;
+      this.table || pkg === 'zip'
+        ? 'application/zip'
+        : pkg === 'gzip'
+          ? 'application/gzip'
+          : this.writer.contentType;
   }
 
   async open(store: ObjectStore): Promise<void> {
-    this.openWith(await store.create(this.objectKey));
+    await this.openWith(await store.create(this.objectKey));
   }
 
   /** Writes into a given sink rather than a new object (a preview keeps the bytes in memory). */
-  openWith(sink: ObjectSink): void {
+  async openWith(sink: ObjectSink): Promise<void> {
     this.hashing = hashingSink(sink);
     const pkg = this.compiled.profile.package;
-    this.sink =
-      pkg === 'gzip'
+    this.sink = this.table
+      ? await archivalVersionSink(this.hashing, this.compiled, this.ctx, this.table)
+      : pkg === 'gzip'
         ? gzipSink(this.hashing)
         : pkg === 'zip'
           ? zipSink(this.hashing, this.entryName)

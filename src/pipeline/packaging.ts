@@ -22,7 +22,7 @@ export function hashingSink(inner: ObjectSink): ObjectSink & { digest(): { sha25
 }
 
 /** Output of a compressor, written to the inner sink in order as it comes. */
-function drainInto(source: NodeJS.ReadableStream, inner: ObjectSink) {
+export function drainInto(source: NodeJS.ReadableStream, inner: ObjectSink) {
   let chain: Promise<void> = Promise.resolve();
   let failed: unknown = null;
   source.on('data', (d: Buffer) => {

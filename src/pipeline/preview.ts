@@ -4,6 +4,7 @@ import { GatewayError } from '../core/errors';
 import { renderFileName } from '../core/file-name';
 import { compileProfile, type DeliveryContext } from '../core/mapper';
 import { MUNICIPALITIES } from '../core/municipalities';
+import { periodOf } from '../core/period';
 import type { Row, ValidationIssue } from '../core/validator';
 import { createReader, readerFor } from '../formats/readers';
 import { ExtractBuilder } from './extract-builder';
@@ -58,13 +59,14 @@ export async function previewExtract(
     dataset: req.dataset,
     municipality: '101',
     municipalityName: MUNICIPALITIES.get('101')?.name ?? '',
-    period: 'preview',
+    // A real period, so that what depends on it (an archival version's dates) can be shown.
+    period: periodOf(new Date(), compiled.dataset.cadence),
     source: 'preview',
     receivedAt: new Date().toISOString(),
   };
   const parts: Uint8Array[] = [];
   const builder = new ExtractBuilder(profile, 'preview', ctx);
-  builder.openWith({
+  await builder.openWith({
     async write(chunk) {
       parts.push(chunk);
     },

@@ -1,7 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
 import { buildCatalogue, type Catalogue } from '../core/catalogue';
 import type { Services } from '../http/services';
@@ -23,16 +22,9 @@ import { createS3Pusher } from './s3-push';
 import { checkPushSecrets, secretSource } from './secrets';
 import { fanOutWorkerUrl, threadFanOut } from './thread-fan-out';
 
-/** The folder with the gateway's package.json, whether this runs from src/ or from a built dist/. */
-export const PROJECT_ROOT = (() => {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the gateway package.json above this module');
-    dir = up;
-  }
-  return dir;
-})();
+export { PROJECT_ROOT } from './project-root';
+
+import { PROJECT_ROOT } from './project-root';
 
 export const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 

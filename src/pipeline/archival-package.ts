@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { ZipArchive } from 'archiver';
+import {
+  archiveFacts,
+  archiveIndexXml,
+  avid,
+  type ContextDocument,
+  contextDocumentationIndexXml,
+  contextDocumentText,
+  type createTableWriter,
+  type FileEntry,
+  fileIndexXml,
+  STANDARD_SCHEMAS,
+  tableIndexXml,
+  tableXsd,
+} from '../core/archival-version';
+import type { CompiledProfile, DeliveryContext } from '../core/mapper';
+import { PROJECT_ROOT } from '../runtime/project-root';
+import type { ObjectSink } from '../stores/object-store';
+import { renderDocumentTiff } from './context-docs';
+import { drainInto } from './packaging';
+
+let standard: Promise<Array<{ name: string; bytes: Buffer }>> | null = null;
+
+/** The official schemas, byte for byte as the State Archives publish them. */
+export function standardSchemas(): Promise<Array<{ name: string; bytes: Buffer }>> {
+  standard ??= Promise.all(
+    STANDARD_SCHEMAS.map(async (name) => ({
+      name,
+      bytes: await readFile(join(PROJECT_ROOT, 'schemas', 'archival-version', 'standard', name)),
+    })),
+  );
+  return standard;
+}
+
+/** The context documentation depends on the profile and dataset only: rendered once per profile version. */
+const documents = new Map<string, Promise<Uint8Array>>();
+function contextTiff(compiled: CompiledProfile): Promise<Uint8Array> {
+  const key = `${compiled.profile.id}@${compiled.sha256}`;
+  let doc = documents.get(key);
+  if (!doc) {
+    doc = renderDocumentTiff(
+      contextDocumentText(compiled.archival!, compiled.profile, compiled.sha256, compiled.dataset),
+    );
+    doc.catch(() => documents.delete(key));
+    documents.set(key, doc);
+  }
+  return doc;
+}
+
+const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');
+
+/**
+ * The archival version as one zip, streamed: the fixed files first, then `table1.xml` as the
+ * rows come (what is written to this sink), then the index files, which need the row count,
+ * the longest texts and the MD5 of every file.
+ */
+export async function archivalVersionSink(
+  inner: ObjectSink,
+  compiled: CompiledProfile,
+  ctx: DeliveryContext,
+  table: ReturnType<typeof createTableWriter>,
+): Promise<ObjectSink> {
+  const plan = compiled.archival;
+  if (!plan) throw new Error(`profile ${compiled.profile.id} is no archival version`);
+  const facts = archiveFacts(plan, compiled.dataset, ctx);
+  const { folder } = avid(plan.output, ctx);
+  const [schemas, tiff] = await Promise.all([standardSchemas(), contextTiff(compiled)]);
+
+  const zip = new ZipArchive({ zlib: { level: 6 } });
+  const out = drainInto(zip, inner);
+  const files: FileEntry[] = [];
+  const add = (dir: string, name: string, bytes: Uint8Array | string) => {
+    const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : Buffer.from(bytes);
+    zip.append(buf, { name: `${folder}/${dir}/${name}` });
+    files.push({ folder: [folder, ...dir.split('/')].join('\\'), file: name, md5: md5(buf) });
+  };
+
+  for (const s of schemas) add('Schemas/standard', s.name, s.bytes);
+  zip.append('', { name: `${folder}/Schemas/localShared/` });
+  const doc: ContextDocument = {
+    id: 1,
+    title: `Beskrivelse af ${plan.tableName}`,
+    description: `Systembeskrivelse, hjemmel, dannelse og tabel- og feltbeskrivelser (profil ${compiled.profile.id} version ${compiled.profile.version}).`,
+    date: ctx.receivedAt.slice(0, 10),
+    authorInstitution: 'Leverancegatewayen',
+  };
+  add('ContextDocumentation/docCollection1/1', '1.tif', tiff);
+  add('Tables/table1', 'table1.xsd', tableXsd(plan));
+
+  const entry = new PassThrough();
+  const tableMd5 = createHash('md5');
+  zip.append(entry, { name: `${folder}/Tables/table1/table1.xml` });
+
+  return {
+    async write(chunk) {
+      out.check();
+      tableMd5.update(chunk);
+      if (!entry.write(chunk)) await once(entry, 'drain');
+      await out.settled();
+    },
+    async close() {
+      entry.end();
+      files.push({ folder: `${folder}\\Tables\\table1`, file: 'table1.xml', md5: tableMd5.digest('hex') });
+      add('Indices', 'archiveIndex.xml', archiveIndexXml(plan, facts));
+      add('Indices', 'contextDocumentationIndex.xml', contextDocumentationIndexXml([doc]));
+      add('Indices', 'tableIndex.xml', tableIndexXml(plan, table.rowCount, table.longest));
+      // fileIndex lists every other file, itself not.
+      zip.append(Buffer.from(fileIndexXml(files), 'utf8'), { name: `${folder}/Indices/fileIndex.xml` });
+      await zip.finalize();
+      await out.settled();
+      out.check();
+      await inner.close();
+    },
+    async abort() {
+      entry.destroy();
+      zip.destroy();
+      await inner.abort();
+    },
+  };
+}
