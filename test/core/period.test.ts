@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Period, parsePeriod, periodDeadline } from '../../src/core/period';
+import { type Period, parsePeriod, periodDeadline, periodOf } from '../../src/core/period';
 
 function must(id: string, cadence: Period['cadence']): Period {
   const p = parsePeriod(id, cadence);
@@ -110,5 +110,21 @@ describe('periodDeadline', () => {
   it('moves later by one day per extra day allowed', () => {
     const p = must('2026-10', 'monthly');
     expect(periodDeadline(p, 11).getTime() - periodDeadline(p, 10).getTime()).toBe(86_400_000);
+  });
+});
+
+describe('periodOf', () => {
+  it('gives the period that holds the instant, in every cadence, across year ends', () => {
+    const start = Date.UTC(2019, 11, 20);
+    for (let day = 0; day < 800; day += 3) {
+      const at = new Date(start + day * 86_400_000 + 12 * 3600_000);
+      const iso = at.toISOString().slice(0, 10);
+      for (const cadence of ['monthly', 'weekly', 'daily'] as const) {
+        const p = must(periodOf(at, cadence), cadence);
+        expect(p.start <= iso && iso <= p.end, `${iso} in ${p.id}`).toBe(true);
+      }
+    }
+    expect(periodOf(new Date('2027-01-01T12:00:00Z'), 'weekly')).toBe('2026-W53');
+    expect(periodOf(new Date('2021-01-04T12:00:00Z'), 'weekly')).toBe('2021-W01');
   });
 });

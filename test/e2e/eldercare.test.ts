@@ -35,7 +35,7 @@ describe('the eldercare dataset: nothing is wired to daycare', () => {
       });
       expect(res.status).toBe(201);
       const d = (await res.json()) as { extracts: Array<{ id: string; recipient: string; records: number }> };
-      expect(d.extracts.map((e) => e.recipient).sort()).toEqual(['dst', 'sds']);
+      expect(d.extracts.map((e) => e.recipient).sort()).toEqual(['dst', 'rigsarkivet', 'sds']);
       const get = async (r: string) =>
         (
           await gw.request(`/v1/extracts/${d.extracts.find((e) => e.recipient === r)?.id}/content`, {

@@ -71,7 +71,7 @@ describe('one delivery in, every recipient extract out', () => {
     expect(accepted.status).toBe('accepted');
     expect(accepted.records).toEqual({ total: 1000, valid: 1000, invalid: 0 });
     expect(accepted.sha256).toBe(sha256(xml));
-    expect(accepted.extracts.map((e) => e.recipient).sort()).toEqual(['dst', 'flis', 'stuk']);
+    expect(accepted.extracts.map((e) => e.recipient).sort()).toEqual(['dst', 'flis', 'rigsarkivet', 'stuk']);
     expect(extractOf(accepted, 'dst').profile).toMatchObject({ id: 'daycare/dst', version: 1 });
     expect(extractOf(accepted, 'dst').profile.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
