@@ -246,7 +246,9 @@ export function avid(output: ArchivalVersionOutput, ctx: Pick<DeliveryContext, '
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 // Characters XML 1.0 cannot carry; validated input holds none, but text a profile adds might.
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
-export const xmlText = (s: string) => s.replace(INVALID_XML, '').replace(/[&<>"]/g, (c) => ESC[c] as string);
+const NEEDS_WORK = /[&<>"\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+export const xmlText = (s: string) =>
+  NEEDS_WORK.test(s) ? s.replace(INVALID_XML, '').replace(/[&<>"]/g, (c) => ESC[c] as string) : s;
 const el = (name: string, value: string | number | boolean) => `<${name}>${xmlText(String(value))}</${name}>`;
 const DECL = '<?xml version="1.0" encoding="utf-8"?>\n';
 const indexRoot = (name: string) =>

@@ -42,7 +42,13 @@ export async function resolvePrincipal(services: Services, text: string): Promis
       datasets: [],
     };
   }
-  const token = await services.metadata.findTokenByHash(hash);
+  let token = await services.metadata.findTokenByHash(hash);
+  if (!token && services.legacyHashToken) {
+    // Stored by an earlier version as a plain sha256: found once that way, then kept keyed.
+    const legacy = services.legacyHashToken(text);
+    token = await services.metadata.findTokenByHash(legacy);
+    if (token) await services.metadata.replaceTokenHash(token.id, legacy, hash);
+  }
   const now = (services.now?.() ?? new Date()).toISOString();
   if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return null;
   services.metadata.touchToken(token.id, now).catch(() => {});

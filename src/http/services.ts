@@ -20,8 +20,10 @@ export interface Services {
   objects: ObjectStore;
   signer: ReceiptSigner;
   log: Log;
-  /** sha256 (hex) of a presented token's text, as stored. */
+  /** The keyed hash (hex) of a presented token's text, as stored. */
   hashToken(token: string): string;
+  /** The unkeyed sha256 earlier versions stored: such a token is re-hashed on first use. */
+  legacyHashToken?(token: string): string;
   /** An admin token accepted from start (deployments, tests), by its hash. */
   adminTokenHash: string | null;
   limits: { maxDeliveryBytes: number; maxStoredIssues: number };

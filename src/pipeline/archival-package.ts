@@ -39,8 +39,16 @@ export function standardSchemas(): Promise<Array<{ name: string; bytes: Buffer }
 
 /** The context documentation depends on the profile and dataset only: rendered once per profile version. */
 const documents = new Map<string, Promise<Uint8Array>>();
-function contextTiff(compiled: CompiledProfile): Promise<Uint8Array> {
-  const key = `${compiled.profile.id}@${compiled.sha256}`;
+const documentKey = (compiled: CompiledProfile) => `${compiled.profile.id}@${compiled.sha256}`;
+
+/** Hands this process a document rendered elsewhere (the intake thread renders for its workers). */
+export function seedContextDocument(compiled: CompiledProfile, tiff: Uint8Array): void {
+  documents.set(documentKey(compiled), Promise.resolve(tiff));
+}
+
+/** The context documentation of an archival-version profile, as TIFF: rendered on first use. */
+export function contextTiff(compiled: CompiledProfile): Promise<Uint8Array> {
+  const key = documentKey(compiled);
   let doc = documents.get(key);
   if (!doc) {
     doc = renderDocumentTiff(
@@ -71,7 +79,9 @@ export async function archivalVersionSink(
   const { folder } = avid(plan.output, ctx);
   const [schemas, tiff] = await Promise.all([standardSchemas(), contextTiff(compiled)]);
 
-  const zip = new ZipArchive({ zlib: { level: 6 } });
+  // Fast deflate: the table is most of the bytes, and compressing it harder costs the
+  // delivery's one pass several times the time for a few per cent.
+  const zip = new ZipArchive({ zlib: { level: 1 } });
   const out = drainInto(zip, inner);
   const files: FileEntry[] = [];
   const add = (dir: string, name: string, bytes: Uint8Array | string) => {

@@ -34,10 +34,15 @@ export const ConfigSchema = z.object({
   /** The AWS SDK's checksums: WHEN_REQUIRED suits S3-compatible services that mishandle the SDK's default. */
   S3_REQUEST_CHECKSUM_CALCULATION: z.enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED']).default('WHEN_REQUIRED'),
   S3_RESPONSE_CHECKSUM_VALIDATION: z.enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED']).default('WHEN_REQUIRED'),
+  /** The key tokens are hashed with (base64, ≥ 32 bytes); needed with DATABASE_URL, generated under the data dir otherwise. */
+  GATEWAY_TOKEN_KEY: z.string().min(44, 'GATEWAY_TOKEN_KEY must be at least 32 bytes, base64').optional(),
+  GATEWAY_TOKEN_KEY_FILE: z.string().optional(),
   /** A folder of secret files named as profiles name their secrets (e.g. systemd's $CREDENTIALS_DIRECTORY). */
   GATEWAY_SECRETS_DIR: z.string().optional(),
   /** How often each node looks for pushes that are due (they are also tried as soon as a delivery is accepted). */
   GATEWAY_PUSH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** Worker threads one large delivery's record-level extracts are shared out over. */
+  GATEWAY_FANOUT_WORKERS: z.coerce.number().int().min(1).max(8).default(1),
   /** A delivery still receiving after this long is taken as abandoned by the janitor (several-node deployments). */
   GATEWAY_ABANDONED_AFTER_MS: z.coerce
     .number()

@@ -8,6 +8,7 @@ import type { Dataset } from '../core/dataset';
 import { type CompiledProfile, compileProfile, type DeliveryContext } from '../core/mapper';
 import type { Profile } from '../core/profile';
 import type { Row } from '../core/validator';
+import { seedContextDocument } from '../pipeline/archival-package';
 import { type FanOut, localFanOut, type PlannedExtract } from '../pipeline/fan-out';
 import { createFsObjectStore } from '../stores/fs-object-store';
 import { createPseudonymKeySource } from './pseudonym-keys';
@@ -23,7 +24,7 @@ export interface FanOutWorkerData {
 }
 
 export type ToWorker =
-  | { type: 'open' }
+  | { type: 'open'; documents?: Array<[profileId: string, tiff: Uint8Array]> }
   | { type: 'rows'; values: Array<Row[string]>; count: number }
   | { type: 'finish' }
   | { type: 'abort' };
@@ -51,8 +52,13 @@ let queue: Promise<void> = Promise.resolve();
 port.on('message', (msg: ToWorker) => {
   queue = queue.then(async () => {
     try {
-      if (msg.type === 'open') await fanOut.open();
-      else if (msg.type === 'rows') await fanOut.push(unpackRows(msg.values, msg.count, fieldIds));
+      if (msg.type === 'open') {
+        for (const [id, tiff] of msg.documents ?? []) {
+          const p = profiles.find((x) => x.profile.id === id);
+          if (p) seedContextDocument(p, tiff);
+        }
+        await fanOut.open();
+      } else if (msg.type === 'rows') await fanOut.push(unpackRows(msg.values, msg.count, fieldIds));
       else if (msg.type === 'abort') await fanOut.abort();
       else {
         const results = await fanOut.finish();

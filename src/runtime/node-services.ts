@@ -5,6 +5,7 @@ import pino, { type Logger } from 'pino';
 import { buildCatalogue, type Catalogue } from '../core/catalogue';
 import type { Services } from '../http/services';
 import { createPushRunner } from '../jobs/push-runner';
+import { contextTiff } from '../pipeline/archival-package';
 import type { FanOutFactory } from '../pipeline/fan-out';
 import { createReceiptSigner } from '../receipts/signer';
 import { createFsObjectStore } from '../stores/fs-object-store';
@@ -21,6 +22,7 @@ import { createPseudonymKeySource } from './pseudonym-keys';
 import { createS3Pusher } from './s3-push';
 import { checkPushSecrets, secretSource } from './secrets';
 import { fanOutWorkerUrl, threadFanOut } from './thread-fan-out';
+import { tokenHasher } from './token-key';
 
 export { PROJECT_ROOT } from './project-root';
 
@@ -124,6 +126,7 @@ function fanOutFactory(
     keys: { json: config.PSEUDONYM_KEYS, file: config.PSEUDONYM_KEYS_FILE, dataDir },
     datasets: catalogue.datasets,
     minBytes: config.GATEWAY_THREAD_FANOUT_MIN_BYTES,
+    workers: config.GATEWAY_FANOUT_WORKERS,
   });
 }
 
@@ -170,6 +173,11 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
         );
     }
   }
+  const tokens = tokenHasher({
+    key: config.GATEWAY_TOKEN_KEY,
+    file: config.GATEWAY_TOKEN_KEY_FILE,
+    dataDir: config.DATABASE_URL ? null : dataDir,
+  });
   const secrets = secretSource(config.secrets, config.GATEWAY_SECRETS_DIR);
   try {
     checkPushSecrets(catalogue, secrets);
@@ -188,6 +196,8 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
     }),
     log,
   });
+  // Archival versions' context documentation is rendered at start, while the process is idle.
+  for (const list of catalogue.profiles.values()) for (const p of list) if (p.archival) await contextTiff(p);
   const services: Services = {
     catalogue,
     pushes,
@@ -195,8 +205,9 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
     objects,
     signer,
     log,
-    hashToken: sha256Hex,
-    adminTokenHash: config.GATEWAY_ADMIN_TOKEN ? sha256Hex(config.GATEWAY_ADMIN_TOKEN) : null,
+    hashToken: tokens.hash,
+    legacyHashToken: sha256Hex,
+    adminTokenHash: config.GATEWAY_ADMIN_TOKEN ? tokens.hash(config.GATEWAY_ADMIN_TOKEN) : null,
     limits: { maxDeliveryBytes: config.GATEWAY_MAX_DELIVERY_BYTES, maxStoredIssues: 10_000 },
     fanOut: fanOutFactory(config, dataDir, catalogue, objects),
     version,

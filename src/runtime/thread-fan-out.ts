@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Dataset } from '../core/dataset';
 import { GatewayError } from '../core/errors';
+import type { CompiledProfile } from '../core/mapper';
+import { contextTiff } from '../pipeline/archival-package';
 import { type FanOut, type FanOutFactory, type FinishedExtract, localFanOut } from '../pipeline/fan-out';
 import type { ObjectStore } from '../stores/object-store';
 import type { FanOutWorkerData, FromWorker, ToWorker } from './fan-out-worker';
@@ -30,6 +32,8 @@ export function threadFanOut(opts: {
   keys: FanOutWorkerData['keys'];
   datasets: ReadonlyMap<string, { dataset: Dataset }>;
   minBytes: number;
+  /** Worker threads a delivery's record-level extracts are shared out over. */
+  workers: number;
 }): FanOutFactory {
   return (req) => {
     if (req.profiles.length === 0 || req.bytesHint === null || req.bytesHint < opts.minBytes) return null;
@@ -39,24 +43,39 @@ export function threadFanOut(opts: {
     if (remote.length === 0) return null;
     const local = req.profiles.filter((p) => p.profile.aggregate);
     const remoteRecipients = new Set(remote.map((p) => p.profile.recipient));
-    const data: FanOutWorkerData = {
-      objectsRoot: opts.objectsRoot,
-      keys: opts.keys,
-      dataset,
-      profiles: remote.map((p) => ({ profile: p.profile, sha256: p.sha256 })),
-      ctx: req.ctx,
-      extracts: req.extracts.filter((e) => remoteRecipients.has(e.recipient)),
-    };
-    // A worker's heap left to itself grows with garbage long before it collects; capped, the
-    // process stays within its memory bound. What the worker keeps alive is small: a few
-    // batches of rows, each profile's pending text, an aggregate's groups.
-    const worker = workerFanOut(
-      new Worker(opts.workerUrl, {
-        workerData: data,
-        resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
-      }),
-      dataset.fields.map((f) => f.id),
+    // Profiles shared out over the workers, the costliest first, each to the least loaded.
+    const groups: Array<{ weight: number; profiles: typeof remote }> = Array.from(
+      { length: Math.max(1, Math.min(opts.workers, remote.length)) },
+      () => ({ weight: 0, profiles: [] }),
     );
+    for (const p of [...remote].sort((a, b) => weightOf(b) - weightOf(a))) {
+      const g = groups.reduce((x, y) => (y.weight < x.weight ? y : x));
+      g.profiles.push(p);
+      g.weight += weightOf(p);
+    }
+    const fanOuts = groups.map((g) => {
+      const recipients = new Set(g.profiles.map((p) => p.profile.recipient));
+      const data: FanOutWorkerData = {
+        objectsRoot: opts.objectsRoot,
+        keys: opts.keys,
+        dataset,
+        profiles: g.profiles.map((p) => ({ profile: p.profile, sha256: p.sha256 })),
+        ctx: req.ctx,
+        extracts: req.extracts.filter((e) => recipients.has(e.recipient)),
+      };
+      // A worker's heap left to itself grows with garbage long before it collects; capped, the
+      // process stays within its memory bound. What the worker keeps alive is small: a few
+      // batches of rows, each profile's pending text, an aggregate's groups.
+      return workerFanOut(
+        g.profiles.filter((p) => p.archival),
+        new Worker(opts.workerUrl, {
+          workerData: data,
+          resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
+        }),
+        dataset.fields.map((f) => f.id),
+      );
+    });
+    const worker = fanOuts.reduce((a, b) => bothFanOuts(a, b));
     if (local.length === 0) return worker;
     const here = localFanOut(opts.objects, {
       ...req,
@@ -65,6 +84,12 @@ export function threadFanOut(opts: {
     });
     return bothFanOuts(here, worker);
   };
+}
+
+/** A rough cost of a profile per record, to share profiles out over workers. */
+function weightOf(p: CompiledProfile): number {
+  if (p.archival) return 3;
+  return p.pseudonymKeyIds.length > 0 ? 2 : 1;
 }
 
 /** Two fan-outs fed the same rows, as one. */
@@ -86,7 +111,11 @@ function bothFanOuts(a: FanOut, b: FanOut): FanOut {
   };
 }
 
-function workerFanOut(worker: Worker, fieldIds: readonly string[]): FanOut {
+function workerFanOut(
+  archival: readonly CompiledProfile[],
+  worker: Worker,
+  fieldIds: readonly string[],
+): FanOut {
   const waiting: Array<{ resolve: (m: FromWorker) => void; reject: (e: Error) => void }> = [];
   let failure: Error | null = null;
   let ended = false;
@@ -122,7 +151,11 @@ function workerFanOut(worker: Worker, fieldIds: readonly string[]): FanOut {
   };
   return {
     async open() {
-      await send({ type: 'open' });
+      // Context documentation is rendered here, once per profile version, not in every worker.
+      const documents = await Promise.all(
+        archival.map(async (p) => [p.profile.id, await contextTiff(p)] as [string, Uint8Array]),
+      );
+      await send({ type: 'open', documents });
     },
     async push(rows) {
       const p = send({ type: 'rows', values: packRows(rows, fieldIds), count: rows.length });

@@ -188,6 +188,8 @@ export interface MetadataStore {
   touchToken(id: string, at: string): Promise<void>;
 
   /** The key that signs now; the candidate is stored when there is none (the first node to start wins). */
+  /** Swaps a token's stored hash (an earlier hashing scheme for the current one). */
+  replaceTokenHash(id: string, oldHash: string, newHash: string): Promise<void>;
   ensureSigningKey(candidate: SigningKeyRecord): Promise<SigningKeyRecord>;
   listSigningKeys(): Promise<SigningKeyRecord[]>;
 

@@ -296,6 +296,14 @@ export function createSqlMetadataStore(db: SqlClient): MetadataStore {
       });
     },
 
+    async replaceTokenHash(id, oldHash, newHash) {
+      await db.query('UPDATE tokens SET token_hash = $3 WHERE id = $1 AND token_hash = $2', [
+        id,
+        oldHash,
+        newHash,
+      ]);
+    },
+
     async findTokenByHash(tokenHash) {
       const [r] = await db.query('SELECT * FROM tokens WHERE token_hash = $1', [tokenHash]);
       return r ? toToken(r) : null;
