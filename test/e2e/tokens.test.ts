@@ -1,0 +1,83 @@
+import { createHash, createHmac } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../src/core/ids';
+import { ADMIN_TOKEN, type Gateway, startGateway } from './harness';
+
+describe('tokens at rest and over time', () => {
+  let gw: Gateway;
+  const whoami = (token: string) => gw.request('/v1/extracts', { token });
+
+  beforeAll(async () => {
+    gw = await startGateway();
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  it('stores a keyed hash: neither the token nor its plain sha256 is in the database', async () => {
+    const { id, token } = await gw.issueToken({ role: 'auditor', subject: 'revisor' });
+    const [row] = await gw.sql.query<{ token_hash: string }>('SELECT token_hash FROM tokens WHERE id = $1', [
+      id,
+    ]);
+    const key = Buffer.from(
+      (await readFile(join(gw.dataDir, 'keys', 'token-hash.key'), 'utf8')).trim(),
+      'base64',
+    );
+    expect(key.length).toBeGreaterThanOrEqual(32);
+    expect(row?.token_hash).toBe(createHmac('sha256', key).update(token).digest('hex'));
+    expect(row?.token_hash).not.toBe(createHash('sha256').update(token).digest('hex'));
+    const dump = JSON.stringify(await gw.sql.query('SELECT * FROM tokens'));
+    expect(dump).not.toContain(token);
+  });
+
+  it('a token stored by an earlier version (plain sha256) still works, and is re-keyed on first use', async () => {
+    const token = `gw_${'legacy'.repeat(8)}`;
+    const id = newId('tok');
+    const legacy = createHash('sha256').update(token).digest('hex');
+    await gw.services.metadata.createToken(
+      {
+        id,
+        role: 'auditor',
+        subject: 'old',
+        recipient: null,
+        municipalities: [],
+        datasets: [],
+        createdAt: new Date().toISOString(),
+        expiresAt: null,
+        revokedAt: null,
+        lastUsedAt: null,
+      },
+      legacy,
+      { actor: 'test', action: 'token.issued', subject: id, details: {} },
+    );
+    expect((await whoami(token)).status).toBe(200);
+    const [row] = await gw.sql.query<{ token_hash: string }>('SELECT token_hash FROM tokens WHERE id = $1', [
+      id,
+    ]);
+    expect(row?.token_hash).toBe(gw.services.hashToken(token));
+    expect((await whoami(token)).status).toBe(200);
+  });
+
+  it('a revoked token is refused on the very next request', async () => {
+    const { id, token } = await gw.issueToken({ role: 'auditor', subject: 'leaving' });
+    expect((await whoami(token)).status).toBe(200);
+    const res = await gw.request(`/v1/admin/tokens/${id}`, { method: 'DELETE', token: ADMIN_TOKEN });
+    expect(res.status).toBe(204);
+    const refused = await whoami(token);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('an expired token is refused from the instant it expires', async () => {
+    const { token } = await gw.issueToken({
+      role: 'auditor',
+      subject: 'short',
+      expiresAt: new Date(Date.now() + 1500).toISOString(),
+    });
+    expect((await whoami(token)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1600));
+    expect((await whoami(token)).status).toBe(401);
+  });
+});
