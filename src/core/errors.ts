@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   invalid_municipality: { status: 422, title: 'Unknown municipality code' },
   invalid_period: { status: 422, title: 'The period does not fit the dataset cadence' },
   metadata_mismatch: { status: 422, title: 'The delivery disagrees with the request' },
+  rate_limited: { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
   unavailable: { status: 503, title: 'Service unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;

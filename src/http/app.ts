@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { GatewayError } from '../core/errors';
 import { newId } from '../core/ids';
@@ -6,6 +7,7 @@ import { dashboard } from '../web/dashboard';
 import { authorize } from './access';
 import { type AuthVariables, bearerAuth } from './auth';
 import { renderApiReference, renderProblemType } from './docs';
+import { principalRateLimit, RateLimiter } from './limits';
 import { problemResponse } from './problem';
 import { auditRoutes } from './routes/audit';
 import { datasetRoutes } from './routes/datasets';
@@ -46,6 +48,24 @@ export function createApp(
       contentSecurityPolicy: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"] },
     }),
   );
+  // No cross-origin browser access unless origins are configured.
+  if (services.corsOrigins?.length)
+    app.use(
+      '*',
+      cors({
+        origin: services.corsOrigins,
+        allowHeaders: [
+          'authorization',
+          'content-type',
+          'content-encoding',
+          'idempotency-key',
+          'if-none-match',
+          'range',
+        ],
+        exposeHeaders: ['etag', 'location', 'retry-after', 'x-request-id', 'content-disposition'],
+        maxAge: 600,
+      }),
+    );
   app.use('*', async function accessLog(c, next) {
     const start = performance.now();
     await next();
@@ -86,6 +106,8 @@ export function createApp(
   });
 
   app.use('/v1/*', bearerAuth(services));
+  const perMinute = services.limits.requestsPerMinute ?? 0;
+  app.use('/v1/*', principalRateLimit(perMinute > 0 ? new RateLimiter(perMinute) : null));
   app.use('/v1/*', authorize());
   app.route('/', deliveryRoutes(services));
   app.route('/', extractRoutes(services));

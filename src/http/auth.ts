@@ -1,7 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createMiddleware } from 'hono/factory';
 import { GatewayError } from '../core/errors';
-import type { Role } from '../stores/metadata-store';
+import type { Role, TokenRecord } from '../stores/metadata-store';
+import { RateLimiter } from './limits';
 import type { Services } from './services';
 
 export interface Principal {
@@ -28,6 +29,65 @@ function sameHash(a: string, b: string): boolean {
 
 const TOKEN_TEXT = /^[A-Za-z0-9._~+/=-]{16,512}$/;
 
+/** What the gateway knows of a verified client certificate. */
+export interface ClientCertificate {
+  /** SHA-256 fingerprint, colon-separated hex. */
+  fingerprint256: string;
+  /** Distinguished name, one attribute a line or comma-separated. */
+  subject: string;
+}
+
+const normaliseSubject = (s: string) =>
+  s
+    .split(/\n|,(?=\s*[A-Za-z.0-9]+=)/)
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .join(', ');
+const normaliseFingerprint = (f: string) =>
+  f
+    .replace(/:/g, '')
+    .toUpperCase()
+    .replace(/(..)(?!$)/g, '$1:');
+
+/** The text a certificate-bound principal is stored under (hashed like a token). */
+export function certificateIdentity(c: { fingerprint256?: string; subject?: string }): string {
+  return c.fingerprint256
+    ? `x509:sha256:${normaliseFingerprint(c.fingerprint256)}`
+    : `x509:subject:${normaliseSubject(c.subject ?? '')}`;
+}
+
+async function principalOf(services: Services, hash: string): Promise<Principal | null> {
+  const token = await services.metadata.findTokenByHash(hash);
+  return token ? live(services, token) : null;
+}
+
+function live(services: Services, token: TokenRecord): Principal | null {
+  const now = (services.now?.() ?? new Date()).toISOString();
+  if (token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return null;
+  services.metadata.touchToken(token.id, now).catch(() => {});
+  return {
+    tokenId: token.id,
+    role: token.role,
+    subject: token.subject,
+    recipient: token.recipient,
+    municipalities: token.municipalities,
+    datasets: token.datasets,
+  };
+}
+
+/** The principal a verified client certificate is bound to: by fingerprint, else by subject. */
+export async function principalOfCertificate(
+  services: Services,
+  cert: ClientCertificate,
+): Promise<Principal | null> {
+  return (
+    (await principalOf(
+      services,
+      services.hashToken(certificateIdentity({ fingerprint256: cert.fingerprint256 })),
+    )) ?? (await principalOf(services, services.hashToken(certificateIdentity({ subject: cert.subject }))))
+  );
+}
+
 /** The principal a token's text names, or null for an unknown, revoked or expired token. */
 export async function resolvePrincipal(services: Services, text: string): Promise<Principal | null> {
   if (!TOKEN_TEXT.test(text)) return null;
@@ -49,26 +109,52 @@ export async function resolvePrincipal(services: Services, text: string): Promis
     token = await services.metadata.findTokenByHash(legacy);
     if (token) await services.metadata.replaceTokenHash(token.id, legacy, hash);
   }
-  const now = (services.now?.() ?? new Date()).toISOString();
-  if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return null;
-  services.metadata.touchToken(token.id, now).catch(() => {});
-  return {
-    tokenId: token.id,
-    role: token.role,
-    subject: token.subject,
-    recipient: token.recipient,
-    municipalities: token.municipalities,
-    datasets: token.datasets,
-  };
+  return token ? live(services, token) : null;
 }
 
-/** Resolves the bearer token to a principal; 401 for a missing, unknown, revoked or expired token. */
+/**
+ * Resolves the bearer token to a principal; 401 for a missing, unknown, revoked or expired
+ * token. An address that keeps failing is refused (429) for the rest of the minute, so tokens
+ * cannot be guessed at speed.
+ */
 export function bearerAuth(services: Services) {
+  const perMinute = services.limits.authFailuresPerMinute ?? 30;
+  const failures = perMinute > 0 ? new RateLimiter(perMinute) : null;
   return createMiddleware<{ Variables: AuthVariables }>(async function bearerAuth(c, next) {
-    const m = /^Bearer\s+(\S+)$/.exec(c.req.header('authorization') ?? '');
-    if (!m?.[1]) throw new GatewayError('unauthenticated', 'send Authorization: Bearer <token>');
+    const address = services.clientAddress?.(c.env) ?? 'unknown';
+    if (failures && failures.count(address) >= perMinute) {
+      const wait = failures.hit(address);
+      throw new GatewayError(
+        'rate_limited',
+        `too many failed sign-ins from this address; try again in ${wait} s`,
+        {
+          retryAfter: wait,
+        },
+      );
+    }
+    const authorization = c.req.header('authorization');
+    const cert = authorization ? null : (services.clientCertificate?.(c.env) ?? null);
+    if (cert) {
+      // An organisation certificate the TLS layer (or a trusted proxy) has verified.
+      const principal = await principalOfCertificate(services, cert);
+      if (!principal) {
+        failures?.hit(address);
+        throw new GatewayError('unauthenticated', 'the client certificate is bound to no active principal');
+      }
+      c.set('principal', principal);
+      return next();
+    }
+    const m = /^Bearer\s+(\S+)$/.exec(authorization ?? '');
+    if (!m?.[1])
+      throw new GatewayError(
+        'unauthenticated',
+        'send Authorization: Bearer <token>, or a client certificate',
+      );
     const principal = await resolvePrincipal(services, m[1]);
-    if (!principal) throw new GatewayError('unauthenticated', 'the token is unknown, revoked or expired');
+    if (!principal) {
+      failures?.hit(address);
+      throw new GatewayError('unauthenticated', 'the token is unknown, revoked or expired');
+    }
     c.set('principal', principal);
     return next();
   });

@@ -29,6 +29,9 @@ export function problemResponse(c: Context, err: unknown): Response {
     headers: {
       'content-type': PROBLEM_CONTENT_TYPE,
       ...(ge.code === 'unauthenticated' ? { 'www-authenticate': 'Bearer' } : {}),
+      ...(typeof ge.extensions.retryAfter === 'number'
+        ? { 'retry-after': String(ge.extensions.retryAfter) }
+        : {}),
     },
   });
 }

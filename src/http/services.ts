@@ -26,7 +26,20 @@ export interface Services {
   legacyHashToken?(token: string): string;
   /** An admin token accepted from start (deployments, tests), by its hash. */
   adminTokenHash: string | null;
-  limits: { maxDeliveryBytes: number; maxStoredIssues: number };
+  limits: {
+    maxDeliveryBytes: number;
+    maxStoredIssues: number;
+    /** Requests a minute one token may make on this node; 0 for no limit. */
+    requestsPerMinute?: number;
+    /** Failed authentications a minute from one address before it is refused for the rest of the minute. */
+    authFailuresPerMinute?: number;
+  };
+  /** Origins a browser may call the API from (CORS); none when absent. */
+  corsOrigins?: string[];
+  /** The client certificate the TLS layer or a trusted proxy verified, if any. */
+  clientCertificate?(raw: unknown): import('./auth').ClientCertificate | null;
+  /** The address a request came from, as the runtime knows it. */
+  clientAddress?(raw: unknown): string | undefined;
   /** Where a delivery's extracts are made; in the request's thread when absent. */
   fanOut?: FanOutFactory;
   /** This node's push worker: kicked when a delivery is accepted. */

@@ -43,6 +43,44 @@ export const ConfigSchema = z.object({
   GATEWAY_PUSH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** Worker threads one large delivery's record-level extracts are shared out over. */
   GATEWAY_FANOUT_WORKERS: z.coerce.number().int().min(1).max(8).default(1),
+  /** Serve HTTPS with this certificate and key (PEM files). */
+  TLS_CERT: z.string().optional(),
+  TLS_KEY: z.string().optional(),
+  /** Ask clients for a certificate chaining to this CA (PEM file); a verified one may sign in. */
+  TLS_CLIENT_CA: z.string().optional(),
+  /** Requests a minute one token may make on one node (0: no limit). */
+  GATEWAY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
+  /** Failed authentications a minute from one address before it is refused until the minute ends. */
+  GATEWAY_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+  /** Comma-separated origins a browser may call the API from; none by default. */
+  GATEWAY_CORS_ORIGINS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().url()))
+    .optional(),
+  /** Proxies (comma-separated addresses) trusted to say who the client is (X-Forwarded-For, client certificates). */
+  GATEWAY_TRUSTED_PROXIES: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .optional(),
+  /** The longest a request may take, body included (a large delivery on a slow line needs long). */
+  GATEWAY_REQUEST_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(4 * 3600_000),
+  /** The longest a client may take to send a request's headers. */
+  GATEWAY_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
   /** A delivery still receiving after this long is taken as abandoned by the janitor (several-node deployments). */
   GATEWAY_ABANDONED_AFTER_MS: z.coerce
     .number()
@@ -76,5 +114,9 @@ export function readConfig(env: Record<string, string | undefined>): Config {
   for (const [k, v] of Object.entries(present))
     if (k.startsWith(SECRET_PREFIX) && v)
       secrets[k.slice(SECRET_PREFIX.length).toLowerCase().replaceAll('_', '-')] = v;
+  if (!!parsed.data.TLS_CERT !== !!parsed.data.TLS_KEY)
+    throw new ConfigError('TLS_CERT and TLS_KEY: give both (PEM files) or neither');
+  if (parsed.data.TLS_CLIENT_CA && !parsed.data.TLS_CERT)
+    throw new ConfigError('TLS_CLIENT_CA: client certificates need TLS_CERT and TLS_KEY');
   return { ...parsed.data, secrets };
 }

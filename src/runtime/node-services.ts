@@ -1,8 +1,9 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { buildCatalogue, type Catalogue } from '../core/catalogue';
+import type { ClientCertificate } from '../http/auth';
 import type { Services } from '../http/services';
 import { createPushRunner } from '../jobs/push-runner';
 import { contextTiff } from '../pipeline/archival-package';
@@ -208,7 +209,15 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
     hashToken: tokens.hash,
     legacyHashToken: sha256Hex,
     adminTokenHash: config.GATEWAY_ADMIN_TOKEN ? tokens.hash(config.GATEWAY_ADMIN_TOKEN) : null,
-    limits: { maxDeliveryBytes: config.GATEWAY_MAX_DELIVERY_BYTES, maxStoredIssues: 10_000 },
+    limits: {
+      maxDeliveryBytes: config.GATEWAY_MAX_DELIVERY_BYTES,
+      maxStoredIssues: 10_000,
+      requestsPerMinute: config.GATEWAY_RATE_LIMIT_PER_MINUTE,
+      authFailuresPerMinute: config.GATEWAY_AUTH_FAILURES_PER_MINUTE,
+    },
+    ...(config.GATEWAY_CORS_ORIGINS ? { corsOrigins: config.GATEWAY_CORS_ORIGINS } : {}),
+    clientAddress: nodeClientAddress(config.GATEWAY_TRUSTED_PROXIES ?? []),
+    clientCertificate: nodeClientCertificate(config.GATEWAY_TRUSTED_PROXIES ?? []),
     fanOut: fanOutFactory(config, dataDir, catalogue, objects),
     version,
   };
@@ -220,5 +229,50 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
       await metadata.close();
       unlock();
     },
+  };
+}
+
+/**
+ * The client's address on Node: the socket's peer, or, when that peer is a trusted proxy,
+ * the last address the proxy added to X-Forwarded-For.
+ */
+export function nodeClientAddress(trusted: readonly string[]) {
+  return (env: unknown): string | undefined => {
+    const incoming = (env as { incoming?: import('node:http').IncomingMessage } | undefined)?.incoming;
+    const peer = incoming?.socket?.remoteAddress?.replace(/^::ffff:/, '');
+    if (!peer || !trusted.includes(peer)) return peer;
+    const forwarded = String(incoming?.headers['x-forwarded-for'] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    return forwarded[forwarded.length - 1] ?? peer;
+  };
+}
+
+/**
+ * The verified client certificate on Node: the TLS peer's when this server terminates TLS and
+ * the certificate chains to TLS_CLIENT_CA; or, from a trusted proxy that terminated TLS, the
+ * certificate it forwards URL-encoded in X-Client-Cert (with X-Client-Verify: SUCCESS when it
+ * sends that header, as nginx does).
+ */
+export function nodeClientCertificate(trusted: readonly string[]) {
+  return (env: unknown): ClientCertificate | null => {
+    const incoming = (env as { incoming?: import('node:http').IncomingMessage } | undefined)?.incoming;
+    const socket = incoming?.socket as (import('node:tls').TLSSocket & { authorized?: boolean }) | undefined;
+    if (socket?.authorized && typeof socket.getPeerX509Certificate === 'function') {
+      const cert = socket.getPeerX509Certificate();
+      if (cert) return { fingerprint256: cert.fingerprint256, subject: cert.subject };
+    }
+    const peer = socket?.remoteAddress?.replace(/^::ffff:/, '');
+    const forwarded = incoming?.headers['x-client-cert'];
+    if (!peer || !trusted.includes(peer) || typeof forwarded !== 'string' || !forwarded) return null;
+    const verify = incoming?.headers['x-client-verify'];
+    if (verify !== undefined && verify !== 'SUCCESS') return null;
+    try {
+      const cert = new X509Certificate(decodeURIComponent(forwarded));
+      return { fingerprint256: cert.fingerprint256, subject: cert.subject };
+    } catch {
+      return null;
+    }
   };
 }

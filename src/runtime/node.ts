@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import cron from 'node-cron';
@@ -62,13 +63,33 @@ async function main() {
   pushTimer.unref();
   built.services.pushes?.kick();
 
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    const base = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${info.port}`;
+  const tls = config.TLS_CERT
+    ? {
+        createServer: createHttpsServer,
+        serverOptions: {
+          cert: readFileSync(config.TLS_CERT),
+          key: readFileSync(config.TLS_KEY as string),
+          ...(config.TLS_CLIENT_CA
+            ? // Asked for, not required: a client may also sign in with a token. Only a
+              // certificate that chains to the CA counts (the socket says "authorized").
+              { ca: readFileSync(config.TLS_CLIENT_CA), requestCert: true, rejectUnauthorized: false }
+            : {}),
+        },
+      }
+    : {};
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST, ...tls }, (info) => {
+    const scheme = config.TLS_CERT ? 'https' : 'http';
+    const base = `${scheme}://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${info.port}`;
     log.info(
       { url: base, dashboard: `${base}/`, apiReference: `${base}/docs`, port: info.port },
       `gateway ready at ${base} (API reference ${base}/docs)`,
     );
   });
+
+  // A large delivery on a slow line may take hours; a client that dawdles over its headers may not.
+  const httpServer = server as unknown as { requestTimeout: number; headersTimeout: number };
+  httpServer.requestTimeout = config.GATEWAY_REQUEST_TIMEOUT_MS;
+  httpServer.headersTimeout = config.GATEWAY_HEADERS_TIMEOUT_MS;
 
   let stopping = false;
   const stop = (signal: string) => {

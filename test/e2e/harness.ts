@@ -114,7 +114,7 @@ export function spawnGateway(
   const ready = new Promise<string>((resolve, reject) => {
     const onData = (d: Buffer) => {
       out += d.toString();
-      const m = /gateway ready at (http:\/\/[^\s"]+)/.exec(out);
+      const m = /gateway ready at (https?:\/\/[^\s"]+)/.exec(out);
       if (m?.[1]) resolve(m[1]);
     };
     child.stdout?.on('data', onData);

@@ -4,11 +4,25 @@ import { GatewayError } from '../../core/errors';
 import { newId } from '../../core/ids';
 import { isMunicipalityCode } from '../../core/municipalities';
 import type { TokenRecord } from '../../stores/metadata-store';
-import { type AuthVariables, actorOf } from '../auth';
+import { type AuthVariables, actorOf, certificateIdentity } from '../auth';
 import type { Services } from '../services';
 import { problemContent } from '../views';
 
 const expiresAt = z.string().datetime({ offset: true }).optional();
+/** An organisation certificate the principal signs in with instead of a token text. */
+const certificate = z
+  .object({
+    /** SHA-256 fingerprint, hex, with or without colons. */
+    fingerprint256: z
+      .string()
+      .regex(/^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/)
+      .optional(),
+    /** The subject's distinguished name, e.g. "C=DK, O=Kommune, CN=System". */
+    subject: z.string().min(3).max(1000).optional(),
+  })
+  .strict()
+  .refine((c) => !!c.fingerprint256 !== !!c.subject, 'give fingerprint256 or subject, one of them')
+  .optional();
 
 const TokenRequest = z.discriminatedUnion('role', [
   z
@@ -18,6 +32,7 @@ const TokenRequest = z.discriminatedUnion('role', [
       municipalities: z.array(z.string()).min(1),
       datasets: z.array(z.string()).min(1),
       expiresAt,
+      certificate,
     })
     .strict(),
   z
@@ -26,10 +41,15 @@ const TokenRequest = z.discriminatedUnion('role', [
       subject: z.string().min(1).max(100),
       recipient: z.string().min(1),
       expiresAt,
+      certificate,
     })
     .strict(),
-  z.object({ role: z.literal('auditor'), subject: z.string().min(1).max(100), expiresAt }).strict(),
-  z.object({ role: z.literal('admin'), subject: z.string().min(1).max(100), expiresAt }).strict(),
+  z
+    .object({ role: z.literal('auditor'), subject: z.string().min(1).max(100), expiresAt, certificate })
+    .strict(),
+  z
+    .object({ role: z.literal('admin'), subject: z.string().min(1).max(100), expiresAt, certificate })
+    .strict(),
 ]);
 
 const issue = createRoute({
@@ -43,7 +63,15 @@ const issue = createRoute({
       description: 'The new token',
       content: {
         'application/json': {
-          schema: z.object({ id: z.string(), token: z.string(), role: z.string(), subject: z.string() }),
+          schema: z.object({
+            id: z.string(),
+            token: z
+              .string()
+              .nullable()
+              .openapi({ description: 'null for a principal bound to a certificate' }),
+            role: z.string(),
+            subject: z.string(),
+          }),
         },
       },
     },
@@ -130,7 +158,8 @@ export function tokenRoutes(services: Services) {
       revokedAt: null,
       lastUsedAt: null,
     };
-    await services.metadata.createToken(token, services.hashToken(secret), {
+    const bound = body.certificate ? certificateIdentity(body.certificate) : null;
+    await services.metadata.createToken(token, services.hashToken(bound ?? secret), {
       actor: actorOf(c.get('principal')),
       action: 'token.issued',
       subject: token.id,
@@ -141,9 +170,13 @@ export function tokenRoutes(services: Services) {
         municipalities: token.municipalities,
         datasets: token.datasets,
         expiresAt: token.expiresAt,
+        ...(bound ? { certificate: bound } : {}),
       },
     });
-    return c.json({ id: token.id, token: secret, role: token.role, subject: token.subject }, 201);
+    return c.json(
+      { id: token.id, token: bound ? null : secret, role: token.role, subject: token.subject },
+      201,
+    );
   });
 
   app.openapi(list, async (c) => c.json({ items: await services.metadata.listTokens() }, 200));

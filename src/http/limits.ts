@@ -1,0 +1,53 @@
+import { createMiddleware } from 'hono/factory';
+import { GatewayError } from '../core/errors';
+import type { AuthVariables } from './auth';
+
+/**
+ * A fixed-window counter per key, in this process: each node limits what it is sent (a
+ * deployment of n nodes lets a principal n times the rate through; the limit is a guard
+ * against runaway clients and guessing, not an accounting).
+ */
+export class RateLimiter {
+  private windowStart = 0;
+  private counts = new Map<string, number>();
+
+  constructor(
+    readonly perMinute: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Counts one request; the seconds to wait when over the limit, else 0. */
+  hit(key: string): number {
+    const t = this.now();
+    if (t - this.windowStart >= 60_000) {
+      this.windowStart = t - (t % 60_000);
+      this.counts.clear();
+    }
+    const n = (this.counts.get(key) ?? 0) + 1;
+    this.counts.set(key, n);
+    return n > this.perMinute ? Math.ceil((this.windowStart + 60_000 - t) / 1000) : 0;
+  }
+
+  /** Requests counted for the key in this window. */
+  count(key: string): number {
+    return this.counts.get(key) ?? 0;
+  }
+}
+
+function refuse(retryAfter: number, what: string): never {
+  throw new GatewayError('rate_limited', `${what}; try again in ${retryAfter} s`, { retryAfter });
+}
+
+/** At most `perMinute` requests a minute for each principal (after authentication). */
+export function principalRateLimit(limiter: RateLimiter | null) {
+  return createMiddleware<{ Variables: AuthVariables }>(async function rateLimit(c, next) {
+    if (limiter) {
+      const wait = limiter.hit(c.get('principal').tokenId);
+      if (wait > 0) {
+        c.header('retry-after', String(wait));
+        refuse(wait, `more than ${limiter.perMinute} requests a minute from this token`);
+      }
+    }
+    return next();
+  });
+}
