@@ -23,6 +23,7 @@ export const ACCESS: Readonly<Record<string, readonly Role[]>> = {
   'GET /v1/extracts/:id/content': ['recipient'],
   'POST /v1/extracts/:id/receipts': ['recipient'],
   'POST /v1/extracts/:id/push': ['admin'],
+  'POST /v1/admin/receipt-keys/rotate': ['admin'],
   'GET /v1/audit': ['auditor', 'admin'],
   'GET /v1/audit/verify': ['auditor', 'admin'],
   'GET /v1/audit/export': ['auditor', 'admin'],

@@ -43,6 +43,8 @@ export const ConfigSchema = z.object({
   GATEWAY_PUSH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** Worker threads one large delivery's record-level extracts are shared out over. */
   GATEWAY_FANOUT_WORKERS: z.coerce.number().int().min(1).max(8).default(1),
+  /** The receipt signing key, a private Ed25519 JWK with a kid (file, 0600); kept in the metadata store when absent. */
+  GATEWAY_RECEIPT_KEY_FILE: z.string().optional(),
   /** Serve HTTPS with this certificate and key (PEM files). */
   TLS_CERT: z.string().optional(),
   TLS_KEY: z.string().optional(),

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, X509Certificate } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { buildCatalogue, type Catalogue } from '../core/catalogue';
@@ -8,7 +8,7 @@ import type { Services } from '../http/services';
 import { createPushRunner } from '../jobs/push-runner';
 import { contextTiff } from '../pipeline/archival-package';
 import type { FanOutFactory } from '../pipeline/fan-out';
-import { createReceiptSigner } from '../receipts/signer';
+import { configuredKeyRecord, createReceiptSigner } from '../receipts/signer';
 import { createFsObjectStore } from '../stores/fs-object-store';
 import type { MetadataStore } from '../stores/metadata-store';
 import type { ObjectStore } from '../stores/object-store';
@@ -159,7 +159,15 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
   const metadata: MetadataStore = createSqlMetadataStore(sql);
   await metadata.migrate();
   const objects = createFsObjectStore(join(dataDir, 'objects'));
-  const signer = await createReceiptSigner(metadata, 'delivery-gateway');
+  const signer = await createReceiptSigner(
+    metadata,
+    'delivery-gateway',
+    config.GATEWAY_RECEIPT_KEY_FILE
+      ? configuredKeyRecord(
+          JSON.parse(readFileSync(config.GATEWAY_RECEIPT_KEY_FILE, 'utf8')) as Record<string, unknown>,
+        )
+      : undefined,
+  );
   const at = new Date().toISOString();
   for (const list of catalogue.profiles.values()) {
     for (const p of list) {

@@ -192,6 +192,14 @@ export interface MetadataStore {
   replaceTokenHash(id: string, oldHash: string, newHash: string): Promise<void>;
   ensureSigningKey(candidate: SigningKeyRecord): Promise<SigningKeyRecord>;
   listSigningKeys(): Promise<SigningKeyRecord[]>;
+  /** The key that signs now (another node may have rotated it). */
+  activeSigningKey(): Promise<SigningKeyRecord | null>;
+  /**
+   * Makes `next` the signing key: the active one is retired (its public key stays published for
+   * verification), with the audit event `receipt_key.rotated`. Nothing changes when `next` is
+   * already active.
+   */
+  rotateSigningKey(next: SigningKeyRecord, at: string, actor: string): Promise<SigningKeyRecord>;
 
   createDelivery(d: NewDelivery): Promise<DeliveryRecord>;
   getDelivery(id: string): Promise<DeliveryRecord | null>;

@@ -349,6 +349,25 @@ export function metadataStoreContract(
         expect(keys).toEqual([first]);
         expect(keys.filter((k) => k.retiredAt === null)).toHaveLength(1);
       });
+
+      it('rotates: the new key signs, the old one is kept retired, and the log says so', async () => {
+        const before = await store.activeSigningKey();
+        expect(before).not.toBeNull();
+        const next = key();
+        const at = '2030-01-02T03:04:05.678Z';
+        expect(await store.rotateSigningKey(next, at, 'tok_admin')).toEqual(next);
+        expect(await store.activeSigningKey()).toEqual(next);
+        const keys = await store.listSigningKeys();
+        expect(keys.find((k) => k.kid === before?.kid)?.retiredAt).toBe(at);
+        expect(keys.filter((k) => k.retiredAt === null).map((k) => k.kid)).toEqual([next.kid]);
+        // Rotating to the key already active changes nothing.
+        expect(await store.rotateSigningKey(next, '2031-01-01T00:00:00.000Z', 'tok_admin')).toEqual(next);
+        expect(await store.listSigningKeys()).toHaveLength(keys.length);
+        const events = await store.listAudit({ action: 'receipt_key.rotated', subject: next.kid }, null, 10);
+        expect(events.items.map((e) => e.details)).toEqual([{ retired: before?.kid }]);
+        // ensureSigningKey leaves a rotated key alone.
+        expect(await store.ensureSigningKey(key())).toEqual(next);
+      });
     });
 
     // ---------------------------------------------------------------- deliveries

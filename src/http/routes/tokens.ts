@@ -94,6 +94,20 @@ const TokenView = z
   })
   .openapi('Token');
 
+const rotateKey = createRoute({
+  method: 'post',
+  path: '/v1/admin/receipt-keys/rotate',
+  tags: ['Admin'],
+  summary: 'A new receipt signing key signs from now on; the retired one stays in the JWKS for verification',
+  responses: {
+    201: {
+      description: 'The new key',
+      content: { 'application/json': { schema: z.object({ kid: z.string() }) } },
+    },
+    409: { description: 'The key is configured, not kept by the gateway', content: problemContent },
+  },
+});
+
 const list = createRoute({
   method: 'get',
   path: '/v1/admin/tokens',
@@ -180,6 +194,13 @@ export function tokenRoutes(services: Services) {
   });
 
   app.openapi(list, async (c) => c.json({ items: await services.metadata.listTokens() }, 200));
+
+  app.openapi(rotateKey, async (c) => {
+    const kid = await services.signer.rotate(actorOf(c.get('principal'))).catch((e: Error) => {
+      throw new GatewayError('conflict', e.message);
+    });
+    return c.json({ kid }, 201);
+  });
 
   app.openapi(revoke, async (c) => {
     const { id } = c.req.valid('param');

@@ -366,6 +366,41 @@ export function createSqlMetadataStore(db: SqlClient): MetadataStore {
       return toKey(r);
     },
 
+    async activeSigningKey() {
+      const [r] = await db.query('SELECT * FROM signing_keys WHERE retired_at IS NULL');
+      return r ? toKey(r) : null;
+    },
+
+    rotateSigningKey(next, at, actor) {
+      return db.transaction(async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['signing-keys']);
+        const [current] = await tx.query('SELECT * FROM signing_keys WHERE retired_at IS NULL');
+        if (current && String(current.kid) === next.kid) return toKey(current);
+        await tx.query('UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL', [at]);
+        await tx.query(
+          `INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk, created_at) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5)
+           ON CONFLICT (kid) DO UPDATE SET retired_at = NULL`,
+          [
+            next.kid,
+            next.alg,
+            JSON.stringify(next.publicJwk),
+            JSON.stringify(next.privateJwk),
+            next.createdAt,
+          ],
+        );
+        await appendAuditIn(tx, [
+          {
+            actor,
+            action: 'receipt_key.rotated',
+            subject: next.kid,
+            details: { retired: current ? String(current.kid) : null },
+          },
+        ]);
+        const [r] = await tx.query('SELECT * FROM signing_keys WHERE kid = $1', [next.kid]);
+        return toKey(r as SqlRow);
+      });
+    },
+
     async listSigningKeys() {
       return (await db.query('SELECT * FROM signing_keys ORDER BY created_at')).map(toKey);
     },
