@@ -12,6 +12,17 @@ export const ConfigSchema = z.object({
   S3_ENDPOINT: z.string().url().optional(),
   S3_REGION: z.string().optional(),
   S3_FORCE_PATH_STYLE: bool.optional(),
+  /** Put before every object key, e.g. `gateway/`. */
+  S3_PREFIX: z
+    .string()
+    .regex(/^([A-Za-z0-9][A-Za-z0-9_.-]*\/)*$/, 'S3_PREFIX is empty or folder names ending in /')
+    .optional(),
+  /** Credentials; the default AWS chain (environment, instance role) when absent. */
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /** Server-side encryption of every object the gateway stores. */
+  S3_SSE: z.enum(['AES256', 'aws:kms']).optional(),
+  S3_SSE_KMS_KEY_ID: z.string().optional(),
   GATEWAY_ADMIN_TOKEN: z.string().min(16, 'GATEWAY_ADMIN_TOKEN must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GATEWAY_MAX_DELIVERY_BYTES: z.coerce
@@ -108,10 +119,10 @@ export function readConfig(env: Record<string, string | undefined>): Config {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
-  if (parsed.data.S3_BUCKET)
-    throw new ConfigError(
-      'S3_BUCKET: the S3 object store is not available in this version; unset it to use the data dir',
-    );
+  if (!!parsed.data.S3_ACCESS_KEY_ID !== !!parsed.data.S3_SECRET_ACCESS_KEY)
+    throw new ConfigError('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: give both or neither');
+  if (parsed.data.S3_SSE_KMS_KEY_ID && parsed.data.S3_SSE !== 'aws:kms')
+    throw new ConfigError('S3_SSE_KMS_KEY_ID: needs S3_SSE=aws:kms');
   const secrets: Record<string, string> = {};
   for (const [k, v] of Object.entries(present))
     if (k.startsWith(SECRET_PREFIX) && v)
@@ -121,4 +132,25 @@ export function readConfig(env: Record<string, string | undefined>): Config {
   if (parsed.data.TLS_CLIENT_CA && !parsed.data.TLS_CERT)
     throw new ConfigError('TLS_CLIENT_CA: client certificates need TLS_CERT and TLS_KEY');
   return { ...parsed.data, secrets };
+}
+
+/** The S3 object store's settings, when S3_BUCKET is set. */
+export function s3Options(config: Config): import('../stores/s3-object-store').S3ObjectStoreOptions | null {
+  if (!config.S3_BUCKET) return null;
+  return {
+    bucket: config.S3_BUCKET,
+    ...(config.S3_PREFIX ? { prefix: config.S3_PREFIX } : {}),
+    ...(config.S3_REGION ? { region: config.S3_REGION } : {}),
+    ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT } : {}),
+    forcePathStyle: config.S3_FORCE_PATH_STYLE ?? false,
+    ...(config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY
+      ? {
+          credentials: { accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY },
+        }
+      : {}),
+    requestChecksumCalculation: config.S3_REQUEST_CHECKSUM_CALCULATION,
+    responseChecksumValidation: config.S3_RESPONSE_CHECKSUM_VALIDATION,
+    ...(config.S3_SSE ? { serverSideEncryption: config.S3_SSE } : {}),
+    ...(config.S3_SSE_KMS_KEY_ID ? { kmsKeyId: config.S3_SSE_KMS_KEY_ID } : {}),
+  };
 }

@@ -11,11 +11,13 @@ import type { Row } from '../core/validator';
 import { seedContextDocument } from '../pipeline/archival-package';
 import { type FanOut, localFanOut, type PlannedExtract } from '../pipeline/fan-out';
 import { createFsObjectStore } from '../stores/fs-object-store';
+import { createS3ObjectStore, type S3ObjectStoreOptions } from '../stores/s3-object-store';
 import { createPseudonymKeySource } from './pseudonym-keys';
 import { unpackRows } from './row-batch';
 
 export interface FanOutWorkerData {
-  objectsRoot: string;
+  /** Where extracts are stored: the data dir's objects folder, or an S3 bucket. */
+  objects: { fs: string } | { s3: S3ObjectStoreOptions };
   keys: { json?: string; file?: string; dataDir?: string };
   dataset: Dataset;
   profiles: Array<{ profile: Profile; sha256: string }>;
@@ -40,7 +42,9 @@ const fieldIds = data.dataset.fields.map((f) => f.id);
 const profiles: CompiledProfile[] = data.profiles.map((p) =>
   compileProfile(p.profile, data.dataset, p.sha256, { pseudonymiser: (ref) => keys.pseudonymiser(ref) }),
 );
-const fanOut: FanOut = localFanOut(createFsObjectStore(data.objectsRoot), {
+const store =
+  'fs' in data.objects ? createFsObjectStore(data.objects.fs) : await createS3ObjectStore(data.objects.s3);
+const fanOut: FanOut = localFanOut(store, {
   profiles,
   ctx: data.ctx,
   extracts: data.extracts,

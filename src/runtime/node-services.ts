@@ -12,12 +12,13 @@ import { configuredKeyRecord, createReceiptSigner } from '../receipts/signer';
 import { createFsObjectStore } from '../stores/fs-object-store';
 import type { MetadataStore } from '../stores/metadata-store';
 import type { ObjectStore } from '../stores/object-store';
+import { createS3ObjectStore, type S3ObjectStoreOptions } from '../stores/s3-object-store';
 import type { SqlClient } from '../stores/sql/client';
 import { createPgClient } from '../stores/sql/pg-client';
 import { createPgliteClient } from '../stores/sql/pglite-client';
 import { createSqlMetadataStore } from '../stores/sql/sql-metadata-store';
 import { readJsonFiles } from './catalogue-files';
-import type { Config } from './config';
+import { type Config, s3Options } from './config';
 import { lockDataDir, prepareEmbeddedDatabase } from './embedded-db';
 import { createPseudonymKeySource } from './pseudonym-keys';
 import { createS3Pusher } from './s3-push';
@@ -123,7 +124,9 @@ function fanOutFactory(
   return threadFanOut({
     workerUrl,
     objects,
-    objectsRoot: join(dataDir, 'objects'),
+    objectsAt: s3Options(config)
+      ? { s3: s3Options(config) as S3ObjectStoreOptions }
+      : { fs: join(dataDir, 'objects') },
     keys: { json: config.PSEUDONYM_KEYS, file: config.PSEUDONYM_KEYS_FILE, dataDir },
     datasets: catalogue.datasets,
     minBytes: config.GATEWAY_THREAD_FANOUT_MIN_BYTES,
@@ -158,7 +161,8 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
   }
   const metadata: MetadataStore = createSqlMetadataStore(sql);
   await metadata.migrate();
-  const objects = createFsObjectStore(join(dataDir, 'objects'));
+  const s3 = s3Options(config);
+  const objects = s3 ? await createS3ObjectStore(s3) : createFsObjectStore(join(dataDir, 'objects'));
   const signer = await createReceiptSigner(
     metadata,
     'delivery-gateway',

@@ -28,7 +28,8 @@ export function fanOutWorkerUrl(): URL | null {
 export function threadFanOut(opts: {
   workerUrl: URL;
   objects: ObjectStore;
-  objectsRoot: string;
+  /** The same store, as the worker opens it. */
+  objectsAt: FanOutWorkerData['objects'];
   keys: FanOutWorkerData['keys'];
   datasets: ReadonlyMap<string, { dataset: Dataset }>;
   minBytes: number;
@@ -56,7 +57,7 @@ export function threadFanOut(opts: {
     const fanOuts = groups.map((g) => {
       const recipients = new Set(g.profiles.map((p) => p.profile.recipient));
       const data: FanOutWorkerData = {
-        objectsRoot: opts.objectsRoot,
+        objects: opts.objectsAt,
         keys: opts.keys,
         dataset,
         profiles: g.profiles.map((p) => ({ profile: p.profile, sha256: p.sha256 })),

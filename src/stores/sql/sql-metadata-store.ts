@@ -251,9 +251,13 @@ export function createSqlMetadataStore(db: SqlClient): MetadataStore {
     name: db.name,
 
     async migrate() {
-      await db.query(
-        'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)',
-      );
+      // CREATE TABLE IF NOT EXISTS is not safe against a second node doing the same at once.
+      await db.transaction(async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock(7263001)');
+        await tx.query(
+          'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)',
+        );
+      });
       for (const m of MIGRATIONS) {
         await db.transaction(async (tx) => {
           // Several nodes may start at once: one applies each migration, the others wait and skip it.
