@@ -5,9 +5,10 @@ import { GatewayError } from '../core/errors';
 import { newId } from '../core/ids';
 import { dashboard } from '../web/dashboard';
 import { authorize } from './access';
-import { type AuthVariables, bearerAuth } from './auth';
+import { type AuthVariables, bearerAuth, resolvePrincipal } from './auth';
 import { renderApiReference, renderProblemType } from './docs';
 import { principalRateLimit, RateLimiter } from './limits';
+import { gauge, Metrics } from './metrics';
 import { problemResponse } from './problem';
 import { auditRoutes } from './routes/audit';
 import { datasetRoutes } from './routes/datasets';
@@ -66,9 +67,15 @@ export function createApp(
         maxAge: 600,
       }),
     );
+  services.metrics ??= new Metrics();
+  const metrics = services.metrics;
   app.use('*', async function accessLog(c, next) {
     const start = performance.now();
     await next();
+    metrics.count('gateway_http_requests_total', 'HTTP requests answered by this node', {
+      method: c.req.method,
+      status: String(c.res.status),
+    });
     // Paths carry ids only, never personal data; query strings are left out all the same.
     services.log.info(
       {
@@ -99,6 +106,45 @@ export function createApp(
       services.log.error({ err }, 'health check failed');
       return c.json({ status: 'unavailable' }, 503);
     }
+  });
+  app.get('/metrics', async (c) => {
+    // For Prometheus with an auditor's or admin's bearer token: counts, no personal data.
+    const m = /^Bearer\s+(\S+)$/.exec(c.req.header('authorization') ?? '');
+    const p = m?.[1] ? await resolvePrincipal(services, m[1]) : null;
+    if (!p)
+      throw new GatewayError('unauthenticated', 'send Authorization: Bearer <an auditor or admin token>');
+    if (p.role !== 'admin' && p.role !== 'auditor')
+      throw new GatewayError('forbidden', 'metrics are for auditors and admins');
+    const stats = await services.metadata.statistics();
+    const body = [
+      gauge(
+        'gateway_deliveries',
+        'Deliveries in the metadata store by dataset and status',
+        stats.deliveries.map((d) => ({ labels: { dataset: d.dataset, status: d.status }, value: d.count })),
+      ),
+      gauge(
+        'gateway_delivery_records',
+        'Records of those deliveries by dataset and status',
+        stats.deliveries.map((d) => ({ labels: { dataset: d.dataset, status: d.status }, value: d.records })),
+      ),
+      gauge(
+        'gateway_delivery_bytes',
+        'Bytes of those deliveries by dataset and status',
+        stats.deliveries.map((d) => ({ labels: { dataset: d.dataset, status: d.status }, value: d.bytes })),
+      ),
+      gauge(
+        'gateway_extracts',
+        'Extracts by recipient and status',
+        stats.extracts.map((e) => ({ labels: { recipient: e.recipient, status: e.status }, value: e.count })),
+      ),
+      gauge(
+        'gateway_pushes',
+        'Pushes by status',
+        stats.pushes.map((e) => ({ labels: { status: e.status }, value: e.count })),
+      ),
+      metrics.render(),
+    ].join('\n');
+    return c.body(`${body}\n`, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
   });
   app.get('/.well-known/jwks.json', async (c) => {
     c.header('cache-control', 'public, max-age=300');

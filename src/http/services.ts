@@ -4,6 +4,7 @@ import type { FanOutFactory } from '../pipeline/fan-out';
 import type { ReceiptSigner } from '../receipts/signer';
 import type { MetadataStore } from '../stores/metadata-store';
 import type { ObjectStore } from '../stores/object-store';
+import type { Metrics } from './metrics';
 
 /** The part of a logger the app uses: pino on Node, a console-backed one on Workers. */
 export interface Log {
@@ -42,6 +43,8 @@ export interface Services {
   clientAddress?(raw: unknown): string | undefined;
   /** Where a delivery's extracts are made; in the request's thread when absent. */
   fanOut?: FanOutFactory;
+  /** This node's metrics (timings, job outcomes); made by the app when absent. */
+  metrics?: Metrics;
   /** This node's push worker: kicked when a delivery is accepted. */
   pushes?: PushRunner;
   version: string;

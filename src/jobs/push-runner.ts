@@ -13,7 +13,10 @@ export interface PushRunner {
  * it, and each run goes on while it finds pushes that are due.
  */
 export function createPushRunner(
-  deps: PushDeps & { log?: PushDeps['log'] & { error(o: object, msg: string): void } },
+  deps: PushDeps & {
+    log?: PushDeps['log'] & { error(o: object, msg: string): void };
+    metrics?: import('../http/metrics').Metrics;
+  },
   options: PushRunOptions = {},
 ): PushRunner {
   let running: Promise<void> | null = null;
@@ -25,6 +28,14 @@ export function createPushRunner(
       try {
         for (;;) {
           const t = await runDuePushes(deps, options);
+          for (const [outcome, n] of Object.entries(t))
+            if (n)
+              deps.metrics?.count(
+                'gateway_push_attempts_total',
+                'Push attempts on this node by outcome',
+                { outcome },
+                n,
+              );
           const n = t.delivered + t.retried + t.failed + t.cancelled;
           if (stopped || n < (options.limit ?? 10)) break;
         }

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { buildCatalogue, type Catalogue } from '../core/catalogue';
 import type { ClientCertificate } from '../http/auth';
+import { Metrics } from '../http/metrics';
 import type { Services } from '../http/services';
 import { createPushRunner } from '../jobs/push-runner';
 import { contextTiff } from '../pipeline/archival-package';
@@ -199,7 +200,9 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
     unlock();
     throw e;
   }
+  const metrics = new Metrics();
   const pushes = createPushRunner({
+    metrics,
     metadata,
     objects,
     secrets,
@@ -214,6 +217,7 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
   const services: Services = {
     catalogue,
     pushes,
+    metrics,
     metadata,
     objects,
     signer,

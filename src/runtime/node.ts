@@ -51,8 +51,17 @@ async function main() {
   // The embedded database belongs to this process alone: whatever is still receiving was cut off by a stop.
   if (!config.DATABASE_URL) await reapAbandonedDeliveries({ metadata, objects, log }, new Date(), 0);
   const janitor = cron.schedule('*/15 * * * *', () => {
-    reapAbandonedDeliveries({ metadata, objects, log }, new Date(), config.GATEWAY_ABANDONED_AFTER_MS).catch(
-      (err) => log.error({ err }, 'janitor run failed'),
+    const job = (outcome: string) =>
+      built.services.metrics?.count('gateway_job_runs_total', 'Scheduled job runs on this node by outcome', {
+        job: 'janitor',
+        outcome,
+      });
+    reapAbandonedDeliveries({ metadata, objects, log }, new Date(), config.GATEWAY_ABANDONED_AFTER_MS).then(
+      () => job('ok'),
+      (err) => {
+        job('failed');
+        log.error({ err }, 'janitor run failed');
+      },
     );
   });
 

@@ -267,6 +267,13 @@ export interface MetadataStore {
   /** A failed push made due again from `at`, its attempts counted afresh; null unless it had failed. */
   retryPush(extractId: string, at: string, actor: string): Promise<PushRecord | null>;
 
+  /** Counts for monitoring: deliveries by dataset and status (with records and bytes), extracts by recipient and status, pushes by status. */
+  statistics(): Promise<{
+    deliveries: Array<{ dataset: string; status: string; count: number; records: number; bytes: number }>;
+    extracts: Array<{ recipient: string; status: string; count: number }>;
+    pushes: Array<{ status: string; count: number }>;
+  }>;
+
   recordProfileVersion(
     p: { id: string; version: number; sha256: string; content: unknown },
     at: string,

@@ -158,6 +158,14 @@ export function deliveryRoutes(services: Services) {
       ...DEFAULT_BODY_LIMITS,
       maxBytes: services.limits.maxDeliveryBytes,
     });
+    const started = performance.now();
+    const timed = (outcome: string) =>
+      services.metrics?.observe(
+        'gateway_intake_duration_seconds',
+        'Time from the first byte of a delivery to its answer, on this node',
+        { dataset: q.dataset, outcome },
+        (performance.now() - started) / 1000,
+      );
     const result = await intake(
       { ...services, now: services.now, log: services.log },
       {
@@ -171,7 +179,11 @@ export function deliveryRoutes(services: Services) {
         body,
         bytesHint: c.req.header('content-length') ? length : null,
       },
-    );
+    ).catch((e: unknown) => {
+      timed(e instanceof GatewayError ? e.code : 'failed');
+      throw e;
+    });
+    timed(result.status === 201 ? 'accepted' : 'repeated');
     c.header('location', `/v1/deliveries/${result.delivery.id}`);
     if (result.status === 201) services.pushes?.kick();
     return c.json(deliveryView(result.delivery, result.extracts), result.status);

@@ -842,6 +842,34 @@ export function createSqlMetadataStore(db: SqlClient): MetadataStore {
       });
     },
 
+    async statistics() {
+      const [deliveries, extracts, pushes] = await Promise.all([
+        db.query(
+          `SELECT dataset, status, count(*) AS n, coalesce(sum(records_total), 0) AS records, coalesce(sum(bytes), 0) AS bytes
+             FROM deliveries GROUP BY dataset, status ORDER BY dataset, status`,
+        ),
+        db.query(
+          'SELECT recipient, status, count(*) AS n FROM extracts GROUP BY recipient, status ORDER BY recipient, status',
+        ),
+        db.query('SELECT status, count(*) AS n FROM pushes GROUP BY status ORDER BY status'),
+      ]);
+      return {
+        deliveries: deliveries.map((r) => ({
+          dataset: String(r.dataset),
+          status: String(r.status),
+          count: Number(r.n),
+          records: Number(r.records),
+          bytes: Number(r.bytes),
+        })),
+        extracts: extracts.map((r) => ({
+          recipient: String(r.recipient),
+          status: String(r.status),
+          count: Number(r.n),
+        })),
+        pushes: pushes.map((r) => ({ status: String(r.status), count: Number(r.n) })),
+      };
+    },
+
     recordProfileVersion(p, at) {
       return db.transaction(async (tx) => {
         // One node at a time per profile, so two nodes starting together record one activation.
