@@ -15,6 +15,8 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { SaxesParser } from 'saxes';
 import { type SyntheticDataset, type SyntheticFormat, syntheticDelivery } from '../src/cli/synthetic';
+import { createTestDatabase, postgresAvailable } from '../test/support/postgres';
+import { startS3rver } from '../test/support/s3rver';
 
 const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const OUT = join(ROOT, 'bench', 'out');
@@ -245,6 +247,45 @@ async function main() {
     'daycare',
     'application/xml',
   );
+  process.stderr.write(
+    '(b3) intake, the record-level and aggregate profiles without the archival version…\n',
+  );
+  const noAvDir = await mkdtemp(join(tmpdir(), 'gateway-bench-profiles-'));
+  await mkdir(join(noAvDir, 'daycare'), { recursive: true });
+  await cp(join(ROOT, 'deliveries', 'recipients.json'), join(noAvDir, 'recipients.json'));
+  for (const r of ['dst', 'stuk', 'flis'])
+    await cp(join(ROOT, 'deliveries', 'daycare', `${r}.json`), join(noAvDir, 'daycare', `${r}.json`));
+  const noAv = await intakeRun('XML, 3 profiles (dst, stuk, flis)', xml, 'daycare', 'application/xml', {
+    GATEWAY_DELIVERIES_DIR: noAvDir,
+  });
+  await rm(noAvDir, { recursive: true, force: true });
+
+  process.stderr.write('(e) intake on PostgreSQL + S3…\n');
+  let onPg: IntakeRun | null = null;
+  if (await postgresAvailable('the PostgreSQL + S3 run')) {
+    const [db, s3] = await Promise.all([createTestDatabase(), startS3rver(['gateway-bench'])]);
+    try {
+      onPg = await intakeRun(
+        `XML, ${profiles} profiles, PostgreSQL + S3 (s3rver)`,
+        xml,
+        'daycare',
+        'application/xml',
+        {
+          DATABASE_URL: db.url,
+          GATEWAY_TOKEN_KEY: Buffer.alloc(32, 3).toString('base64'),
+          S3_BUCKET: 'gateway-bench',
+          S3_ENDPOINT: s3.endpoint,
+          S3_FORCE_PATH_STYLE: 'true',
+          S3_ACCESS_KEY_ID: s3.accessKeyId,
+          S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        },
+      );
+    } finally {
+      await s3.stop();
+      await db.drop();
+    }
+  }
+
   process.stderr.write('CSV and NDJSON…\n');
   const csvRun = await intakeRun(`CSV, ${profiles} profiles`, csv, 'daycare', 'text/csv');
   const ndjsonRun = await intakeRun(
@@ -258,7 +299,7 @@ async function main() {
   const tput = (r: IntakeRun) => mib(r.bytes) / r.seconds;
   const ratio = tput(all) / floorMiBs;
   const perProfile = profiles > 1 ? (all.seconds / one.seconds - 1) / (profiles - 1) : 0;
-  const runs = [all, oneThread, one, small, csvRun, ndjsonRun];
+  const runs = [all, oneThread, one, small, noAv, ...(onPg ? [onPg] : []), csvRun, ndjsonRun];
   const cpu = cpus()[0]?.model ?? 'unknown';
   const lines = [
     '# Intake benchmark',
@@ -273,16 +314,21 @@ async function main() {
     `| (a) saxes floor: parse and count | ${floor.records.toLocaleString('en-GB')} | ${fmt(mib(xmlBytes))} | ${fmt(floor.seconds, 2)} | ${fmt(floorMiBs)} | ${fmt(floor.records / floor.seconds, 0)} | – | – |`,
     ...runs.map(
       (r) =>
-        `| ${r === all ? '(b) ' : r === one ? '(c) ' : r === small ? '(d) ' : ''}${r.label} | ${r.records.toLocaleString('en-GB')} | ${fmt(mib(r.bytes))} | ${fmt(r.seconds, 2)} | ${fmt(tput(r))} | ${fmt(r.records / r.seconds, 0)} | ${r.extracts} | ${fmt(r.idleRssMiB, 0)} → ${fmt(r.peakRssMiB, 0)} |`,
+        `| ${r === all ? '(b) ' : r === one ? '(c) ' : r === small ? '(d) ' : r === noAv ? '(b3) ' : r === onPg ? '(e) ' : ''}${r.label} | ${r.records.toLocaleString('en-GB')} | ${fmt(mib(r.bytes))} | ${fmt(r.seconds, 2)} | ${fmt(tput(r))} | ${fmt(r.records / r.seconds, 0)} | ${r.extracts} | ${fmt(r.idleRssMiB, 0)} → ${fmt(r.peakRssMiB, 0)} |`,
     ),
     '',
     '(b), (c), (d), CSV and NDJSON run as `npm start` does: a delivery of 8 MiB or more has its extracts made in a',
     'worker thread beside the parsing. (b′) is (b) with that turned off (`GATEWAY_THREAD_FANOUT_MIN_BYTES=0`).',
+    '(b3) is (b) without the archival version, whose table XML and deflate are the costliest extract.',
+    onPg
+      ? '(e) is (b) on the national deployment’s stores: PostgreSQL 15 on this machine and S3 through s3rver on loopback (s3rver, a Node process, takes its share of the same 2 cores).'
+      : '(e), PostgreSQL + S3, was skipped: no PostgreSQL server answered.',
     '',
     '## Against the targets',
     '',
     `- (b) ÷ (a), intake with every profile against the parse floor: **${fmt(ratio, 2)}** (target ≥ 0.5): ${ratio >= 0.5 ? 'met' : 'not met'}.`,
     `- Marginal cost of a profile, ((b) ÷ (c) − 1) ÷ ${profiles - 1} added profiles: **${fmt(perProfile * 100)} %** of a one-profile intake (target ≤ 15 %): ${perProfile <= 0.15 ? 'met' : 'not met'}.`,
+    `- Without the archival version (b3): ${fmt(tput(noAv) / floorMiBs, 2)} of the floor, ${fmt(((noAv.seconds / one.seconds - 1) / 2) * 100)} % a profile, peak ${fmt(noAv.peakRssMiB, 0)} MiB.`,
     `- With one thread (b′): ${fmt(tput(oneThread) / floorMiBs, 2)} of the floor, ${fmt(((oneThread.seconds / one.seconds - 1) / Math.max(profiles - 1, 1)) * 100)} % a profile, peak ${fmt(oneThread.peakRssMiB, 0)} MiB.`,
     `- Peak server RSS: **${fmt(all.peakRssMiB, 0)} MiB** for ${RECORDS.toLocaleString('en-GB')} records and **${fmt(small.peakRssMiB, 0)} MiB** for ${SMALL.toLocaleString('en-GB')} (target ≤ 300 MiB and the same for both): ${all.peakRssMiB <= 300 && Math.abs(all.peakRssMiB - small.peakRssMiB) <= 0.15 * small.peakRssMiB ? 'met' : 'not met'}.`,
     '',
