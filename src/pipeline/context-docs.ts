@@ -18,15 +18,8 @@ let font: Promise<void> | null = null;
 function loadFont(): Promise<void> {
   font ??= (async () => {
     const require = createRequire(import.meta.url);
-    const regular = PImage.registerFont(
-      require.resolve('dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf'),
-      'GatewayMono',
-    );
-    const bold = PImage.registerFont(
-      require.resolve('dejavu-fonts-ttf/ttf/DejaVuSansMono-Bold.ttf'),
-      'GatewayMonoBold',
-    );
-    await Promise.all([regular.load(), bold.load()]);
+    // One face: a heading is drawn twice, a pixel apart, rather than parse a bold font too.
+    await PImage.registerFont(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf'), 'GatewayMono').load();
   })();
   return font;
 }
@@ -82,36 +75,42 @@ function layout(doc: DocumentText): Laid[][] {
   return pages;
 }
 
-/** Renders a document to a multi-page bilevel TIFF, a page number at the foot of each page. */
+/** Height of the strip one line is drawn in: the line's ascent above the baseline and its descent below. */
+const STRIP = 48;
+const BASELINE_IN_STRIP = 36;
+
+/**
+ * Renders a document to a multi-page bilevel TIFF, a page number at the foot of each page.
+ * Each line is drawn into one small RGBA strip and copied into the page's 1-bit bitmap, so
+ * memory is a strip and a page of bits (about 0.5 MB), not a page of RGBA (15 MB).
+ */
 export async function renderDocumentTiff(doc: DocumentText): Promise<Uint8Array> {
   await loadFont();
   const laid = layout(doc);
-  const pages: BilevelPage[] = laid.map((lines, n) => {
-    const img = PImage.make(WIDTH, HEIGHT);
-    const ctx = img.getContext('2d');
+  const rowBytes = Math.ceil(WIDTH / 8);
+  const strip = PImage.make(WIDTH, STRIP);
+  const ctx = strip.getContext('2d');
+  ctx.font = `${SIZE}px GatewayMono`;
+  const draw = (page: Uint8Array, text: string, baseline: number, bold: boolean) => {
     ctx.fillStyle = '#ffffff';
-    ctx.fillRect(0, 0, WIDTH, HEIGHT);
+    ctx.fillRect(0, 0, WIDTH, STRIP);
     ctx.fillStyle = '#000000';
-    for (const l of lines) {
-      ctx.font = `${SIZE}px ${l.heading ? 'GatewayMonoBold' : 'GatewayMono'}`;
-      ctx.fillText(l.text, MARGIN, l.y);
+    ctx.fillText(text, MARGIN, BASELINE_IN_STRIP);
+    if (bold) ctx.fillText(text, MARGIN + 1, BASELINE_IN_STRIP);
+    const top = baseline - BASELINE_IN_STRIP;
+    for (let y = 0; y < STRIP; y++) {
+      const py = top + y;
+      if (py < 0 || py >= HEIGHT) continue;
+      for (let x = 0; x < WIDTH; x++)
+        if ((strip.data[(y * WIDTH + x) * 4] as number) < 128)
+          page[py * rowBytes + (x >> 3)] = (page[py * rowBytes + (x >> 3)] as number) | (0x80 >> (x & 7));
     }
-    ctx.font = `${SIZE}px GatewayMono`;
-    ctx.fillText(`Side ${n + 1} af ${laid.length}`, MARGIN, HEIGHT - MARGIN / 2);
-    return toBilevel(img.data, WIDTH, HEIGHT);
+  };
+  const pages: BilevelPage[] = laid.map((lines, n) => {
+    const data = new Uint8Array(rowBytes * HEIGHT);
+    for (const l of lines) draw(data, l.text, l.y, l.heading);
+    draw(data, `Side ${n + 1} af ${laid.length}`, HEIGHT - MARGIN / 2, false);
+    return { width: WIDTH, height: HEIGHT, data };
   });
   return encodeBilevelTiff(pages, DPI);
-}
-
-/** RGBA to one bit a pixel: dark is black. */
-function toBilevel(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number): BilevelPage {
-  const rowBytes = Math.ceil(width / 8);
-  const data = new Uint8Array(rowBytes * height);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 4;
-      if ((rgba[i] as number) < 128)
-        data[y * rowBytes + (x >> 3)] = (data[y * rowBytes + (x >> 3)] as number) | (0x80 >> (x & 7));
-    }
-  return { width, height, data };
 }
