@@ -19,7 +19,7 @@ import {
   tableXsd,
 } from '../core/archival-version';
 import type { CompiledProfile, DeliveryContext } from '../core/mapper';
-import { PROJECT_ROOT } from '../runtime/project-root';
+import { projectRoot } from '../runtime/project-root';
 import type { ObjectSink } from '../stores/object-store';
 import { renderDocumentTiff } from './context-docs';
 import { drainInto } from './packaging';
@@ -31,7 +31,7 @@ export function standardSchemas(): Promise<Array<{ name: string; bytes: Buffer }
   standard ??= Promise.all(
     STANDARD_SCHEMAS.map(async (name) => ({
       name,
-      bytes: await readFile(join(PROJECT_ROOT, 'schemas', 'archival-version', 'standard', name)),
+      bytes: await readFile(join(projectRoot(), 'schemas', 'archival-version', 'standard', name)),
     })),
   );
   return standard;

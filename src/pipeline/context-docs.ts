@@ -19,7 +19,10 @@ function loadFont(): Promise<void> {
   font ??= (async () => {
     const require = createRequire(import.meta.url);
     // One face: a heading is drawn twice, a pixel apart, rather than parse a bold font too.
-    await PImage.registerFont(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf'), 'GatewayMono').load();
+    await PImage.registerFont(
+      require.resolve('dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf'),
+      'GatewayMono',
+    ).load();
   })();
   return font;
 }

@@ -21,15 +21,15 @@ import { createSqlMetadataStore } from '../stores/sql/sql-metadata-store';
 import { readJsonFiles } from './catalogue-files';
 import { type Config, s3Options } from './config';
 import { lockDataDir, prepareEmbeddedDatabase } from './embedded-db';
+import { projectRoot } from './project-root';
 import { createPseudonymKeySource } from './pseudonym-keys';
 import { createS3Pusher } from './s3-push';
 import { checkPushSecrets, secretSource } from './secrets';
 import { fanOutWorkerUrl, threadFanOut } from './thread-fan-out';
 import { tokenHasher } from './token-key';
 
-export { PROJECT_ROOT } from './project-root';
-
-import { PROJECT_ROOT } from './project-root';
+/** The folder with the gateway's package.json. */
+export const PROJECT_ROOT = projectRoot();
 
 export const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
