@@ -42,8 +42,9 @@ function consoleLog(level: string): Log {
     (name: string, write: (s: string) => void) =>
     (obj: object, msg: string): void => {
       if (LEVELS.indexOf(name) < min) return;
-      const line = JSON.stringify({ level: name, time: Date.now(), service: 'gateway', ...obj, msg }, (_k, v) =>
-        v instanceof Error ? { message: v.message } : v,
+      const line = JSON.stringify(
+        { level: name, time: Date.now(), service: 'gateway', ...obj, msg },
+        (_k, v) => (v instanceof Error ? { message: v.message } : v),
       );
       write(line.replace(CPR_SHAPED, '[cpr]'));
     };
@@ -67,7 +68,10 @@ function catalogueFor(env: Env, log: Log): Catalogue {
   const files = BUNDLED_DELIVERIES.filter((f) => {
     const o = JSON.parse(f.text) as { output?: { format?: string } };
     if (o.output?.format !== 'archival-version') return true;
-    log.warn({ file: f.path }, 'archival versions are made by the Node deployment; this profile is left out here');
+    log.warn(
+      { file: f.path },
+      'archival versions are made by the Node deployment; this profile is left out here',
+    );
     return false;
   });
   catalogue = buildCatalogue(BUNDLED_SCHEMAS, files, {
@@ -85,7 +89,8 @@ function catalogueFor(env: Env, log: Log): Catalogue {
 /** The stores and services of one request (a Worker may not share connections between requests). */
 async function servicesFor(env: Env) {
   const log = consoleLog(env.LOG_LEVEL ?? 'info');
-  if (!env.GATEWAY_TOKEN_KEY) throw new Error('GATEWAY_TOKEN_KEY is not set (wrangler secret put GATEWAY_TOKEN_KEY)');
+  if (!env.GATEWAY_TOKEN_KEY)
+    throw new Error('GATEWAY_TOKEN_KEY is not set (wrangler secret put GATEWAY_TOKEN_KEY)');
   const tokenKey = Buffer.from(env.GATEWAY_TOKEN_KEY, 'base64');
   const hashToken = (t: string) => createHmac('sha256', tokenKey).update(t).digest('hex');
   const sql = createPgClient(env.HYPERDRIVE.connectionString, 3);
