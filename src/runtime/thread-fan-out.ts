@@ -40,9 +40,15 @@ export function threadFanOut(opts: {
     if (req.profiles.length === 0 || req.bytesHint === null || req.bytesHint < opts.minBytes) return null;
     const dataset = opts.datasets.get(req.ctx.dataset)?.dataset;
     if (!dataset) return null;
-    const remote = req.profiles.filter((p) => !p.profile.aggregate);
+    // The intake thread parses and validates; it also takes the aggregates (cheap) and, when
+    // other record-level extracts go to the worker, the archival version (the costliest), so
+    // that the two threads are about equally busy.
+    const recordLevel = req.profiles.filter((p) => !p.profile.aggregate);
+    const keepHere = (p: CompiledProfile) =>
+      !!p.profile.aggregate || (!!p.archival && recordLevel.some((q) => !q.archival));
+    const remote = req.profiles.filter((p) => !keepHere(p));
     if (remote.length === 0) return null;
-    const local = req.profiles.filter((p) => p.profile.aggregate);
+    const local = req.profiles.filter(keepHere);
     const remoteRecipients = new Set(remote.map((p) => p.profile.recipient));
     // Profiles shared out over the workers, the costliest first, each to the least loaded.
     const groups: Array<{ weight: number; profiles: typeof remote }> = Array.from(

@@ -144,3 +144,58 @@ describe('crash safety (SIGKILL, then a restart on the same data)', () => {
     await third.g.stop();
   });
 });
+
+describe('graceful shutdown', () => {
+  it('SIGTERM lets a delivery in flight finish (201, accepted), then the process exits 0', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'gateway-term-'));
+    try {
+      const g = spawnGateway({ GATEWAY_DATA_DIR: dataDir, GATEWAY_ADMIN_TOKEN: ADMIN });
+      const url = await g.ready;
+      const tokenRes = await fetch(`${url}/v1/admin/tokens`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          role: 'source',
+          subject: 'v',
+          municipalities: ['101'],
+          datasets: ['daycare'],
+        }),
+      });
+      const source = ((await tokenRes.json()) as { token: string }).token;
+      const body = Buffer.from(
+        [...syntheticDelivery({ dataset: 'daycare', records: 5000, format: 'xml', seed: 8 })].join(''),
+      );
+      const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = request(`${url}/v1/deliveries?dataset=daycare&municipality=101&period=2026-10`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${source}`,
+            'content-type': 'application/xml',
+            'content-length': body.length,
+          },
+        });
+        req.on('response', (res) => {
+          let text = '';
+          res.on('data', (d) => {
+            text += d;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        });
+        req.on('error', reject);
+        req.write(body.subarray(0, body.length / 2));
+        // Mid-upload: the process is told to stop; the rest of the body follows a moment later.
+        setTimeout(() => {
+          g.child.kill('SIGTERM');
+          setTimeout(() => req.end(body.subarray(body.length / 2)), 500);
+        }, 300);
+      });
+      const done = await answer;
+      expect(done.status).toBe(201);
+      expect((JSON.parse(done.text) as { status: string }).status).toBe('accepted');
+      expect(await g.stop()).toBe(0);
+      expect(g.output()).toContain('finishing those in flight');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
