@@ -40,15 +40,12 @@ export function threadFanOut(opts: {
     if (req.profiles.length === 0 || req.bytesHint === null || req.bytesHint < opts.minBytes) return null;
     const dataset = opts.datasets.get(req.ctx.dataset)?.dataset;
     if (!dataset) return null;
-    // The intake thread parses and validates; it also takes the aggregates (cheap) and, when
-    // other record-level extracts go to the worker, the archival version (the costliest), so
-    // that the two threads are about equally busy.
-    const recordLevel = req.profiles.filter((p) => !p.profile.aggregate);
-    const keepHere = (p: CompiledProfile) =>
-      !!p.profile.aggregate || (!!p.archival && recordLevel.some((q) => !q.archival));
-    const remote = req.profiles.filter((p) => !keepHere(p));
+    // Aggregates (cheap, nothing written per record) stay in the intake thread. The archival
+    // version stays with the worker: in the intake thread, with no heap cap, its garbage
+    // lifted the peak by 25–45 MiB for no gain in time.
+    const remote = req.profiles.filter((p) => !p.profile.aggregate);
     if (remote.length === 0) return null;
-    const local = req.profiles.filter(keepHere);
+    const local = req.profiles.filter((p) => p.profile.aggregate);
     const remoteRecipients = new Set(remote.map((p) => p.profile.recipient));
     // Profiles shared out over the workers, the costliest first, each to the least loaded.
     const groups: Array<{ weight: number; profiles: typeof remote }> = Array.from(
