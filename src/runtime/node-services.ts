@@ -1,13 +1,17 @@
 import { createHash, createHmac, randomBytes, X509Certificate } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import pino, { type Logger } from 'pino';
+import { contextDocumentText } from '../core/archival-version';
 import { buildCatalogue, type Catalogue } from '../core/catalogue';
+import type { CompiledProfile } from '../core/mapper';
 import type { ClientCertificate } from '../http/auth';
 import { Metrics } from '../http/metrics';
 import type { Services } from '../http/services';
 import { createPushRunner } from '../jobs/push-runner';
-import { contextTiff } from '../pipeline/archival-package';
+import { contextTiff, seedContextDocument } from '../pipeline/archival-package';
 import type { FanOutFactory } from '../pipeline/fan-out';
 import { configuredKeyRecord, createReceiptSigner } from '../receipts/signer';
 import { createFsObjectStore } from '../stores/fs-object-store';
@@ -212,8 +216,9 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
     }),
     log,
   });
-  // Archival versions' context documentation is rendered at start, while the process is idle.
-  for (const list of catalogue.profiles.values()) for (const p of list) if (p.archival) await contextTiff(p);
+  // Archival versions' context documentation is rendered at start, while the process is idle:
+  // in a passing thread when the built worker script is there (its memory goes with it).
+  await prepareContextDocuments([...catalogue.profiles.values()].flat().filter((p) => p.archival));
   const services: Services = {
     catalogue,
     pushes,
@@ -291,4 +296,23 @@ export function nodeClientCertificate(trusted: readonly string[]) {
       return null;
     }
   };
+}
+
+async function prepareContextDocuments(profiles: CompiledProfile[]): Promise<void> {
+  if (profiles.length === 0) return;
+  const url = fanOutWorkerUrl();
+  if (!url) {
+    for (const p of profiles) await contextTiff(p);
+    return;
+  }
+  const docs = profiles.map((p) => contextDocumentText(p.archival!, p.profile, p.sha256, p.dataset));
+  const worker = new Worker(url, { workerData: { render: docs } });
+  try {
+    const [tiffs] = (await once(worker, 'message')) as [Uint8Array[]];
+    profiles.forEach((p, i) => {
+      seedContextDocument(p, tiffs[i] as Uint8Array);
+    });
+  } finally {
+    await worker.terminate();
+  }
 }
