@@ -166,6 +166,22 @@ describe('push transport', () => {
       // The credential never leaves the configuration.
       const everything = g.logs.join('') + JSON.stringify(audit);
       expect(everything).not.toContain('push-secret-for-dst');
+
+      // An operator sees the push on the delivery's page of the dashboard.
+      const session = await g.request('/session', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: ADMIN_TOKEN }).toString(),
+      });
+      const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const deliveryId = (
+        (await (await g.request(`/v1/extracts/${done.id}`, { token: ADMIN_TOKEN })).json()) as {
+          delivery: string;
+        }
+      ).delivery;
+      const html = await (await g.request(`/deliveries/${deliveryId}`, { headers: { cookie } })).text();
+      expect(html).toMatch(/https <span class="badge delivered">delivered<\/span> after 3\s*attempts/);
+      expect(html).toContain('fetched by the recipient');
     } finally {
       await ep.close();
     }
