@@ -16,13 +16,17 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Counts one request; the seconds to wait when over the limit, else 0. */
-  hit(key: string): number {
-    const t = this.now();
+  private roll(t: number): void {
     if (t - this.windowStart >= 60_000) {
       this.windowStart = t - (t % 60_000);
       this.counts.clear();
     }
+  }
+
+  /** Counts one request; the seconds to wait when over the limit, else 0. */
+  hit(key: string): number {
+    const t = this.now();
+    this.roll(t);
     const n = (this.counts.get(key) ?? 0) + 1;
     this.counts.set(key, n);
     return n > this.perMinute ? Math.ceil((this.windowStart + 60_000 - t) / 1000) : 0;
@@ -30,6 +34,7 @@ export class RateLimiter {
 
   /** Requests counted for the key in this window. */
   count(key: string): number {
+    this.roll(this.now());
     return this.counts.get(key) ?? 0;
   }
 }

@@ -44,7 +44,7 @@ export function createPushRunner(
       }
     } while (again && !stopped);
   };
-  return {
+  const runner: PushRunner = {
     kick() {
       if (stopped) return;
       if (running) {
@@ -53,6 +53,8 @@ export function createPushRunner(
       }
       running = loop().finally(() => {
         running = null;
+        // A kick that came after the last look but before this: look once more.
+        if (again && !stopped) runner.kick();
       });
     },
     async idle() {
@@ -63,4 +65,5 @@ export function createPushRunner(
       while (running) await running;
     },
   };
+  return runner;
 }

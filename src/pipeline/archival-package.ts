@@ -82,7 +82,13 @@ export async function archivalVersionSink(
   // Fast deflate: the table is most of the bytes, and compressing it harder costs the
   // delivery's one pass several times the time for a few per cent.
   const zip = new ZipArchive({ zlib: { level: 1 } });
+  const entry = new PassThrough();
   const out = drainInto(zip, inner);
+  let failure: unknown = null;
+  zip.on('error', (e) => {
+    failure ??= e;
+    entry.destroy(e as Error);
+  });
   const files: FileEntry[] = [];
   const add = (dir: string, name: string, bytes: Uint8Array | string) => {
     const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : Buffer.from(bytes);
@@ -102,15 +108,16 @@ export async function archivalVersionSink(
   add('ContextDocumentation/docCollection1/1', '1.tif', tiff);
   add('Tables/table1', 'table1.xsd', tableXsd(plan));
 
-  const entry = new PassThrough();
   const tableMd5 = createHash('md5');
   zip.append(entry, { name: `${folder}/Tables/table1/table1.xml` });
 
   return {
     async write(chunk) {
+      if (failure) throw failure;
       out.check();
       tableMd5.update(chunk);
-      if (!entry.write(chunk)) await once(entry, 'drain');
+      if (!entry.write(chunk)) await Promise.race([once(entry, 'drain'), once(entry, 'close')]);
+      if (failure) throw failure;
       await out.settled();
     },
     async close() {
@@ -122,6 +129,7 @@ export async function archivalVersionSink(
       // fileIndex lists every other file, itself not.
       zip.append(Buffer.from(fileIndexXml(files), 'utf8'), { name: `${folder}/Indices/fileIndex.xml` });
       await zip.finalize();
+      if (failure) throw failure;
       await out.settled();
       out.check();
       await inner.close();

@@ -68,18 +68,26 @@ export function zipSink(inner: ObjectSink, entryName: string): ObjectSink {
   const zip = new ZipArchive({ zlib: { level: 6 } });
   const out = drainInto(zip, inner);
   const entry = new PassThrough();
+  let failure: unknown = null;
+  zip.on('error', (e) => {
+    failure ??= e;
+    entry.destroy(e as Error);
+  });
   zip.append(entry, { name: entryName });
   const finalized = zip.finalize();
   finalized.catch(() => {});
   return {
     async write(chunk) {
+      if (failure) throw failure;
       out.check();
-      if (!entry.write(chunk)) await once(entry, 'drain');
+      if (!entry.write(chunk)) await Promise.race([once(entry, 'drain'), once(entry, 'close')]);
+      if (failure) throw failure;
       await out.settled();
     },
     async close() {
       entry.end();
       await finalized;
+      if (failure) throw failure;
       await out.settled();
       await inner.close();
     },

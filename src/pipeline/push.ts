@@ -13,6 +13,8 @@ export type S3Pusher = (
   object: {
     key: string;
     body: AsyncIterable<Uint8Array>;
+    /** The longest the upload may take. */
+    timeoutMs: number;
     bytes: number;
     contentType: string;
     metadata: Record<string, string>;
@@ -159,8 +161,9 @@ async function attempt(
       nextAttemptAt: new Date((deps.now?.() ?? new Date()).getTime() + wait).toISOString(),
     };
   };
+  let body: AsyncIterable<Uint8Array> | null = null;
   try {
-    const body = await deps.objects.read(e.objectKey);
+    body = await deps.objects.read(e.objectKey);
     if (!body) return { status: 'failed', error: 'the extract has no stored content' };
     if (target.type === 'https') {
       return { status: 'delivered', location: await pushHttps(target, e, body, deps, opts.requestTimeoutMs) };
@@ -172,6 +175,7 @@ async function attempt(
       {
         key,
         body,
+        timeoutMs: opts.requestTimeoutMs,
         bytes: e.bytes,
         contentType: e.contentType,
         metadata: {
@@ -188,6 +192,9 @@ async function attempt(
     const message = (err as Error).message || String(err);
     if (err instanceof PermanentPushError) return { status: 'failed', error: message };
     return retryOf(message);
+  } finally {
+    // A push that failed before reading it all must not hold the file or the connection open.
+    await body?.[Symbol.asyncIterator]().return?.();
   }
 }
 
@@ -205,20 +212,21 @@ export async function runDuePushes(
     leaseMs: options.leaseMs ?? 15 * 60_000,
     requestTimeoutMs: options.requestTimeoutMs ?? 10 * 60_000,
   };
-  const now = deps.now?.() ?? new Date();
-  const claimed = await deps.metadata.claimPushes(
-    now.toISOString(),
-    new Date(now.getTime() + opts.leaseMs).toISOString(),
-    opts.limit,
-  );
   const tally = { delivered: 0, retried: 0, failed: 0, cancelled: 0 };
-  for (const push of claimed) {
+  // One claim at a time, each with its own lease: a slow push never lets a later one's
+  // lease run out before it is even tried.
+  for (let i = 0; i < opts.limit; i++) {
+    const now = deps.now?.() ?? new Date();
+    const lease = new Date(now.getTime() + opts.leaseMs).toISOString();
+    const [push] = await deps.metadata.claimPushes(now.toISOString(), lease, 1);
+    if (!push) break;
     const result = await attempt(push, deps, opts);
     await deps.metadata.finishPush(
       push.extractId,
       result,
       (deps.now?.() ?? new Date()).toISOString(),
       PUSH_ACTOR,
+      lease,
     );
     if (result.status === 'delivered') tally.delivered++;
     else if (result.status === 'retry') tally.retried++;

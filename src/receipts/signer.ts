@@ -74,7 +74,17 @@ export async function createReceiptSigner(
 ): Promise<ReceiptSigner> {
   if (configured)
     await store.rotateSigningKey(configured.record, new Date().toISOString(), 'gateway (configuration)');
-  else await store.ensureSigningKey(await newKeyRecord());
+  else {
+    const active = await store.ensureSigningKey(await newKeyRecord());
+    // The active key was configured on a node and is configured no more: its private half
+    // was never stored, so a new key signs from now on.
+    if (!(active.privateJwk as JWK).d)
+      await store.rotateSigningKey(
+        await newKeyRecord(),
+        new Date().toISOString(),
+        'gateway (configuration removed)',
+      );
+  }
   const imported = new Map<string, Promise<CryptoKey | Uint8Array>>();
   const keyFor = (k: SigningKeyRecord) => {
     let key = imported.get(k.kid);
@@ -89,7 +99,9 @@ export async function createReceiptSigner(
   };
   return {
     async sign(payload) {
-      const active = await store.activeSigningKey();
+      // A configured key signs on this node whatever another node made active (a rolling
+      // change of keys); otherwise the key the store says is active.
+      const active = configured ? configured.record : await store.activeSigningKey();
       if (!active) throw new Error('no active receipt key');
       return new SignJWT({ ...payload })
         .setProtectedHeader({ alg: 'EdDSA', kid: active.kid, typ: RECEIPT_TYPE })

@@ -273,8 +273,8 @@ export function nodeClientAddress(trusted: readonly string[]) {
 /**
  * The verified client certificate on Node: the TLS peer's when this server terminates TLS and
  * the certificate chains to TLS_CLIENT_CA; or, from a trusted proxy that terminated TLS, the
- * certificate it forwards URL-encoded in X-Client-Cert (with X-Client-Verify: SUCCESS when it
- * sends that header, as nginx does).
+ * certificate it forwards URL-encoded in X-Client-Cert, only with X-Client-Verify: SUCCESS
+ * (as nginx's $ssl_client_verify says) and only while the certificate is valid.
  */
 export function nodeClientCertificate(trusted: readonly string[]) {
   return (env: unknown): ClientCertificate | null => {
@@ -287,10 +287,12 @@ export function nodeClientCertificate(trusted: readonly string[]) {
     const peer = socket?.remoteAddress?.replace(/^::ffff:/, '');
     const forwarded = incoming?.headers['x-client-cert'];
     if (!peer || !trusted.includes(peer) || typeof forwarded !== 'string' || !forwarded) return null;
-    const verify = incoming?.headers['x-client-verify'];
-    if (verify !== undefined && verify !== 'SUCCESS') return null;
+    // The proxy must say it verified the certificate; and the certificate must be valid now.
+    if (incoming?.headers['x-client-verify'] !== 'SUCCESS') return null;
     try {
       const cert = new X509Certificate(decodeURIComponent(forwarded));
+      const now = Date.now();
+      if (now < Date.parse(cert.validFrom) || now > Date.parse(cert.validTo)) return null;
       return { fingerprint256: cert.fingerprint256, subject: cert.subject };
     } catch {
       return null;

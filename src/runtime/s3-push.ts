@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { PermanentPushError, type S3Pusher } from '../pipeline/push';
@@ -29,11 +30,13 @@ export function createS3Pusher(options: S3PushOptions): S3Pusher {
         );
       credentials = { accessKeyId, secretAccessKey };
     }
+    // A rotated secret under the same key id makes a new client.
     const cacheKey = JSON.stringify([
       target.endpoint,
       target.region,
       target.forcePathStyle,
       credentials?.accessKeyId,
+      credentials ? createHash('sha256').update(credentials.secretAccessKey).digest('hex') : null,
     ]);
     let client = clients.get(cacheKey);
     if (!client) {
@@ -48,9 +51,12 @@ export function createS3Pusher(options: S3PushOptions): S3Pusher {
       });
       clients.set(cacheKey, client);
     }
+    const abortController = new AbortController();
+    const timer = setTimeout(() => abortController.abort(), object.timeoutMs);
     try {
       await new Upload({
         client,
+        abortController,
         params: {
           Bucket: target.bucket,
           Key: object.key,
@@ -72,7 +78,11 @@ export function createS3Pusher(options: S3PushOptions): S3Pusher {
           throw new PermanentPushError(what);
         throw new Error(what);
       }
+      if (abortController.signal.aborted)
+        throw new Error(`the upload to S3 bucket ${target.bucket} took longer than ${object.timeoutMs} ms`);
       throw e;
+    } finally {
+      clearTimeout(timer);
     }
     return { location: `s3://${target.bucket}/${object.key}` };
   };

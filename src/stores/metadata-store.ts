@@ -147,6 +147,8 @@ export interface PushRecord {
   location: string | null;
   deliveredAt: string | null;
   createdAt: string;
+  /** Until when the node that claimed it holds it. */
+  claimedUntil: string | null;
 }
 
 /** How a push attempt ended. */
@@ -261,8 +263,18 @@ export interface MetadataStore {
    * `leaseUntil`; each claim counts as an attempt.
    */
   claimPushes(now: string, leaseUntil: string, limit: number): Promise<PushRecord[]>;
-  /** Records how an attempt ended; a delivered push marks its extract fetched. Null if there is no such push. */
-  finishPush(extractId: string, result: PushResult, at: string, actor: string): Promise<PushRecord | null>;
+  /**
+   * Records how an attempt ended; a delivered push marks its extract fetched. With `lease`, a
+   * retry, failure or cancellation counts only while that claim still holds (another node may
+   * have taken the push over); a delivery always counts. Null if there is no such push.
+   */
+  finishPush(
+    extractId: string,
+    result: PushResult,
+    at: string,
+    actor: string,
+    lease?: string,
+  ): Promise<PushRecord | null>;
   getPush(extractId: string): Promise<PushRecord | null>;
   /** A failed push made due again from `at`, its attempts counted afresh; null unless it had failed. */
   retryPush(extractId: string, at: string, actor: string): Promise<PushRecord | null>;

@@ -146,12 +146,16 @@ export async function createS3ObjectStore(opts: S3ObjectStoreOptions): Promise<O
       let batch: string[] = [];
       const flush = async () => {
         if (!batch.length) return;
-        await client.send(
+        const res = await client.send(
           new DeleteObjectsCommand({
             Bucket,
             Delete: { Objects: batch.map((k) => ({ Key: full(k) })), Quiet: true },
           }),
         );
+        if (res.Errors?.length)
+          throw new Error(
+            `${name}: ${res.Errors.length} object(s) under ${prefix} could not be deleted (${res.Errors[0]?.Code ?? 'unknown'})`,
+          );
         batch = [];
       };
       for await (const k of store.list(prefix)) {

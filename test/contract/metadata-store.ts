@@ -367,6 +367,12 @@ export function metadataStoreContract(
         expect(events.items.map((e) => e.details)).toEqual([{ retired: before?.kid }]);
         // ensureSigningKey leaves a rotated key alone.
         expect(await store.ensureSigningKey(key())).toEqual(next);
+        // A key id names one key for ever.
+        const impostor = { ...key(), kid: before?.kid as string };
+        await expect(store.rotateSigningKey(impostor, at, 'tok_admin')).rejects.toThrow(
+          /already names another key/,
+        );
+        expect(await store.activeSigningKey()).toEqual(next);
       });
     });
 
@@ -1049,6 +1055,32 @@ export function metadataStoreContract(
         const actions = (await auditFor(pushed.id)).map((a) => a.action);
         expect(actions).toEqual(['extract.created', 'extract.push_failed', 'extract.push_retried']);
         expect(await store.getExtract(pushed.id).then((x) => x?.status)).toBe('available');
+      });
+
+      it('a node whose lease ran out cannot overwrite the word of the node that took over, but a delivery always counts', async () => {
+        const { pushed } = await withPush();
+        const firstLease = later(60_000);
+        await store.claimPushes(later(1000), firstLease, 1000);
+        const secondLease = later(200_000);
+        expect(mine(await store.claimPushes(later(61_000), secondLease, 1000), pushed.id)).toHaveLength(1);
+        // The first node comes back late with a failure: ignored.
+        const stale = await store.finishPush(
+          pushed.id,
+          { status: 'failed', error: 'late' },
+          later(70_000),
+          'gateway (push)',
+          firstLease,
+        );
+        expect(stale).toMatchObject({ status: 'pending', lastError: null });
+        // The second node's delivery counts.
+        const done = await store.finishPush(
+          pushed.id,
+          { status: 'delivered', location: 'https://r.example/x' },
+          later(80_000),
+          'gateway (push)',
+          secondLease,
+        );
+        expect(done?.status).toBe('delivered');
       });
 
       it('knows no push it was not given', async () => {

@@ -72,8 +72,10 @@ describe('receipt keys', () => {
     const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'receipts-2026-1' };
     const file = join(dir, 'receipt-key.json');
     await writeFile(file, JSON.stringify(jwk), { mode: 0o600 });
-    const gw = await startGateway({ GATEWAY_RECEIPT_KEY_FILE: file });
-    gateways.push(gw);
+    const dataDir = join(dir, 'data');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(dataDir);
+    const gw = await startGateway({ GATEWAY_RECEIPT_KEY_FILE: file }, { dataDir });
     const source = (
       await gw.issueToken({ role: 'source', subject: 's', municipalities: ['101'], datasets: ['daycare'] })
     ).token;
@@ -85,5 +87,23 @@ describe('receipt keys', () => {
     expect(
       (await gw.request('/v1/admin/receipt-keys/rotate', { method: 'POST', token: ADMIN_TOKEN })).status,
     ).toBe(409);
+    await gw.close();
+
+    // Started again without the key: the gateway cannot sign with a key it never kept, so a
+    // new one signs; the configured one stays published and its receipts still verify.
+    const again = await startGateway({}, { dataDir });
+    gateways.push(again);
+    const source2 = (
+      await again.issueToken({
+        role: 'source',
+        subject: 's2',
+        municipalities: ['101'],
+        datasets: ['daycare'],
+      })
+    ).token;
+    const later = await receiptOf(again, source2, '2026-04');
+    expect(decodeProtectedHeader(later).kid).not.toBe('receipts-2026-1');
+    const set = createLocalJWKSet((await jwks(again)) as never);
+    for (const r of [receipt, later]) await expect(jwtVerify(r, set)).resolves.toBeDefined();
   });
 });

@@ -234,6 +234,8 @@ describe.skipIf(!HAVE_OPENSSL)('organisation certificates', () => {
       headers: { 'x-client-cert': pem, 'x-client-verify': 'SUCCESS' },
     });
     expect(ok.status).toBe(200);
+    const unsaid = await fetch(`${proxyUrl}/v1/extracts`, { headers: { 'x-client-cert': pem } });
+    expect(unsaid.status).toBe(401);
     const failed = await fetch(`${proxyUrl}/v1/extracts`, {
       headers: { 'x-client-cert': pem, 'x-client-verify': 'FAILED:unable to verify' },
     });

@@ -100,6 +100,7 @@ function toPush(r: SqlRow): PushRecord {
     location: str(r.location),
     deliveredAt: ts(r.delivered_at),
     createdAt: tsReq(r.created_at),
+    claimedUntil: ts(r.claimed_until),
   };
 }
 
@@ -380,6 +381,11 @@ export function createSqlMetadataStore(db: SqlClient): MetadataStore {
         await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['signing-keys']);
         const [current] = await tx.query('SELECT * FROM signing_keys WHERE retired_at IS NULL');
         if (current && String(current.kid) === next.kid) return toKey(current);
+        const [same] = await tx.query('SELECT * FROM signing_keys WHERE kid = $1', [next.kid]);
+        if (same && JSON.stringify(toKey(same).publicJwk) !== JSON.stringify(next.publicJwk))
+          throw new Error(
+            `${db.name}: key id ${next.kid} already names another key; give the new key a new kid`,
+          );
         await tx.query('UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL', [at]);
         await tx.query(
           `INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk, created_at) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5)
@@ -752,11 +758,13 @@ export function createSqlMetadataStore(db: SqlClient): MetadataStore {
       return rows.map(toPush).sort((a, b) => a.nextAttemptAt.localeCompare(b.nextAttemptAt));
     },
 
-    finishPush(extractId, result, at, actor) {
+    finishPush(extractId, result, at, actor, lease) {
       return db.transaction(async (tx) => {
         const [row] = await tx.query('SELECT * FROM pushes WHERE extract_id = $1 FOR UPDATE', [extractId]);
         if (!row) return null;
         const push = toPush(row);
+        // Another node took the push over after this claim ran out: its word counts, not ours.
+        if (lease && result.status !== 'delivered' && push.claimedUntil !== lease) return push;
         const audit: AuditDraft[] = [];
         if (result.status === 'delivered') {
           await tx.query(
