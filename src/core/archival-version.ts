@@ -8,6 +8,7 @@ import type { DeliveryContext, OutRow } from './mapper';
 import { parsePeriod } from './period';
 import { type ArchivalVersionOutput, type ColumnSpec, type Profile, SQL_IDENTIFIER } from './profile';
 import { DEFAULT_TEXT_LIMIT } from './validator';
+import { escapeXml } from './xml-text';
 
 export const DIARK_NS = 'http://www.sa.dk/xmlns/diark/1.0';
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -243,13 +244,8 @@ export function avid(output: ArchivalVersionOutput, ctx: Pick<DeliveryContext, '
  * XML text. Every index file is small and built whole; the table is written row by row.
  * ------------------------------------------------------------------------------------------- */
 
-const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
-// Characters XML 1.0 cannot carry; validated input holds none, but text a profile adds might.
-const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
-const NEEDS_WORK = /[&<>"\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
-export const xmlText = (s: string) =>
-  NEEDS_WORK.test(s) ? s.replace(INVALID_XML, '').replace(/[&<>"]/g, (c) => ESC[c] as string) : s;
-const el = (name: string, value: string | number | boolean) => `<${name}>${xmlText(String(value))}</${name}>`;
+const el = (name: string, value: string | number | boolean) =>
+  `<${name}>${escapeXml(String(value))}</${name}>`;
 const DECL = '<?xml version="1.0" encoding="utf-8"?>\n';
 const indexRoot = (name: string) =>
   `<${name} xmlns="${DIARK_NS}" xmlns:xsi="${XSI}" xsi:schemaLocation="${DIARK_NS} ../Schemas/standard/${name}.xsd">\n`;
@@ -434,7 +430,7 @@ export function createTableWriter(plan: AvPlan, n = 1) {
           }
           const str = typeof v === 'number' ? plainNumber(v) : String(v);
           if (text[i] && str.length > (longest[i] as number)) longest[i] = str.length;
-          line += open[i] + xmlText(str) + close[i];
+          line += open[i] + escapeXml(str) + close[i];
         }
         s += `${line}</row>\n`;
       }

@@ -151,7 +151,10 @@ export const ArchivalVersionOutputSchema = z
      */
     number: z
       .string()
-      .regex(/^[0-9]*(\{(municipality|periodDigits)\}[0-9]*)*$/, 'digits, {municipality} and {periodDigits}'),
+      .regex(
+        /^(?:[1-9]|\{(?:municipality|periodDigits)\})[0-9]*(?:\{(?:municipality|periodDigits)\}[0-9]*)*$/,
+        'digits, {municipality} and {periodDigits}, beginning with 1–9 or a placeholder (an AVID number has no leading zero)',
+      ),
     /** Who created the data: a template with `{municipalityName}` and `{municipality}`. */
     creator: z.string().min(1).default('{municipalityName} Kommune'),
     systemName: z.string().min(1),

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import pino, { type Logger } from 'pino';
 import { contextDocumentText } from '../core/archival-version';
 import { buildCatalogue, type Catalogue } from '../core/catalogue';
+import { maskCprShaped } from '../core/cpr-shaped';
 import type { CompiledProfile } from '../core/mapper';
 import type { ClientCertificate } from '../http/auth';
 import { Metrics } from '../http/metrics';
@@ -49,11 +50,8 @@ export const REDACT_PATHS = [
   'headers.authorization',
 ];
 
-/** Ten digits, with or without the dash after six: anything shaped like a CPR number. */
-const CPR_SHAPED = /(?<!\d)\d{6}-?\d{4}(?!\d)/g;
-
 function scrub(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return value.replace(CPR_SHAPED, '[cpr]');
+  if (typeof value === 'string') return maskCprShaped(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
   const out: Record<string, unknown> = {};
@@ -76,9 +74,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         logMethod(args, method) {
           method.apply(
             this,
-            args.map((a) => (typeof a === 'string' ? a.replace(CPR_SHAPED, '[cpr]') : a)) as Parameters<
-              typeof method
-            >,
+            args.map((a) => (typeof a === 'string' ? maskCprShaped(a) : a)) as Parameters<typeof method>,
           );
         },
       },
@@ -257,10 +253,15 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
  * The client's address on Node: the socket's peer, or, when that peer is a trusted proxy,
  * the last address the proxy added to X-Forwarded-For.
  */
+const incomingOf = (env: unknown) =>
+  (env as { incoming?: import('node:http').IncomingMessage } | undefined)?.incoming;
+const peerOf = (incoming: import('node:http').IncomingMessage | undefined) =>
+  incoming?.socket?.remoteAddress?.replace(/^::ffff:/, '');
+
 export function nodeClientAddress(trusted: readonly string[]) {
   return (env: unknown): string | undefined => {
-    const incoming = (env as { incoming?: import('node:http').IncomingMessage } | undefined)?.incoming;
-    const peer = incoming?.socket?.remoteAddress?.replace(/^::ffff:/, '');
+    const incoming = incomingOf(env);
+    const peer = peerOf(incoming);
     if (!peer || !trusted.includes(peer)) return peer;
     const forwarded = String(incoming?.headers['x-forwarded-for'] ?? '')
       .split(',')
@@ -278,13 +279,13 @@ export function nodeClientAddress(trusted: readonly string[]) {
  */
 export function nodeClientCertificate(trusted: readonly string[]) {
   return (env: unknown): ClientCertificate | null => {
-    const incoming = (env as { incoming?: import('node:http').IncomingMessage } | undefined)?.incoming;
+    const incoming = incomingOf(env);
     const socket = incoming?.socket as (import('node:tls').TLSSocket & { authorized?: boolean }) | undefined;
     if (socket?.authorized && typeof socket.getPeerX509Certificate === 'function') {
       const cert = socket.getPeerX509Certificate();
       if (cert) return { fingerprint256: cert.fingerprint256, subject: cert.subject };
     }
-    const peer = socket?.remoteAddress?.replace(/^::ffff:/, '');
+    const peer = peerOf(incoming);
     const forwarded = incoming?.headers['x-client-cert'];
     if (!peer || !trusted.includes(peer) || typeof forwarded !== 'string' || !forwarded) return null;
     // The proxy must say it verified the certificate; and the certificate must be valid now.

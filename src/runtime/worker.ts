@@ -8,6 +8,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { buildCatalogue, type Catalogue } from '../core/catalogue';
+import { maskCprShaped } from '../core/cpr-shaped';
 import { createApp } from '../http/app';
 import { Metrics } from '../http/metrics';
 import type { Log, Services } from '../http/services';
@@ -33,7 +34,6 @@ export interface Env {
   [name: string]: unknown;
 }
 
-const CPR_SHAPED = /(?<!\d)(\d{6})-?(\d{4})(?!\d)/g;
 const LEVELS = ['debug', 'info', 'warn', 'error'];
 
 function consoleLog(level: string): Log {
@@ -46,7 +46,7 @@ function consoleLog(level: string): Log {
         { level: name, time: Date.now(), service: 'gateway', ...obj, msg },
         (_k, v) => (v instanceof Error ? { message: v.message } : v),
       );
-      write(line.replace(CPR_SHAPED, '[cpr]'));
+      write(maskCprShaped(line));
     };
   return {
     debug: at('debug', (s) => console.debug(s)),

@@ -112,6 +112,20 @@ describe('planning the table', () => {
     );
   });
 
+  it('refuses a number template that could give a leading zero, before any delivery meets it', () => {
+    for (const number of ['0{municipality}', '', '{year}'])
+      expect(() =>
+        profile((p) => {
+          (p.output as Record<string, unknown>).number = number;
+        }),
+      ).toThrow(/beginning with 1–9 or a placeholder|digits/);
+    expect(() =>
+      profile((p) => {
+        (p.output as Record<string, unknown>).number = '9{periodDigits}';
+      }),
+    ).not.toThrow();
+  });
+
   it('an archival version is its own zip: package none only', () => {
     expect(() =>
       profile((p) => {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/core/errors';
 import type { OutRow } from '../../src/core/mapper';
+import { escapeXml } from '../../src/core/xml-text';
 import { type CsvWriterOptions, createCsvWriter } from '../../src/formats/csv-writer';
 import { createRowWriter, type RowWriter } from '../../src/formats/index';
 import { createJsonWriter, createNdjsonWriter } from '../../src/formats/json-writer';
 import { createTextEncoder } from '../../src/formats/text-encoder';
 import { createXmlReader } from '../../src/formats/xml-reader';
-import { createXmlWriter, escapeXml } from '../../src/formats/xml-writer';
+import { createXmlWriter } from '../../src/formats/xml-writer';
 
 function write(w: RowWriter, ...batches: OutRow[][]): string {
   return w.start() + batches.map((b) => w.rows(b)).join('') + w.end();

@@ -3,13 +3,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
 import { BUNDLED_DELIVERIES, BUNDLED_SCHEMAS } from '../../src/runtime/bundled-catalogue';
 import { createTestDatabase, postgresAvailable } from '../support/postgres';
+import { freePort } from '../support/s3rver';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -34,16 +34,6 @@ describe('the catalogue bundled for Workers', () => {
 
 const available = await postgresAvailable('the Workers test (wrangler dev with Hyperdrive to PostgreSQL)');
 const ADMIN = 'worker-admin-token-0123456789abcdef';
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as { port: number }).port;
-  srv.close();
-  await once(srv, 'close');
-  return port;
-}
 
 describe.skipIf(!available)('on Cloudflare Workers (wrangler dev, offline)', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;

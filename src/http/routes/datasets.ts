@@ -72,22 +72,20 @@ const profiles = createRoute({
   },
 });
 
+const ProfileParams = IdParam.extend({
+  recipient: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: 'recipient', in: 'path' } }),
+});
+
 const versions = createRoute({
   method: 'get',
   path: '/v1/datasets/{id}/profiles/{recipient}/versions',
   tags: ['Datasets'],
   summary: 'Every version of a profile that has been in force, newest first, with from when until when',
   request: {
-    params: z.object({
-      id: z
-        .string()
-        .max(64)
-        .openapi({ param: { name: 'id', in: 'path' } }),
-      recipient: z
-        .string()
-        .max(64)
-        .openapi({ param: { name: 'recipient', in: 'path' } }),
-    }),
+    params: ProfileParams,
   },
   responses: {
     200: {
@@ -120,16 +118,7 @@ const previewRoute = createRoute({
   description:
     'The body is a delivery in any accepted format, at most 10 MiB. Pseudonymised columns use a one-off key, so a preview never shows the pseudonym a recipient will get.',
   request: {
-    params: z.object({
-      id: z
-        .string()
-        .max(64)
-        .openapi({ param: { name: 'id', in: 'path' } }),
-      recipient: z
-        .string()
-        .max(64)
-        .openapi({ param: { name: 'recipient', in: 'path' } }),
-    }),
+    params: ProfileParams,
     body: deliveryBody,
   },
   responses: {
