@@ -1,12 +1,13 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
-import { GatewayError } from '../core/errors';
+import { ERROR_CODES, GatewayError } from '../core/errors';
 import { newId } from '../core/ids';
 import { dashboard } from '../web/dashboard';
 import { authorize } from './access';
 import { type AuthVariables, bearerAuth, resolvePrincipal } from './auth';
 import { renderApiReference, renderProblemType } from './docs';
+import { clientErrorOf, methodNotAllowed, refuseBadUrls, requireJsonBodies } from './input';
 import { principalRateLimit, RateLimiter } from './limits';
 import { gauge, Metrics } from './metrics';
 import { problemResponse } from './problem';
@@ -41,6 +42,11 @@ export function createApp(
     c.set('requestId', id);
     await next();
     c.header('x-request-id', id);
+  });
+  app.use('*', async function noStore(c, next) {
+    await next();
+    // Answers hold what a token may read: no cache keeps them, unless a route said otherwise.
+    if (!c.res.headers.has('cache-control')) c.header('cache-control', 'no-store');
   });
   app.use(
     '*',
@@ -90,13 +96,19 @@ export function createApp(
   });
 
   app.onError((err, c) => {
-    if (!(err instanceof GatewayError))
-      services.log.error({ err, requestId: c.get('requestId') }, 'unhandled error');
-    return problemResponse(c, err);
+    const known = clientErrorOf(err);
+    if (!known) services.log.error({ err, requestId: c.get('requestId') }, 'unhandled error');
+    else if (!(err instanceof GatewayError))
+      services.log.warn({ requestId: c.get('requestId'), status: known.status }, 'refused input');
+    return problemResponse(c, known ?? err);
   });
   app.notFound((c) =>
-    problemResponse(c, new GatewayError('not_found', `no route for ${c.req.method} ${c.req.path}`)),
+    problemResponse(
+      c,
+      methodNotAllowed(app, c) ?? new GatewayError('not_found', `no route for ${c.req.method} ${c.req.path}`),
+    ),
   );
+  app.use('*', refuseBadUrls());
 
   app.get('/health', async (c) => {
     try {
@@ -155,6 +167,7 @@ export function createApp(
   const perMinute = services.limits.requestsPerMinute ?? 0;
   app.use('/v1/*', principalRateLimit(perMinute > 0 ? new RateLimiter(perMinute) : null));
   app.use('/v1/*', authorize());
+  app.use('/v1/*', requireJsonBodies(app as never));
   app.route('/', deliveryRoutes(services));
   app.route('/', extractRoutes(services));
   app.route('/', auditRoutes(services));
@@ -174,7 +187,8 @@ export function createApp(
     c.html(renderApiReference(app.getOpenAPI31Document({ openapi: '3.1.0', info }) as never)),
   );
   app.get('/problems/:code', (c) => {
-    const html = renderProblemType(c.req.param('code'));
+    const code = c.req.param('code');
+    const html = Object.hasOwn(ERROR_CODES, code) ? renderProblemType(code) : null;
     return html ? c.html(html) : problemResponse(c, new GatewayError('not_found', 'no such problem type'));
   });
 

@@ -9,7 +9,7 @@ export function problemType(code: ErrorCode): string {
 }
 
 /** An RFC 9457 problem document for an error; unknown errors say nothing of their insides. */
-export function problemResponse(c: Context, err: unknown): Response {
+export function problemResponse(c: Context, err: unknown, headers: Record<string, string> = {}): Response {
   const requestId = (c.get('requestId' as never) as string | undefined) ?? undefined;
   const ge =
     err instanceof GatewayError
@@ -32,6 +32,8 @@ export function problemResponse(c: Context, err: unknown): Response {
       ...(typeof ge.extensions.retryAfter === 'number'
         ? { 'retry-after': String(ge.extensions.retryAfter) }
         : {}),
+      ...(Array.isArray(ge.extensions.allow) ? { allow: ge.extensions.allow.join(', ') } : {}),
+      ...headers,
     },
   });
 }

@@ -178,10 +178,40 @@ export const Problem = z
 
 export const problemContent = { 'application/problem+json': { schema: Problem } };
 
-export const PageQuery = {
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-};
+/**
+ * What a list's `next` holds: base64url of a JSON value, the id (or sequence number) of the
+ * last item of the page before. Anything else was not given by the gateway and is refused.
+ */
+function cursorValue(cursor: string): unknown {
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) return undefined;
+  try {
+    return JSON.parse(atob(cursor.replace(/-/g, '+').replace(/_/g, '/')));
+  } catch {
+    return undefined;
+  }
+}
+
+const cursorOf = (kind: 'id' | 'seq') =>
+  z
+    .string()
+    .max(200)
+    .refine(
+      (c) => {
+        const v = cursorValue(c);
+        return kind === 'id'
+          ? typeof v === 'string' && /^[a-z]{3}_[0-9A-Z]{26}$/.test(v)
+          : typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+      },
+      { message: 'not a cursor this list gave; use the `next` of the page before' },
+    )
+    .optional();
+
+const limit = z.coerce.number().int().min(1).max(500).default(50);
+
+/** Paging for lists ordered by id. */
+export const PageQuery = { cursor: cursorOf('id'), limit };
+/** Paging for lists ordered by sequence number (the audit log). */
+export const SeqPageQuery = { cursor: cursorOf('seq'), limit };
 
 const binary = { schema: z.string().openapi({ format: 'binary' }) };
 

@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { verifyChain } from '../../audit/chain';
 import type { AuthVariables } from '../auth';
 import type { Services } from '../services';
-import { PageQuery } from '../views';
+import { SeqPageQuery } from '../views';
 
 const AuditEventView = z
   .object({
@@ -31,7 +31,7 @@ const list = createRoute({
       actor: z.string().max(200).optional(),
       action: z.string().max(100).optional(),
       delivery: z.string().max(40).optional(),
-      ...PageQuery,
+      ...SeqPageQuery,
     }),
   },
   responses: {

@@ -1,0 +1,151 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { HTTPException } from 'hono/http-exception';
+import { type ErrorCode, GatewayError } from '../core/errors';
+
+/**
+ * Guards against plain bad input before any route sees it, so nothing a client sends reaches
+ * the database or a parser in a shape that makes it fail with a 500.
+ */
+
+/** A percent-encoded component decoded, or null when it is not valid UTF-8 or holds NUL. */
+function decodedOrNull(component: string, plusIsSpace: boolean): string | null {
+  let text: string;
+  try {
+    text = decodeURIComponent(plusIsSpace ? component.replace(/\+/g, ' ') : component);
+  } catch {
+    return null;
+  }
+  return text.includes('\u0000') ? null : text;
+}
+
+/**
+ * Refuses (400) a path or query whose percent-encoding is broken, is not UTF-8, or carries NUL:
+ * PostgreSQL cannot store NUL in text, and a value that does not decode names nothing.
+ */
+export function refuseBadUrls() {
+  return createMiddleware(async function refuseBadUrls(c, next) {
+    const url = c.req.url;
+    const start = url.indexOf('/', url.indexOf('//') + 2);
+    const rest = start < 0 ? '/' : url.slice(start);
+    const hash = rest.indexOf('#');
+    const target = hash < 0 ? rest : rest.slice(0, hash);
+    const q = target.indexOf('?');
+    const path = q < 0 ? target : target.slice(0, q);
+    const query = q < 0 ? '' : target.slice(q + 1);
+    for (const segment of path.split('/'))
+      if (decodedOrNull(segment, false) === null)
+        throw new GatewayError(
+          'bad_request',
+          'the path holds a broken percent-encoding, text that is not UTF-8, or NUL',
+        );
+    for (const pair of query.split('&'))
+      for (const part of pair.split('='))
+        if (decodedOrNull(part, true) === null)
+          throw new GatewayError(
+            'bad_request',
+            'the query holds a broken percent-encoding, text that is not UTF-8, or NUL',
+          );
+    return next();
+  });
+}
+
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
+
+/**
+ * Refuses (415) a body that is not JSON on a route that takes JSON: otherwise the validator
+ * skips it and the handler meets nothing.
+ */
+export function requireJsonBodies(app: OpenAPIHono<never>) {
+  let routes: Set<string> | null = null;
+  const jsonRoutes = () => {
+    if (routes) return routes;
+    routes = new Set();
+    for (const d of app.openAPIRegistry.definitions) {
+      if (d.type !== 'route') continue;
+      const content = (d.route.request?.body as { content?: Record<string, unknown> } | undefined)?.content;
+      if (!content) continue;
+      const types = Object.keys(content);
+      if (types.length && types.every((t) => JSON_MEDIA_TYPE.test(t)))
+        routes.add(`${d.route.method.toUpperCase()} ${d.route.path.replace(/\{(\w+)\}/g, ':$1')}`);
+    }
+    return routes;
+  };
+  return createMiddleware(async function requireJsonBodies(c, next) {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const route = c.req.matchedRoutes.findLast((r) => r.method !== 'ALL');
+    if (route && jsonRoutes().has(`${route.method} ${route.path}`)) {
+      const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim() ?? '';
+      if (!JSON_MEDIA_TYPE.test(type))
+        throw new GatewayError(
+          'unsupported_media_type',
+          `send the body as application/json${type ? `, not ${type.slice(0, 100)}` : ''}`,
+        );
+    }
+    return next();
+  });
+}
+
+const HTTP_EXCEPTION_CODES: Record<number, ErrorCode> = {
+  400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  410: 'gone',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  416: 'range_not_satisfiable',
+  422: 'unprocessable',
+  429: 'rate_limited',
+};
+
+/**
+ * An error some layer raised about the request as a GatewayError: the HTTP exceptions of the
+ * framework's validators (malformed JSON) and PostgreSQL's refusal of text it cannot hold.
+ * Null for anything else (a fault of the gateway: 500).
+ */
+export function clientErrorOf(err: unknown): GatewayError | null {
+  if (err instanceof GatewayError) return err;
+  if (err instanceof HTTPException && err.status < 500) {
+    const code = HTTP_EXCEPTION_CODES[err.status] ?? 'bad_request';
+    return new GatewayError(code, err.message || 'the request does not fit the interface');
+  }
+  // 22021 character_not_in_repertoire, 22P05 untranslatable_character: NUL or broken text.
+  const pgCode = (err as { code?: unknown } | null)?.code;
+  if (pgCode === '22021' || pgCode === '22P05')
+    return new GatewayError('bad_request', 'the request holds text that cannot be stored (NUL or not UTF-8)');
+  return null;
+}
+
+/** The methods a path answers to, for 405 and Allow; empty when no route has that path. */
+export function allowedMethods(
+  app: { routes: ReadonlyArray<{ method: string; path: string }> },
+  path: string,
+): string[] {
+  const methods = new Set<string>();
+  for (const r of app.routes) {
+    if (r.method === 'ALL' || r.path.includes('*')) continue;
+    const pattern = r.path
+      .split('/')
+      .map((s) => (s.startsWith(':') ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/');
+    if (new RegExp(`^${pattern}/?$`).test(path)) methods.add(r.method);
+  }
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods].sort();
+}
+
+/** 405 with Allow for a known path and another method; else null (the path is unknown). */
+export function methodNotAllowed(
+  app: { routes: ReadonlyArray<{ method: string; path: string }> },
+  c: Context,
+): GatewayError | null {
+  const allowed = allowedMethods(app, c.req.path);
+  if (allowed.length === 0 || allowed.includes(c.req.method)) return null;
+  return new GatewayError('method_not_allowed', `${c.req.path} answers ${allowed.join(', ')}`, {
+    allow: allowed,
+  });
+}

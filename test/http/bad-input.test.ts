@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syntheticDelivery } from '../../src/cli/synthetic';
+import { ADMIN_TOKEN, type Gateway, startGateway, submit } from '../e2e/harness';
+
+/**
+ * Plain bad input at the HTTP surface: every answer is a problem document with a 4xx status,
+ * never a 5xx.
+ */
+describe('bad input to the HTTP interface', () => {
+  let gw: Gateway;
+  let source: string;
+  let recipient: string;
+  let auditor: string;
+  let extract: string;
+
+  const expectProblem = async (res: Response, status: number | number[]) => {
+    const statuses = Array.isArray(status) ? status : [status];
+    const text = await res.text();
+    expect(statuses, `${res.status} ${text}`).toContain(res.status);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const body = JSON.parse(text) as { type: string; status: number; detail: string };
+    expect(body.status).toBe(res.status);
+    expect(body.type).toMatch(/^\/problems\/[a-z_]+$/);
+    return body;
+  };
+
+  beforeAll(async () => {
+    gw = await startGateway();
+    source = (
+      await gw.issueToken({ role: 'source', subject: 's', municipalities: ['101'], datasets: ['daycare'] })
+    ).token;
+    recipient = (await gw.issueToken({ role: 'recipient', subject: 'r', recipient: 'dst' })).token;
+    auditor = (await gw.issueToken({ role: 'auditor', subject: 'a' })).token;
+    const xml = [...syntheticDelivery({ dataset: 'daycare', records: 5, format: 'xml', seed: 1 })].join('');
+    const res = await submit(gw, source, xml);
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { extracts: Array<{ id: string; recipient: string }> };
+    extract = body.extracts.find((e) => e.recipient === 'dst')?.id as string;
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  const jsonEndpoints = () => [
+    { path: '/v1/admin/tokens', token: ADMIN_TOKEN },
+    { path: `/v1/extracts/${extract}/receipts`, token: recipient },
+  ];
+
+  it('malformed JSON on a JSON endpoint is 400, not 500', async () => {
+    for (const { path, token } of jsonEndpoints()) {
+      for (const body of ['{', '{"role": "auditor",', 'nul\u0000l', '', '[1,2', '"\\ud800"x']) {
+        const res = await gw.request(path, {
+          method: 'POST',
+          token,
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        await expectProblem(res, [400, 422]);
+      }
+    }
+  });
+
+  it('a JSON endpoint sent text/plain, a form or no content type is 415, not 500', async () => {
+    for (const { path, token } of jsonEndpoints()) {
+      for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', null]) {
+        const res = await gw.request(path, {
+          method: 'POST',
+          token,
+          headers: type ? { 'content-type': type } : {},
+          body: '{"status":"accepted"}',
+        });
+        const problem = await expectProblem(res, 415);
+        expect(problem.detail).toContain('application/json');
+      }
+    }
+  });
+
+  it('a JSON body of the wrong shape (null, a list, a number) is 400 or 422', async () => {
+    for (const { path, token } of jsonEndpoints())
+      for (const body of ['null', '[]', '42', '"x"', '{"__proto__":{"role":"admin"}}'])
+        await expectProblem(
+          await gw.request(path, {
+            method: 'POST',
+            token,
+            headers: { 'content-type': 'application/json' },
+            body,
+          }),
+          [400, 422],
+        );
+  });
+
+  it('NUL or a broken percent-encoding in a path or query value is 400', async () => {
+    const paths = [
+      '/v1/deliveries?dataset=day%00care',
+      '/v1/deliveries?municipality=%00',
+      '/v1/deliveries?period=%E0%A4%A',
+      '/v1/deliveries?dataset=%FF%FE',
+      '/v1/deliveries/dlv_%00',
+      '/v1/deliveries/%zz',
+      '/v1/datasets/day%00care',
+      '/v1/datasets/%C0%AF',
+      '/v1/datasets/daycare/profiles/d%00st/versions',
+      '/v1/audit?actor=a%00b',
+      '/v1/audit?action=%',
+      '/v1/extracts?dataset=%00',
+      '/v1/status/expected?dataset=daycare&period=2026-1%000',
+      '/v1/admin/tokens/tok_%00',
+    ];
+    for (const path of paths) {
+      const method = path.startsWith('/v1/admin/tokens/') ? 'DELETE' : 'GET';
+      await expectProblem(await gw.request(path, { method, token: ADMIN_TOKEN }), 400);
+    }
+    // Outside /v1 too, with no token.
+    await expectProblem(await gw.request('/problems/%00'), 400);
+    await expectProblem(await gw.request('/deliveries/%00x'), 400);
+    await expectProblem(await gw.request('/?dataset=%00'), 400);
+  });
+
+  it('a source delivering with NUL in the query is 400 and leaves no delivery behind', async () => {
+    const res = await submit(gw, source, '<x/>', 'dataset=daycare&municipality=101&period=2026-1%000');
+    await expectProblem(res, 400);
+    const list = await gw.request('/v1/deliveries?limit=500', { token: auditor });
+    const items = ((await list.json()) as { items: Array<{ status: string }> }).items;
+    expect(items.every((d) => d.status !== 'receiving')).toBe(true);
+  });
+
+  it('a cursor the gateway did not give is 400 on every list', async () => {
+    const cursors = [
+      'abc',
+      'x'.repeat(150),
+      '%00',
+      'AAAA',
+      'InRvb',
+      'eyJhIjoxfQ',
+      'LTE',
+      'IgAi',
+      'Ilx1MDAwMCI',
+      '-1',
+    ];
+    for (const list of ['/v1/deliveries', '/v1/extracts', '/v1/audit']) {
+      for (const cursor of cursors) {
+        const res = await gw.request(`${list}?cursor=${cursor}`, { token: ADMIN_TOKEN });
+        await expectProblem(res, 400);
+      }
+    }
+  });
+
+  it('a cursor the gateway gave still pages', async () => {
+    const first = await gw.request('/v1/audit?limit=1', { token: auditor });
+    const { next } = (await first.json()) as { next: string };
+    expect(next).toBeTruthy();
+    expect((await gw.request(`/v1/audit?limit=1&cursor=${next}`, { token: auditor })).status).toBe(200);
+  });
+
+  it('/problems/ names only real problem types', async () => {
+    for (const code of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'])
+      await expectProblem(await gw.request(`/problems/${code}`), 404);
+    expect((await gw.request('/problems/not_found')).status).toBe(200);
+  });
+
+  it('a limit that is not a number, or out of range, is 400', async () => {
+    for (const limit of ['abc', '-1', '0', '1e9', '1.5', 'NaN', 'Infinity'])
+      await expectProblem(await gw.request(`/v1/deliveries?limit=${limit}`, { token: auditor }), 400);
+  });
+
+  it('odd query values for the audit log (dates, huge strings) are 400, not 500', async () => {
+    for (const q of ['from=2026-13-45T00:00:00Z', 'to=yesterday', 'from=%00', `actor=${'a'.repeat(5000)}`])
+      await expectProblem(await gw.request(`/v1/audit?${q}`, { token: auditor }), 400);
+  });
+});
