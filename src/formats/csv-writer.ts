@@ -10,15 +10,23 @@ export interface CsvWriterOptions {
   lineEnding: 'crlf' | 'lf';
 }
 
-/** RFC 4180 CSV with a chosen delimiter, quoting, line ending and charset. */
+/** Text a spreadsheet would take for a formula (OWASP's CSV injection rule). */
+const FORMULA_LEADING = /^[=+\-@\t\r]/;
+
+/**
+ * RFC 4180 CSV with a chosen delimiter, quoting, line ending and charset. A text cell that
+ * begins with =, +, -, @, TAB or CR is written with a leading single quote, so no spreadsheet
+ * runs it as a formula; numbers (-5) are written as they are, for the machines that read them.
+ */
 export function createCsvWriter(opts: CsvWriterOptions, columns: readonly string[]): RowWriter {
   const eol = opts.lineEnding === 'crlf' ? '\r\n' : '\n';
   const d = opts.delimiter;
   const special = new RegExp(`["\\r\\n${d === '|' ? '\\|' : d}]`);
   const cell = (v: OutValue): string => {
     if (v === null || v === undefined) return opts.quote === 'all' ? '""' : '';
-    const s = typeof v === 'string' ? v : String(v);
-    if (opts.quote === 'all' || special.test(s) || s !== s.trim()) return `"${s.replace(/"/g, '""')}"`;
+    const text = typeof v === 'string' ? v : String(v);
+    const s = typeof v === 'string' && FORMULA_LEADING.test(v) ? `'${v}` : text;
+    if (opts.quote === 'all' || special.test(s) || text !== text.trim()) return `"${s.replace(/"/g, '""')}"`;
     return s;
   };
   return {

@@ -5,7 +5,7 @@ import { ERROR_CODES, GatewayError } from '../core/errors';
 import { newId } from '../core/ids';
 import { dashboard } from '../web/dashboard';
 import { authorize } from './access';
-import { type AuthVariables, bearerAuth, resolvePrincipal } from './auth';
+import { type AuthVariables, bearerAuth, bearerToken, resolvePrincipal, signInLimit } from './auth';
 import { renderApiReference, renderProblemType } from './docs';
 import { clientErrorOf, methodNotAllowed, refuseBadUrls, requireJsonBodies } from './input';
 import { principalRateLimit, RateLimiter } from './limits';
@@ -121,10 +121,15 @@ export function createApp(
   });
   app.get('/metrics', async (c) => {
     // For Prometheus with an auditor's or admin's bearer token: counts, no personal data.
-    const m = /^Bearer\s+(\S+)$/.exec(c.req.header('authorization') ?? '');
-    const p = m?.[1] ? await resolvePrincipal(services, m[1]) : null;
-    if (!p)
+    const address = services.clientAddress?.(c.env) ?? 'unknown';
+    const failures = signInLimit(services);
+    failures.check(address);
+    const text = bearerToken(c.req.header('authorization'));
+    const p = text ? await resolvePrincipal(services, text) : null;
+    if (!p) {
+      if (text) failures.failed(address);
       throw new GatewayError('unauthenticated', 'send Authorization: Bearer <an auditor or admin token>');
+    }
     if (p.role !== 'admin' && p.role !== 'auditor')
       throw new GatewayError('forbidden', 'metrics are for auditors and admins');
     const stats = await services.metadata.statistics();

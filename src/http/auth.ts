@@ -62,9 +62,10 @@ async function principalOf(services: Services, hash: string): Promise<Principal 
 }
 
 function live(services: Services, token: TokenRecord): Principal | null {
-  const now = (services.now?.() ?? new Date()).toISOString();
-  if (token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return null;
-  services.metadata.touchToken(token.id, now).catch(() => {});
+  const now = services.now?.() ?? new Date();
+  // Compared as instants, never as text.
+  if (token.revokedAt || (token.expiresAt && Date.parse(token.expiresAt) <= now.getTime())) return null;
+  services.metadata.touchToken(token.id, now.toISOString()).catch(() => {});
   return {
     tokenId: token.id,
     role: token.role,
@@ -112,18 +113,32 @@ export async function resolvePrincipal(services: Services, text: string): Promis
   return token ? live(services, token) : null;
 }
 
+/** The token of an `Authorization: Bearer <token>` header; the scheme is case-insensitive (RFC 9110 11.1). */
+export function bearerToken(authorization: string | undefined): string | null {
+  const m = /^bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization ?? '');
+  return m?.[1] ?? null;
+}
+
+const failureLimiters = new WeakMap<Services, RateLimiter | null>();
+
 /**
- * Resolves the bearer token to a principal; 401 for a missing, unknown, revoked or expired
- * token. An address that keeps failing is refused (429) for the rest of the minute, so tokens
- * cannot be guessed at speed.
+ * Failed sign-ins per client address, one count for every way in (/v1, the dashboard's
+ * /session, /metrics): an address that keeps failing is refused (429) for the rest of the
+ * minute, so tokens cannot be guessed at speed through any of them.
  */
-export function bearerAuth(services: Services) {
-  const perMinute = services.limits.authFailuresPerMinute ?? 30;
-  const failures = perMinute > 0 ? new RateLimiter(perMinute) : null;
-  return createMiddleware<{ Variables: AuthVariables }>(async function bearerAuth(c, next) {
-    const address = services.clientAddress?.(c.env) ?? 'unknown';
-    if (failures && failures.count(address) >= perMinute) {
-      const wait = failures.hit(address);
+export function signInLimit(services: Services) {
+  let failures = failureLimiters.get(services);
+  if (failures === undefined) {
+    const perMinute = services.limits.authFailuresPerMinute ?? 30;
+    failures = perMinute > 0 ? new RateLimiter(perMinute) : null;
+    failureLimiters.set(services, failures);
+  }
+  const limiter = failures;
+  return {
+    /** Throws 429 when the address has failed too often this minute. */
+    check(address: string): void {
+      if (!limiter || limiter.count(address) < limiter.perMinute) return;
+      const wait = limiter.hit(address);
       throw new GatewayError(
         'rate_limited',
         `too many failed sign-ins from this address; try again in ${wait} s`,
@@ -131,28 +146,44 @@ export function bearerAuth(services: Services) {
           retryAfter: wait,
         },
       );
-    }
+    },
+    failed(address: string): void {
+      limiter?.hit(address);
+    },
+  };
+}
+
+/**
+ * Resolves the bearer token to a principal; 401 for a missing, unknown, revoked or expired
+ * token. An address that keeps failing is refused (429) for the rest of the minute, so tokens
+ * cannot be guessed at speed.
+ */
+export function bearerAuth(services: Services) {
+  const failures = signInLimit(services);
+  return createMiddleware<{ Variables: AuthVariables }>(async function bearerAuth(c, next) {
+    const address = services.clientAddress?.(c.env) ?? 'unknown';
+    failures.check(address);
     const authorization = c.req.header('authorization');
     const cert = authorization ? null : (services.clientCertificate?.(c.env) ?? null);
     if (cert) {
       // An organisation certificate the TLS layer (or a trusted proxy) has verified.
       const principal = await principalOfCertificate(services, cert);
       if (!principal) {
-        failures?.hit(address);
+        failures.failed(address);
         throw new GatewayError('unauthenticated', 'the client certificate is bound to no active principal');
       }
       c.set('principal', principal);
       return next();
     }
-    const m = /^Bearer\s+(\S+)$/.exec(authorization ?? '');
-    if (!m?.[1])
+    const text = bearerToken(authorization);
+    if (!text)
       throw new GatewayError(
         'unauthenticated',
         'send Authorization: Bearer <token>, or a client certificate',
       );
-    const principal = await resolvePrincipal(services, m[1]);
+    const principal = await resolvePrincipal(services, text);
     if (!principal) {
-      failures?.hit(address);
+      failures.failed(address);
       throw new GatewayError('unauthenticated', 'the token is unknown, revoked or expired');
     }
     c.set('principal', principal);

@@ -169,7 +169,8 @@ describe('CSV writer', () => {
     expect(line('cr\rhere')).toBe('"cr\rhere"\n');
     expect(line(' lead')).toBe('" lead"\n');
     expect(line('trail ')).toBe('"trail "\n');
-    expect(line('\ttab')).toBe('"\ttab"\n');
+    // A leading TAB also gets the single quote that keeps spreadsheets from reading a formula.
+    expect(line('\ttab')).toBe(`"'\ttab"\n`);
     expect(line('plain æøå')).toBe('plain æøå\n');
   });
 

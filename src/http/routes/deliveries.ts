@@ -129,8 +129,14 @@ function visible(p: Principal, d: DeliveryRecord): boolean {
   return p.role === 'source' && d.source === p.subject;
 }
 
+/**
+ * One cell of the report CSV. Text that a spreadsheet would read as a formula (a leading =, +,
+ * -, @, TAB or CR; OWASP's CSV injection rule) gets a leading single quote; numbers stay numbers.
+ */
 function csvCell(v: unknown): string {
-  const s = v === undefined || v === null ? '' : String(v);
+  if (v === undefined || v === null) return '';
+  const raw = String(v);
+  const s = typeof v === 'string' && /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
   return /[",\r\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -3,6 +3,7 @@ import { GatewayError } from '../../core/errors';
 import type { ExtractRecord } from '../../stores/metadata-store';
 import type { ByteRange } from '../../stores/object-store';
 import { type AuthVariables, actorOf, type Principal } from '../auth';
+import { problemResponse } from '../problem';
 import type { Services } from '../services';
 import { toReadableStream } from '../stream';
 import { ExtractView, extractView, PageQuery, problemContent } from '../views';
@@ -118,6 +119,32 @@ function visible(p: Principal, e: ExtractRecord): boolean {
   return p.role === 'recipient' && e.recipient === p.recipient;
 }
 
+/** The entity tags of an If-None-Match or If-Range value; '*' stands alone. */
+function entityTags(header: string): Array<{ weak: boolean; opaque: string }> | '*' {
+  if (header.trim() === '*') return '*';
+  return [...header.matchAll(/(W\/)?("[^"]*")/g)].map((m) => ({ weak: !!m[1], opaque: m[2] as string }));
+}
+
+/** If-None-Match by weak comparison (RFC 9110 13.1.2): does any listed tag name this entity? */
+function noneMatchHits(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  const tags = entityTags(header);
+  return tags === '*' || tags.some((t) => t.opaque === etag);
+}
+
+/**
+ * If-Range (RFC 9110 13.1.5): the range applies only when the validator is a strong entity
+ * tag that strongly matches. A weak tag, another tag or a date (there is no Last-Modified)
+ * means the client's copy may be stale: the whole body.
+ */
+function ifRangeHolds(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return true;
+  const tags = entityTags(header);
+  if (tags === '*' || tags.length !== 1) return false;
+  const [tag] = tags;
+  return !!tag && !tag.weak && tag.opaque === etag && header.trim() === etag;
+}
+
 function parseRange(header: string | undefined, size: number): ByteRange | null | 'invalid' {
   if (!header) return null;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
@@ -192,10 +219,33 @@ export function extractRoutes(services: Services) {
       'content-disposition': `attachment; filename="${e.fileName}"`,
       'cache-control': 'private, no-store',
     };
-    if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);
-    const range = parseRange(c.req.header('range'), e.bytes);
+    if (noneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
+    const range = ifRangeHolds(c.req.header('if-range'), etag)
+      ? parseRange(c.req.header('range'), e.bytes)
+      : null;
     if (range === 'invalid') {
-      return c.body(null, 416, { ...headers, 'content-range': `bytes */${e.bytes}` });
+      return problemResponse(
+        c,
+        new GatewayError(
+          'range_not_satisfiable',
+          `the extract is ${e.bytes} bytes; that range is outside it`,
+        ),
+        {
+          etag,
+          'accept-ranges': 'bytes',
+          'cache-control': 'no-store',
+          'content-range': `bytes */${e.bytes}`,
+        },
+      );
+    }
+    if (c.req.method === 'HEAD') {
+      // What a GET would answer, without reading the bytes: no fetched mark, no audit event.
+      const length = range ? range.end - range.start + 1 : e.bytes;
+      return c.body(null, range ? 206 : 200, {
+        ...headers,
+        ...(range ? { 'content-range': `bytes ${range.start}-${range.end}/${e.bytes}` } : {}),
+        'content-length': String(length),
+      });
     }
     const stream = await services.objects.read(e.objectKey, range ?? undefined);
     if (!stream) {

@@ -157,7 +157,9 @@ export function tokenRoutes(services: Services) {
           throw new GatewayError('unknown_dataset', `there is no dataset ${d}`);
     }
     const now = new Date().toISOString();
-    if (body.expiresAt && body.expiresAt <= now)
+    // An instant with any offset: compared as time and kept in UTC.
+    const expires = body.expiresAt ? new Date(body.expiresAt) : null;
+    if (expires && expires.getTime() <= Date.parse(now))
       throw new GatewayError('unprocessable', 'expiresAt is in the past');
     const secret = `gw_${randomBytes(32).toString('base64url')}`;
     const token: TokenRecord = {
@@ -168,7 +170,7 @@ export function tokenRoutes(services: Services) {
       municipalities: body.role === 'source' ? body.municipalities : [],
       datasets: body.role === 'source' ? body.datasets : [],
       createdAt: now,
-      expiresAt: body.expiresAt ? new Date(body.expiresAt).toISOString() : null,
+      expiresAt: expires ? expires.toISOString() : null,
       revokedAt: null,
       lastUsedAt: null,
     };
