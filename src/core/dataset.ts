@@ -86,6 +86,12 @@ export const DatasetSchema = z
       .strict(),
     fields: z.array(FieldSchema).min(1),
     rules: z.array(RuleSchema).default([]),
+    /**
+     * The one normalisation a dataset may ask for: `trim` removes XML whitespace (space, TAB,
+     * CR, LF) at both ends of every value; `preserve` keeps values exactly as sent. Nothing
+     * else about a value is ever changed: what an output cannot carry is refused.
+     */
+    whitespace: z.enum(['trim', 'preserve']).default('trim'),
   })
   .strict()
   .superRefine((d, ctx) => {

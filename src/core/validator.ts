@@ -1,6 +1,7 @@
 import type { Dataset, FieldDef } from './dataset';
 import { xmlElementName } from './dataset';
 import { isMunicipalityCode } from './municipalities';
+import { forbiddenCharacter, nameAsShown, shapeOf } from './value-shape';
 
 /** A typed, validated record: field id → value. Dates stay ISO strings; numbers are numbers. */
 export type Value = string | number | boolean;
@@ -29,15 +30,12 @@ export interface ValidationIssue {
   message: string;
 }
 
-const MASK = '(personal data, not shown)';
-
 /** The longest text a field without its own maxLength may hold. */
 export const DEFAULT_TEXT_LIMIT = 10_000;
 
-function shown(def: FieldDef, raw: string): string {
-  if (def.personal) return MASK;
-  const s = raw.length > 60 ? `${raw.slice(0, 57)}...` : raw;
-  return JSON.stringify(s);
+/** A bad value as a message names it: by its shape, never its content. */
+function shown(raw: string): string {
+  return `(${shapeOf(raw)})`;
 }
 
 const DECIMAL = /^[+-]?(\d+)(?:\.(\d+))?$/;
@@ -129,32 +127,43 @@ function compileField(def: FieldDef): FieldCheck {
     };
   const range = (v: number, n: number, line: number | undefined, issues: ValidationIssue[]) => {
     if (def.min !== undefined && v < def.min)
-      return fail(n, line, issues, 'min', `${def.id} is ${v}; the least allowed is ${def.min}`);
+      return fail(n, line, issues, 'min', `${def.id} is below the least allowed, ${def.min}`);
     if (def.max !== undefined && v > def.max)
-      return fail(n, line, issues, 'max', `${def.id} is ${v}; the most allowed is ${def.max}`);
+      return fail(n, line, issues, 'max', `${def.id} is above the most allowed, ${def.max}`);
     return v;
   };
   switch (def.type) {
     case 'text':
-      return withLength((raw) => raw);
+      return withLength((raw, n, line, issues) => {
+        const bad = forbiddenCharacter(raw);
+        return bad === null
+          ? raw
+          : fail(
+              n,
+              line,
+              issues,
+              'character',
+              `${def.id} holds ${bad}, which no recipient's output can carry`,
+            );
+      });
     case 'code': {
       const codes = new Set(def.codes);
       const list = def.codes?.join(', ');
       return withLength((raw, n, line, issues) =>
         codes.has(raw)
           ? raw
-          : fail(n, line, issues, 'code', `${def.id} ${shown(def, raw)} is not one of: ${list}`),
+          : fail(n, line, issues, 'code', `${def.id} ${shown(raw)} is not one of: ${list}`),
       );
     }
     case 'date':
       return (raw, n, line, issues) =>
         isValidIsoDate(raw)
           ? raw
-          : fail(n, line, issues, 'date', `${def.id} ${shown(def, raw)} is not a date (YYYY-MM-DD)`);
+          : fail(n, line, issues, 'date', `${def.id} ${shown(raw)} is not a date (YYYY-MM-DD)`);
     case 'decimal':
       return (raw, n, line, issues) => {
         if (!DECIMAL.test(raw))
-          return fail(n, line, issues, 'decimal', `${def.id} ${shown(def, raw)} is not a decimal number`);
+          return fail(n, line, issues, 'decimal', `${def.id} ${shown(raw)} is not a decimal number`);
         const dot = raw.indexOf('.');
         if (def.scale !== undefined && dot >= 0 && raw.length - dot - 1 > def.scale)
           return fail(n, line, issues, 'scale', `${def.id} has more than ${def.scale} decimals`);
@@ -163,14 +172,14 @@ function compileField(def: FieldDef): FieldCheck {
     case 'integer':
       return (raw, n, line, issues) => {
         if (!INTEGER.test(raw) || !Number.isSafeInteger(Number(raw)))
-          return fail(n, line, issues, 'integer', `${def.id} ${shown(def, raw)} is not a whole number`);
+          return fail(n, line, issues, 'integer', `${def.id} ${shown(raw)} is not a whole number`);
         return range(Number(raw), n, line, issues);
       };
     case 'boolean':
       return (raw, n, line, issues) => {
         if (raw === 'true' || raw === '1') return true;
         if (raw === 'false' || raw === '0') return false;
-        return fail(n, line, issues, 'boolean', `${def.id} ${shown(def, raw)} is not true, false, 1 or 0`);
+        return fail(n, line, issues, 'boolean', `${def.id} ${shown(raw)} is not true, false, 1 or 0`);
       };
     case 'cpr':
       return (raw, n, line, issues) => {
@@ -183,7 +192,7 @@ function compileField(def: FieldDef): FieldCheck {
       return (raw, n, line, issues) =>
         /^\d{10}$/.test(raw)
           ? raw
-          : fail(n, line, issues, 'pnumber', `${def.id} ${shown(def, raw)} is not a P-number (10 digits)`);
+          : fail(n, line, issues, 'pnumber', `${def.id} ${shown(raw)} is not a P-number (10 digits)`);
     case 'municipality':
       return (raw, n, line, issues) =>
         isMunicipalityCode(raw)
@@ -193,7 +202,7 @@ function compileField(def: FieldDef): FieldCheck {
               line,
               issues,
               'municipality',
-              `${def.id} ${shown(def, raw)} is not one of the 98 municipality codes`,
+              `${def.id} ${shown(raw)} is not one of the 98 municipality codes`,
             );
   }
 }
@@ -239,9 +248,9 @@ export function compileDataset(dataset: Dataset): CompiledDataset {
           issues.push({
             record: n,
             line,
-            field: name,
+            field: nameAsShown(name),
             rule: 'unknown-field',
-            message: `${name} is not a field of ${dataset.id}`,
+            message: `${nameAsShown(name)} is not a field of ${dataset.id}`,
           });
         }
       if (raw.problems)

@@ -1,13 +1,19 @@
-/** Text as XML element content: markup characters escaped, characters XML 1.0 cannot carry left out. */
+/**
+ * Text as XML element content or attribute value: markup characters escaped, and CR, which
+ * every XML reader would otherwise turn into LF, written as a character reference so it
+ * arrives. Characters XML 1.0 cannot carry never get here: validation refuses them (rule
+ * `character`); should one slip through, it is left out rather than make the file unreadable.
+ */
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',
   '>': '&gt;',
   '"': '&quot;',
   "'": '&apos;',
+  '\r': '&#13;',
 };
-const NEEDS_ESCAPE = /[&<>"']/;
-const ESCAPE_ALL = /[&<>"']/g;
+const NEEDS_ESCAPE = /[&<>"'\r]/;
+const ESCAPE_ALL = /[&<>"'\r]/g;
 // Characters XML 1.0 cannot carry at all.
 // Lone surrogate halves too: they are no characters at all.
 const INVALID_XML =
@@ -17,7 +23,7 @@ const HAS_INVALID_XML = new RegExp(INVALID_XML.source);
 
 // One test for the common case, text that needs nothing done (surrogates are checked
 // closely only when there are any).
-const ANYTHING_TO_DO = /[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/;
+const ANYTHING_TO_DO = /[&<>"'\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/;
 
 export function escapeXml(s: string): string {
   if (!ANYTHING_TO_DO.test(s)) return s;

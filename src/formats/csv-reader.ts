@@ -1,6 +1,7 @@
 import { Parser } from 'csv-parse';
 import { GatewayError } from '../core/errors';
 import type { RawRecord } from '../core/validator';
+import { messageWithoutContent, nameAsShown, trimXmlSpace } from '../core/value-shape';
 import { type Charset, createDecoder } from './encoding';
 import type { RecordReader } from './record-reader';
 
@@ -10,6 +11,8 @@ export interface CsvReaderOptions {
   fields: readonly string[];
   required: readonly string[];
   maxFieldChars: number;
+  /** Whether values lose XML whitespace at both ends (the dataset's `whitespace`). */
+  trim?: boolean;
 }
 
 interface CsvApi {
@@ -22,6 +25,7 @@ interface CsvApi {
  */
 export function createCsvReader(opts: CsvReaderOptions): RecordReader {
   const decoder = createDecoder(opts.charset);
+  const trim = opts.trim === false ? (s: string) => s : trimXmlSpace;
   const parser = new Parser({
     delimiter: [',', ';'],
     bom: true,
@@ -55,11 +59,11 @@ export function createCsvReader(opts: CsvReaderOptions): RecordReader {
 
   const onRecord = (record: string[]) => {
     if (!header) {
-      header = record.map((h) => h.trim());
+      header = record.map((h) => trimXmlSpace(h));
       const seen = new Set<string>();
       for (const h of header) {
         if (seen.has(h))
-          throw new GatewayError('unprocessable', `the header names column ${JSON.stringify(h)} twice`);
+          throw new GatewayError('unprocessable', `the header names column ${nameAsShown(h)} twice`);
         seen.add(h);
       }
       const missing = opts.required.filter((f) => !seen.has(f));
@@ -80,7 +84,7 @@ export function createCsvReader(opts: CsvReaderOptions): RecordReader {
     const fields: Record<string, string> = {};
     for (let i = 0; i < columns.length && i < record.length; i++) {
       const c = columns[i];
-      if (c) fields[c] = (record[i] as string).trim();
+      if (c) fields[c] = trim(record[i] as string);
     }
     // A record begins where the one before it ended.
     const raw: RawRecord = { n, line: nextLine, fields };
@@ -103,7 +107,13 @@ export function createCsvReader(opts: CsvReaderOptions): RecordReader {
     lineAt(bufStart + buf.length);
     if (err) {
       const e = err as Error & { lines?: number; code?: string };
-      throw new GatewayError('not_well_formed', `line ${e.lines ?? '?'}: ${e.message}`, { line: e.lines });
+      throw new GatewayError(
+        'not_well_formed',
+        `line ${e.lines ?? '?'}: ${messageWithoutContent(e.message)}`,
+        {
+          line: e.lines,
+        },
+      );
     }
   };
   const take = () => {

@@ -1,5 +1,6 @@
 import { GatewayError } from '../core/errors';
 import type { RawRecord } from '../core/validator';
+import { trimXmlSpace } from '../core/value-shape';
 import { createDecoder } from './encoding';
 import type { RecordReader } from './record-reader';
 
@@ -7,11 +8,17 @@ export interface NdjsonReaderOptions {
   fields: readonly string[];
   /** The longest line accepted; a longer one is refused before it is held whole. */
   maxLineChars: number;
+  /** Whether string values lose XML whitespace at both ends (the dataset's `whitespace`). */
+  trim?: boolean;
 }
+
+/** The most unknown names or problems one record lists; more are not kept. */
+const MAX_PER_RECORD = 16;
 
 /** One JSON object per line, keys are field ids; blank lines are ignored. Always UTF-8. */
 export function createNdjsonReader(opts: NdjsonReaderOptions): RecordReader {
   const decoder = createDecoder('utf-8');
+  const trim = opts.trim === false ? (s: string) => s : trimXmlSpace;
   const known = new Set(opts.fields);
   let rest = '';
   let line = 0;
@@ -26,10 +33,9 @@ export function createNdjsonReader(opts: NdjsonReaderOptions): RecordReader {
     let value: unknown;
     try {
       value = JSON.parse(t);
-    } catch (e) {
-      throw new GatewayError('not_well_formed', `line ${line}: not a JSON value (${(e as Error).message})`, {
-        line,
-      });
+    } catch {
+      // JSON.parse's message quotes the line: it is not repeated.
+      throw new GatewayError('not_well_formed', `line ${line}: not a JSON value`, { line });
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value))
       throw new GatewayError('not_well_formed', `line ${line}: each line holds one JSON object`, { line });
@@ -37,17 +43,18 @@ export function createNdjsonReader(opts: NdjsonReaderOptions): RecordReader {
     const raw: RawRecord = { n, line, fields: {} };
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       if (!known.has(k)) {
-        raw.unknown = [...(raw.unknown ?? []), k];
+        raw.unknown ??= [];
+        if (raw.unknown.length < MAX_PER_RECORD) raw.unknown.push(k);
         continue;
       }
       if (v === null) continue;
-      if (typeof v === 'string') raw.fields[k] = v.trim();
+      if (typeof v === 'string') raw.fields[k] = trim(v);
       else if (typeof v === 'number' || typeof v === 'boolean') raw.fields[k] = String(v);
-      else
-        raw.problems = [
-          ...(raw.problems ?? []),
-          { field: k, rule: 'type', message: `${k} is an object or array, not a value` },
-        ];
+      else {
+        raw.problems ??= [];
+        if (raw.problems.length < MAX_PER_RECORD)
+          raw.problems.push({ field: k, rule: 'type', message: `${k} is an object or array, not a value` });
+      }
     }
     out.push(raw);
   };

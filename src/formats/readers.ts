@@ -53,6 +53,7 @@ export function createReader(type: InputType, compiled: CompiledDataset): Record
   const lengths = dataset.fields.map((f) => f.maxLength ?? 0);
   // One character past the longest limit: enough for the validator to see that a value is too long.
   const maxFieldChars = Math.max(DEFAULT_TEXT_LIMIT, ...lengths) + 1;
+  const trim = dataset.whitespace === 'trim';
   switch (type.format) {
     case 'xml':
       return createXmlReader({
@@ -61,6 +62,7 @@ export function createReader(type: InputType, compiled: CompiledDataset): Record
         record: dataset.xml.record,
         elementToField: compiled.elementToField,
         maxFieldChars,
+        trim,
       });
     case 'csv':
       return createCsvReader({
@@ -68,11 +70,13 @@ export function createReader(type: InputType, compiled: CompiledDataset): Record
         fields: compiled.fieldIds,
         required: dataset.fields.filter((f) => f.required).map((f) => f.id),
         maxFieldChars,
+        trim,
       });
     case 'ndjson':
       return createNdjsonReader({
         fields: compiled.fieldIds,
         maxLineChars: maxFieldChars * (dataset.fields.length + 4),
+        trim,
       });
   }
 }

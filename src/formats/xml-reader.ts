@@ -1,6 +1,7 @@
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { GatewayError } from '../core/errors';
 import type { RawRecord } from '../core/validator';
+import { messageWithoutContent, nameAsShown, trimXmlSpace } from '../core/value-shape';
 import { type Charset, createDecoder, normaliseCharset, type TextChunkDecoder } from './encoding';
 import type { RecordReader } from './record-reader';
 
@@ -14,6 +15,26 @@ export interface XmlReaderOptions {
   maxFieldChars?: number;
   /** Deepest element nesting accepted. */
   maxDepth?: number;
+  /** Whether a field's text loses XML whitespace at both ends (the dataset's `whitespace`). */
+  trim?: boolean;
+}
+
+/** The most characters fed to the parser at once: its buffers are checked after each slice. */
+const SLICE = 64 * 1024;
+/** The longest name (element, attribute, processing instruction) accepted. */
+const MAX_NAME = 1024;
+/** The most attributes one element may carry. */
+const MAX_ATTRIBUTES = 256;
+/** The most unknown or repeated names one record lists; more are counted, not kept. */
+export const MAX_NAMES_PER_RECORD = 16;
+
+/** What saxes accumulates while a token is open; read to bound each token as it grows. */
+interface SaxesBuffers {
+  text: string;
+  name: string;
+  piTarget: string;
+  entity: string;
+  attribList: unknown[];
 }
 
 const DECL = /^(?:\uFEFF)?<\?xml[^?]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
@@ -28,6 +49,10 @@ function failAt(parser: SaxesParser, message: string): GatewayError {
 export function createXmlReader(opts: XmlReaderOptions): RecordReader {
   const maxField = opts.maxFieldChars ?? 100_000;
   const maxDepth = opts.maxDepth ?? 32;
+  // Text longer than any field may be, with room for whitespace around a value and for
+  // comments: past this, the delivery is refused before the text is held whole.
+  const maxToken = Math.max(4 * maxField, 64 * 1024);
+  const trim = opts.trim === false ? (s: string) => s : trimXmlSpace;
   const parser = new SaxesParser({ xmlns: true, position: true });
   let batch: RawRecord[] = [];
   let depth = 0;
@@ -63,7 +88,7 @@ export function createXmlReader(opts: XmlReaderOptions): RecordReader {
       if (tag.local !== opts.root || tag.uri !== opts.namespace) {
         throw new GatewayError(
           'metadata_mismatch',
-          `the root element is {${tag.uri}}${tag.local}; this dataset expects {${opts.namespace}}${opts.root}`,
+          `the root element is not {${opts.namespace}}${opts.root}, which this dataset expects (it is ${nameAsShown(tag.local)}${tag.uri === opts.namespace ? '' : ' in another namespace'})`,
           { line: parser.line },
         );
       }
@@ -78,7 +103,7 @@ export function createXmlReader(opts: XmlReaderOptions): RecordReader {
       if (tag.local !== opts.record || tag.uri !== opts.namespace) {
         throw new GatewayError(
           'unprocessable',
-          `line ${parser.line}: element {${tag.uri}}${tag.local} is not a record; records are {${opts.namespace}}${opts.record}`,
+          `line ${parser.line}: element ${nameAsShown(tag.local)}${tag.uri === opts.namespace ? '' : ' (in another namespace)'} is not a record; records are {${opts.namespace}}${opts.record}`,
           { line: parser.line },
         );
       }
@@ -90,17 +115,23 @@ export function createXmlReader(opts: XmlReaderOptions): RecordReader {
     if (depth === 3 && current) {
       const id = tag.uri === opts.namespace ? fieldOf(tag.local) : undefined;
       if (id === undefined) {
-        current.unknown = [...(current.unknown ?? []), tag.local];
+        current.unknown ??= [];
+        if (current.unknown.length < MAX_NAMES_PER_RECORD) current.unknown.push(tag.local);
         fieldName = null;
       } else {
-        if (current.fields[id] !== undefined) current.repeated = [...(current.repeated ?? []), id];
+        if (current.fields[id] !== undefined) {
+          current.repeated ??= [];
+          if (current.repeated.length < MAX_NAMES_PER_RECORD) current.repeated.push(id);
+        }
         fieldName = id;
       }
       fieldText = '';
       return;
     }
     if (depth > 3 && current && depth === 4) {
-      current.unknown = [...(current.unknown ?? []), `${fieldName ?? '?'}/${tag.local}`];
+      current.unknown ??= [];
+      if (current.unknown.length < MAX_NAMES_PER_RECORD)
+        current.unknown.push(`${fieldName ?? '?'}/${tag.local}`);
     }
   });
   const onText = (text: string) => {
@@ -113,7 +144,7 @@ export function createXmlReader(opts: XmlReaderOptions): RecordReader {
   parser.on('cdata', onText);
   parser.on('closetag', () => {
     if (depth === 3 && current && fieldName !== null) {
-      current.fields[fieldName] = fieldText.trim();
+      current.fields[fieldName] = trim(fieldText);
       fieldName = null;
     } else if (depth === 2 && current) {
       batch.push(current);
@@ -127,15 +158,45 @@ export function createXmlReader(opts: XmlReaderOptions): RecordReader {
   let decoder: TextChunkDecoder | null = null;
   let head: Uint8Array | null = null;
 
+  const buffers = parser as unknown as SaxesBuffers;
+  const checkBuffers = () => {
+    if (buffers.text.length > maxToken)
+      throw new GatewayError(
+        'unprocessable',
+        `line ${parser.line}: a text, attribute value, comment or CDATA section runs past ${maxToken} characters; the longest field of this dataset holds ${maxField - 1}`,
+        { line: parser.line },
+      );
+    if (
+      buffers.name.length > MAX_NAME ||
+      buffers.piTarget.length > MAX_NAME ||
+      buffers.entity.length > MAX_NAME
+    )
+      throw failAt(parser, `a name or entity reference runs past ${MAX_NAME} characters`);
+    if (buffers.attribList.length > MAX_ATTRIBUTES)
+      throw failAt(parser, `an element carries more than ${MAX_ATTRIBUTES} attributes`);
+  };
   const feed = (text: string) => {
     try {
-      parser.write(text);
+      let i = 0;
+      do {
+        // A slice never ends inside a surrogate pair: saxes reads code points.
+        let end = Math.min(i + SLICE, text.length);
+        const last = text.charCodeAt(end - 1);
+        if (end < text.length && last >= 0xd800 && last <= 0xdbff) end++;
+        parser.write(i === 0 && end === text.length ? text : text.slice(i, end));
+        checkBuffers();
+        i = end;
+      } while (i < text.length);
     } catch (e) {
       if (e instanceof GatewayError) throw e;
-      throw new GatewayError('not_well_formed', (e as Error).message, {
-        line: parser.line,
-        column: parser.column,
-      });
+      throw new GatewayError(
+        'not_well_formed',
+        `line ${parser.line}, column ${parser.column}: ${messageWithoutContent((e as Error).message)}`,
+        {
+          line: parser.line,
+          column: parser.column,
+        },
+      );
     }
   };
 
@@ -190,10 +251,14 @@ export function createXmlReader(opts: XmlReaderOptions): RecordReader {
         parser.close();
       } catch (e) {
         if (e instanceof GatewayError) throw e;
-        throw new GatewayError('not_well_formed', (e as Error).message, {
-          line: parser.line,
-          column: parser.column,
-        });
+        throw new GatewayError(
+          'not_well_formed',
+          `line ${parser.line}, column ${parser.column}: ${messageWithoutContent((e as Error).message)}`,
+          {
+            line: parser.line,
+            column: parser.column,
+          },
+        );
       }
       if (!seenRootEnd) throw failAt(parser, 'the document ended before its root element was closed');
       return take();

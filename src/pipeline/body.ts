@@ -1,3 +1,5 @@
+import { Readable, Transform } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { GatewayError } from '../core/errors';
 
 export interface BodyLimits {
@@ -13,10 +15,17 @@ export const DEFAULT_BODY_LIMITS: Omit<BodyLimits, 'maxBytes'> = {
   ratioGraceBytes: 16 * 1024 * 1024,
 };
 
+/** The most bytes one inflated chunk holds, whatever the compressed input. */
+const INFLATED_CHUNK = 64 * 1024;
+
 /**
  * The request body as the delivery's own bytes: gzip is undone as it streams, and a body
  * that would inflate past the size limit or by an implausible ratio (a decompression bomb)
  * is refused with 413 long before it is all inflated.
+ *
+ * Inflation runs in a zlib stream that is destroyed, never cancelled half-way, when the
+ * consumer stops early (a refusal): the consumer may stop at any byte, and nothing inflates
+ * after it has.
  */
 export function deliveryBytes(
   raw: ReadableStream<Uint8Array>,
@@ -30,31 +39,33 @@ export function deliveryBytes(
       'unsupported_media_type',
       `Content-Encoding ${encoding} is not accepted; send gzip or no encoding`,
     );
-  let sent = 0;
-  const counted = raw.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        sent += chunk.length;
-        controller.enqueue(chunk);
-      },
-    }),
-  );
-  const inflated = counted.pipeThrough(
-    new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>,
-  );
   return (async function* () {
+    let sent = 0;
     let out = 0;
-    const reader = inflated.getReader();
+    const source = Readable.fromWeb(raw as Parameters<typeof Readable.fromWeb>[0]);
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        sent += chunk.length;
+        done(null, chunk);
+      },
+    });
+    const gunzip = createGunzip({ chunkSize: INFLATED_CHUNK });
+    // Errors are read from the gunzip side below; these keep the other two from going unheard.
+    source.on('error', (e) => gunzip.destroy(e));
+    counter.on('error', (e) => gunzip.destroy(e));
+    source.pipe(counter).pipe(gunzip);
     try {
+      const chunks = gunzip[Symbol.asyncIterator]();
       for (;;) {
-        let r: ReadableStreamReadResult<Uint8Array>;
+        let r: IteratorResult<Buffer>;
         try {
-          r = await reader.read();
+          r = await chunks.next();
         } catch {
           throw new GatewayError('not_well_formed', 'the gzip stream is damaged or truncated');
         }
         if (r.done) return;
-        out += r.value.length;
+        const chunk = r.value;
+        out += chunk.length;
         if (out > limits.maxBytes)
           throw new GatewayError(
             'payload_too_large',
@@ -65,10 +76,14 @@ export function deliveryBytes(
             'payload_too_large',
             `the delivery inflates more than ${limits.maxRatio} times: refused as a decompression bomb`,
           );
-        yield r.value;
+        yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       }
     } finally {
-      await reader.cancel().catch(() => {});
+      source.unpipe(counter);
+      counter.unpipe(gunzip);
+      gunzip.destroy();
+      counter.destroy();
+      source.destroy();
     }
   })();
 }

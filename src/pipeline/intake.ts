@@ -7,6 +7,7 @@ import type { CompiledProfile, DeliveryContext } from '../core/mapper';
 import { MUNICIPALITIES } from '../core/municipalities';
 import { PERIOD_FORMATS, parsePeriod } from '../core/period';
 import type { Row, ValidationIssue } from '../core/validator';
+import { nameAsShown } from '../core/value-shape';
 import { ACCEPTED_TYPES, createReader, readerFor } from '../formats/readers';
 import type { ReceiptSigner } from '../receipts/signer';
 import type {
@@ -66,26 +67,23 @@ export function checkIntakeRequest(
   req: Pick<IntakeRequest, 'dataset' | 'municipality' | 'period' | 'contentType'>,
 ) {
   const compiled = catalogue.datasets.get(req.dataset);
-  if (!compiled)
-    throw new GatewayError('unknown_dataset', `there is no dataset ${JSON.stringify(req.dataset)}`, {
-      dataset: req.dataset,
-    });
+  if (!compiled) throw new GatewayError('unknown_dataset', `there is no dataset ${nameAsShown(req.dataset)}`);
   if (!MUNICIPALITIES.has(req.municipality))
     throw new GatewayError(
       'invalid_municipality',
-      `${JSON.stringify(req.municipality)} is not one of the 98 municipality codes`,
+      `${nameAsShown(req.municipality)} is not one of the 98 municipality codes`,
     );
   const period = parsePeriod(req.period, compiled.dataset.cadence);
   if (!period)
     throw new GatewayError(
       'invalid_period',
-      `${JSON.stringify(req.period)} is not a ${compiled.dataset.cadence} period (${PERIOD_FORMATS[compiled.dataset.cadence]})`,
+      `${nameAsShown(req.period)} is not a ${compiled.dataset.cadence} period (${PERIOD_FORMATS[compiled.dataset.cadence]})`,
     );
   const format = readerFor(req.contentType);
   if (!format)
     throw new GatewayError(
       'unsupported_media_type',
-      `content type ${JSON.stringify(req.contentType)} is not accepted; send one of ${ACCEPTED_TYPES.join(', ')}`,
+      `content type ${nameAsShown(req.contentType.split(';')[0]?.trim() ?? '')} is not accepted; send one of ${ACCEPTED_TYPES.join(', ')}`,
     );
   return { compiled, period, format };
 }
@@ -411,7 +409,7 @@ function checkRootAttributes(attrs: Record<string, string>, req: IntakeRequest):
     if (v !== undefined && v !== req[key])
       throw new GatewayError(
         'metadata_mismatch',
-        `the root element says ${key}="${v}" but the request says ${JSON.stringify(req[key])}`,
+        `the root element's ${key} attribute (${nameAsShown(v)}) disagrees with the request's ${key} (${nameAsShown(req[key])})`,
         {
           field: key,
         },

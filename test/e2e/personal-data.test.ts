@@ -66,6 +66,41 @@ describe('personal data never leaks', () => {
     await record(
       await submit(gw, source, `<Delivery xmlns="urn:flis-gateway:daycare:1"><Enrolment><Cpr>${cpr}</Cpr>`),
     );
+    // A CPR number typed where no personal data belongs: a code, a date, a name the client
+    // chose (element, column, key, root attribute), a line that does not parse. The 422 and
+    // the stored report (JSON and CSV) describe each by its shape.
+    const [one, two] = good.split('</Enrolment>', 2) as [string, string];
+    const wrongPlaces = [
+      ['xml', one.replace(/<CareType>[^<]*</, `<CareType>${cpr}<`)],
+      ['xml', one.replace(/<StartDate>[^<]*</, `<StartDate>${cpr}<`)],
+      ['xml', one.replace(/<CareType>/, `<X${cpr}>1</X${cpr}><CareType>`)],
+      ['xml', one.replace('daycare:1"', `daycare:1" period="${cpr}"`)],
+      ['xml', `${one.replace(/<CareType>/, `<CareType a="${cpr}>`)}</Enrolment>${two}`],
+      ['ndjson', `${JSON.stringify({ cpr, careType: cpr, [`k${cpr}\u0000`]: 1 })}\n`],
+      ['ndjson', `{"cpr": "${cpr}", "careType": ${cpr}x}\n`],
+      ['csv', `cpr,careType,x${cpr}\r\n${cpr},"${cpr}"x,1\r\n`],
+      ['csv', `cpr,careType,startDate\r\n${cpr},vuggestue,${cpr}\r\n`],
+    ] as const;
+    const types = { xml: 'application/xml', ndjson: 'application/x-ndjson', csv: 'text/csv' };
+    for (const [format, body] of wrongPlaces) {
+      const res = await submit(
+        gw,
+        source,
+        body.endsWith('</Delivery>') || format !== 'xml' ? body : `${body}</Enrolment></Delivery>`,
+        undefined,
+        {
+          'content-type': types[format],
+        },
+      );
+      const text = await record(res);
+      expect(res.status, text).toBeGreaterThanOrEqual(400);
+      const id = (JSON.parse(text) as { deliveryId?: string }).deliveryId;
+      if (id)
+        for (const accept of ['application/json', 'text/csv'])
+          await record(
+            await gw.request(`/v1/deliveries/${id}/report`, { token: source, headers: { accept } }),
+          );
+    }
     // A CPR-shaped value where an id or a code belongs.
     await record(await gw.request(`/v1/deliveries?municipality=${cpr}`, { token: ADMIN_TOKEN }));
     await record(await gw.request(`/v1/deliveries/${cpr}`, { token: ADMIN_TOKEN }));
@@ -106,7 +141,7 @@ describe('personal data never leaks', () => {
 
   it('no audit event, report, problem document or listing holds one', () => {
     expect(seen.length).toBeGreaterThan(8);
-    for (const text of seen) expect(leaks(text)).toEqual([]);
+    for (const text of seen) expect(leaks(text), text).toEqual([]);
   });
 
   it('neither the aggregate nor the pseudonymised extract holds one', () => {

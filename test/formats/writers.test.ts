@@ -78,9 +78,9 @@ describe('XML writer', () => {
     expect(escapeXml('&amp;')).toBe('&amp;amp;');
   });
 
-  it('drops characters XML 1.0 cannot carry and keeps tab, newline and the rest', () => {
+  it('drops characters XML 1.0 cannot carry, keeps tab, newline and the rest, and writes CR so it arrives', () => {
     expect(escapeXml('a\u0000b\u0001c\u0008d\u000Be\u000Cf\u001Fg\uFFFEh\uFFFFi')).toBe('abcdefghi');
-    expect(escapeXml('tab\there\nnew\rline æøå 🌻')).toBe('tab\there\nnew\rline æøå 🌻');
+    expect(escapeXml('tab\there\nnew\rline æøå 🌻')).toBe('tab\there\nnew&#13;line æøå 🌻');
   });
 
   it('drops a lone surrogate (half a character is not an XML character)', () => {

@@ -1,0 +1,93 @@
+/**
+ * How the gateway speaks of a value a client sent without repeating it: problems, reports,
+ * logs and the audit log describe a bad value by its shape ("10 digits", "12 characters:
+ * letters and spaces"), never by its content, so a CPR number typed where it does not belong
+ * goes nowhere but the payload objects.
+ */
+export function shapeOf(value: string): string {
+  const n = [...value].length;
+  if (n === 0) return 'empty';
+  let digits = 0;
+  let letters = 0;
+  let spaces = 0;
+  let dashes = 0;
+  let other = 0;
+  for (const ch of value) {
+    if (ch >= '0' && ch <= '9') digits++;
+    else if (ch === '-') dashes++;
+    else if (/\s/u.test(ch)) spaces++;
+    else if (/\p{L}/u.test(ch)) letters++;
+    else other++;
+  }
+  const unit = n === 1 ? 'character' : 'characters';
+  if (digits === n) return `${n} ${n === 1 ? 'digit' : 'digits'}`;
+  const kinds = [
+    letters ? 'letters' : '',
+    digits ? 'digits' : '',
+    spaces ? 'spaces' : '',
+    dashes ? 'dashes' : '',
+    other ? 'other characters' : '',
+  ].filter(Boolean);
+  const list = kinds.length > 1 ? `${kinds.slice(0, -1).join(', ')} and ${kinds.at(-1)}` : kinds[0];
+  return `${n} ${unit}: ${list}`;
+}
+
+/** Ten digits in a row (a dash after six or not) anywhere in the text. */
+const HOLDS_CPR_SHAPE = /\d{6}-?\d{4}/;
+/** A name as datasets spell their fields: short, ASCII, no long run of digits. */
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_.\-/]{0,63}$/;
+
+/**
+ * A name the client chose (an unknown element, column or key) as it may be repeated: the name
+ * itself when it is a plain identifier that cannot hold a CPR number, else only its shape.
+ */
+export function nameAsShown(name: string): string {
+  if (PLAIN_NAME.test(name) && !HOLDS_CPR_SHAPE.test(name) && !/\d{5}/.test(name)) return name;
+  return `(a name of ${shapeOf(name)})`;
+}
+
+/**
+ * Characters no recipient's output can carry: what XML 1.0 forbids (C0 controls but TAB,
+ * LF and CR; U+FFFE, U+FFFF) and lone surrogate halves, which are no characters at all.
+ */
+const FORBIDDEN_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const ANY_SURROGATE = /[\uD800-\uDFFF]/;
+
+/** The first forbidden character's code point as U+XXXX, or null when the text is clean. */
+export function forbiddenCharacter(text: string): string | null {
+  const m = FORBIDDEN_CHARACTER.exec(text);
+  if (m) return codePoint(m[0].charCodeAt(0));
+  if (ANY_SURROGATE.test(text) && LONE_SURROGATE.test(text)) return 'a lone surrogate';
+  return null;
+}
+
+export function codePoint(code: number): string {
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** XML's whitespace (space, TAB, CR, LF) at either end removed; nothing else is touched. */
+export function trimXmlSpace(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && isXmlSpace(s.charCodeAt(a))) a++;
+  while (b > a && isXmlSpace(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+function isXmlSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+/**
+ * A parser's message without anything the input said: parsers quote names, values and
+ * characters, which may be personal data typed in the wrong place. Quoted text goes, a name
+ * after the last colon is shown only when plain, and any run of digits by its length.
+ */
+export function messageWithoutContent(message: string): string {
+  const plain = message
+    .replace(/^\d+:\d+: /, '')
+    .replace(/"[^"]*"|'[^']*'|`[^`]*`/g, '(…)')
+    .replace(/: ([^:\s]+)\.?$/, (_m, name: string) => `: ${nameAsShown(name)}`);
+  return plain.replace(/\d{3,}/g, (d) => `(${d.length} digits)`);
+}
