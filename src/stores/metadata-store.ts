@@ -90,6 +90,8 @@ export interface DeliveryFilter {
   source?: string;
   /** Only deliveries whose municipality is one of these (a source token's scope). */
   municipalities?: string[];
+  /** Only deliveries of one of these datasets (a source token's scope). */
+  datasets?: string[];
 }
 
 export interface ExtractFilter {

@@ -4,9 +4,10 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Child } from 'hono/jsx';
 import { GatewayError } from '../core/errors';
 import { MUNICIPALITIES } from '../core/municipalities';
-import { type Principal, resolvePrincipal } from '../http/auth';
+import { deliveryScope, mayReadDelivery, type Principal, resolvePrincipal } from '../http/auth';
 import { expectedDeliveries } from '../http/routes/status';
 import type { Services } from '../http/services';
+import { PageQuery } from '../http/views';
 import type { DeliveryRecord, DeliveryStatus, ExtractRecord, PushRecord } from '../stores/metadata-store';
 
 const COOKIE = 'gw_session';
@@ -424,13 +425,11 @@ export function dashboard(services: Services) {
     const filter: Record<string, string> = {};
     for (const k of ['dataset', 'municipality', 'period', 'status'])
       if (q[k]) filter[k] = String(q[k]).slice(0, 64);
+    const scope = deliveryScope(p) ?? { source: '', municipalities: [] };
+    const cursor = q.cursor && PageQuery.cursor.safeParse(q.cursor).success ? q.cursor : null;
     const page = await services.metadata.listDeliveries(
-      {
-        ...filter,
-        status: filter.status as DeliveryStatus | undefined,
-        source: p.role === 'source' ? p.subject : undefined,
-      },
-      q.cursor ?? null,
+      { ...filter, status: filter.status as DeliveryStatus | undefined, ...scope },
+      cursor,
       100,
     );
     const items = await Promise.all(
@@ -454,9 +453,7 @@ export function dashboard(services: Services) {
     const p = await who(c);
     if (!p) return c.redirect('/', 303);
     const d = await services.metadata.getDelivery(c.req.param('id'));
-    const visible =
-      d && (p.role === 'admin' || p.role === 'auditor' || (p.role === 'source' && d.source === p.subject));
-    if (!d || !visible)
+    if (!d || !mayReadDelivery(p, d))
       return c.html(
         <Page title="Not found" who={p}>
           <p>There is no such delivery.</p>
@@ -485,12 +482,7 @@ export function dashboard(services: Services) {
     const dataset = c.req.query('dataset') ?? datasets[0] ?? '';
     const period = c.req.query('period') ?? previousMonth(services.now?.() ?? new Date());
     try {
-      const report = await expectedDeliveries(
-        services,
-        dataset,
-        period,
-        p.role === 'source' ? p.subject : undefined,
-      );
+      const report = await expectedDeliveries(services, dataset, period, deliveryScope(p));
       return c.html(<ExpectedView who={p} report={report} datasets={datasets} />);
     } catch (e) {
       if (!(e instanceof GatewayError)) throw e;

@@ -742,6 +742,12 @@ export function metadataStoreContract(
         expect(await ids({ municipalities: ['0147', '0151'] })).toEqual(
           expectIds((d) => d.municipality === '0147' || d.municipality === '0151'),
         );
+        // A token's scope: datasets and municipalities together.
+        expect(await ids({ datasets: [dataset, 'no-such-dataset'] })).toEqual(expectIds(() => true));
+        expect(await ids({ datasets: ['no-such-dataset'] })).toEqual([]);
+        expect(await ids({ datasets: [dataset], municipalities: ['0147'] })).toEqual(
+          expectIds((d) => d.municipality === '0147'),
+        );
         expect(await ids({ municipality: '0101', source: sourceA, period: '2024-04' })).toEqual([
           made[6]?.id,
         ]);

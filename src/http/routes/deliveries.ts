@@ -3,7 +3,14 @@ import { GatewayError } from '../../core/errors';
 import { DEFAULT_BODY_LIMITS, deliveryBytes } from '../../pipeline/body';
 import { checkIntakeRequest, intake } from '../../pipeline/intake';
 import type { DeliveryRecord } from '../../stores/metadata-store';
-import { type AuthVariables, actorOf, inScope, type Principal } from '../auth';
+import {
+  type AuthVariables,
+  actorOf,
+  deliveryScope,
+  inScope,
+  mayReadDelivery,
+  type Principal,
+} from '../auth';
 import type { Services } from '../services';
 import { DeliveryView, deliveryBody, deliveryView, PageQuery, problemContent } from '../views';
 
@@ -123,11 +130,8 @@ const report = createRoute({
   },
 });
 
-/** Sources see their own deliveries; auditors and admins see all; recipients none. */
-function visible(p: Principal, d: DeliveryRecord): boolean {
-  if (p.role === 'admin' || p.role === 'auditor') return true;
-  return p.role === 'source' && d.source === p.subject;
-}
+/** Sources see their own deliveries within their token's current scope; auditors and admins all. */
+const visible = (p: Principal, d: DeliveryRecord): boolean => mayReadDelivery(p, d);
 
 /**
  * One cell of the report CSV. Text that a spreadsheet would read as a formula (a leading =, +,
@@ -198,14 +202,11 @@ export function deliveryRoutes(services: Services) {
   app.openapi(list, async (c) => {
     const p = c.get('principal');
     const q = c.req.valid('query');
+    const scope = deliveryScope(p);
+    if (!scope) return c.json({ items: [], next: null }, 200);
+    // The scope is part of the query, so every page is full and the cursor stays within it.
     const page = await services.metadata.listDeliveries(
-      {
-        dataset: q.dataset,
-        municipality: q.municipality,
-        period: q.period,
-        status: q.status,
-        source: p.role === 'source' ? p.subject : undefined,
-      },
+      { dataset: q.dataset, municipality: q.municipality, period: q.period, status: q.status, ...scope },
       q.cursor ?? null,
       q.limit,
     );

@@ -4,7 +4,7 @@ import { slotReports, slotsFromScopes } from '../../core/expectations';
 import { MUNICIPALITIES } from '../../core/municipalities';
 import { parsePeriod, periodDeadline } from '../../core/period';
 import type { DeliveryRecord } from '../../stores/metadata-store';
-import type { AuthVariables } from '../auth';
+import { type AuthVariables, type DeliveryScope, deliveryScope } from '../auth';
 import type { Services } from '../services';
 import { problemContent } from '../views';
 
@@ -55,12 +55,15 @@ const expected = createRoute({
   },
 });
 
-/** The expected-delivery report for one dataset and period, shared by the API and the dashboard. */
+/**
+ * The expected-delivery report for one dataset and period, shared by the API and the
+ * dashboard; with a scope, only the slots and deliveries within it.
+ */
 export async function expectedDeliveries(
   services: Services,
   dataset: string,
   period: string,
-  source?: string,
+  scope: DeliveryScope | null = {},
 ) {
   const compiled = services.catalogue.datasets.get(dataset);
   if (!compiled) throw new GatewayError('unknown_dataset', `there is no dataset ${JSON.stringify(dataset)}`);
@@ -73,15 +76,20 @@ export async function expectedDeliveries(
   const now = services.now?.() ?? new Date();
   const deadline = periodDeadline(p, compiled.dataset.deadline.daysAfterPeriodEnd);
   const tokens = await services.metadata.listTokens({ role: 'source', activeAt: now.toISOString() });
-  let slots = slotsFromScopes(tokens, dataset);
-  if (source) slots = slots.filter((s) => s.source === source);
+  const inView = (s: { dataset: string; municipality: string; source: string }) =>
+    !!scope &&
+    (scope.source === undefined || s.source === scope.source) &&
+    (scope.municipalities === undefined || scope.municipalities.includes(s.municipality)) &&
+    (scope.datasets === undefined || scope.datasets.includes(s.dataset));
+  const slots = slotsFromScopes(tokens, dataset).filter(inView);
   const deliveries: DeliveryRecord[] = [];
   let cursor: string | null = null;
-  do {
-    const page = await services.metadata.listDeliveries({ dataset, period, source }, cursor, 500);
+  while (scope && (scope.datasets === undefined || scope.datasets.includes(dataset))) {
+    const page = await services.metadata.listDeliveries({ dataset, period, ...scope }, cursor, 500);
     deliveries.push(...page.items);
     cursor = page.next;
-  } while (cursor);
+    if (!cursor) break;
+  }
   const items = slotReports(slots, period, deliveries, deadline, now).map((r) => ({
     ...r,
     municipalityName: MUNICIPALITIES.get(r.municipality)?.name ?? r.municipality,
@@ -96,10 +104,7 @@ export function statusRoutes(services: Services) {
   app.openapi(expected, async (c) => {
     const p = c.get('principal');
     const q = c.req.valid('query');
-    return c.json(
-      await expectedDeliveries(services, q.dataset, q.period, p.role === 'source' ? p.subject : undefined),
-      200,
-    );
+    return c.json(await expectedDeliveries(services, q.dataset, q.period, deliveryScope(p)), 200);
   });
   return app;
 }

@@ -471,6 +471,8 @@ export function createSqlMetadataStore(db: SqlClient): MetadataStore {
           'municipality IN (SELECT jsonb_array_elements_text(?::jsonb))',
           JSON.stringify(filter.municipalities),
         );
+      if (filter.datasets)
+        add('dataset IN (SELECT jsonb_array_elements_text(?::jsonb))', JSON.stringify(filter.datasets));
       const after = decodeCursor(cursor);
       if (after !== null) add('id < ?', String(after));
       params.push(limit + 1);

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syntheticDelivery } from '../../src/cli/synthetic';
+import { ADMIN_TOKEN, type Gateway, startGateway, submit } from '../e2e/harness';
+
+/** What a token may read is decided by its current scope, not by the subject it names. */
+describe('a token reads within its current scope', () => {
+  let gw: Gateway;
+  let wide: string;
+  let narrow: string;
+  let otherDataset: string;
+  const ids: Record<string, string[]> = { '101': [], '147': [] };
+
+  const xml = (seed: number) =>
+    [...syntheticDelivery({ dataset: 'daycare', records: 3, format: 'xml', seed })].join('');
+  const list = async (token: string, query = '') => {
+    const res = await gw.request(`/v1/deliveries${query}`, { token });
+    expect(res.status).toBe(200);
+    return (await res.json()) as { items: Array<{ id: string; municipality: string }>; next: string | null };
+  };
+  const signIn = async (token: string) => {
+    const res = await gw.request('/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token }).toString(),
+    });
+    return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  };
+
+  beforeAll(async () => {
+    gw = await startGateway();
+    wide = (
+      await gw.issueToken({
+        role: 'source',
+        subject: 'sys-x',
+        municipalities: ['101', '147'],
+        datasets: ['daycare'],
+      })
+    ).token;
+    // Interleaved, so a page filtered after the query would come up short.
+    let seed = 10;
+    for (const m of ['147', '147', '101', '147', '147', '101', '147']) {
+      const res = await submit(gw, wide, xml(seed++), `dataset=daycare&municipality=${m}&period=2026-10`);
+      expect(res.status).toBe(201);
+      ids[m]?.push(((await res.json()) as { id: string }).id);
+    }
+    // The same system re-issued with fewer municipalities; the wide token is still live.
+    narrow = (
+      await gw.issueToken({
+        role: 'source',
+        subject: 'sys-x',
+        municipalities: ['101'],
+        datasets: ['daycare'],
+      })
+    ).token;
+    otherDataset = (
+      await gw.issueToken({
+        role: 'source',
+        subject: 'sys-x',
+        municipalities: ['101', '147'],
+        datasets: ['eldercare'],
+      })
+    ).token;
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  it('lists only the municipalities and datasets the token names now', async () => {
+    expect((await list(wide, '?limit=500')).items).toHaveLength(7);
+    const narrowed = await list(narrow, '?limit=500');
+    expect(narrowed.items.map((d) => d.municipality)).toEqual(['101', '101']);
+    expect((await list(otherDataset, '?limit=500')).items).toEqual([]);
+    expect((await list(narrow, '?municipality=147')).items).toEqual([]);
+  });
+
+  it('pages through only what is in scope: every page full, no empty page with a next', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = await list(narrow, `?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.items).toHaveLength(1);
+      seen.push(...page.items.map((d) => d.id));
+      cursor = page.next;
+      pages++;
+    } while (cursor && pages < 10);
+    expect(seen.sort()).toEqual([...(ids['101'] ?? [])].sort());
+  });
+
+  it('reads neither a delivery nor its report outside the scope (404)', async () => {
+    const lost = ids['147']?.[0] as string;
+    expect((await gw.request(`/v1/deliveries/${lost}`, { token: wide })).status).toBe(200);
+    for (const token of [narrow, otherDataset]) {
+      expect((await gw.request(`/v1/deliveries/${lost}`, { token })).status).toBe(404);
+      expect((await gw.request(`/v1/deliveries/${lost}/report`, { token })).status).toBe(404);
+    }
+    const kept = ids['101']?.[0] as string;
+    expect((await gw.request(`/v1/deliveries/${kept}`, { token: narrow })).status).toBe(200);
+    expect((await gw.request(`/v1/deliveries/${kept}/report`, { token: narrow })).status).toBe(200);
+  });
+
+  it('the expected-delivery status shows the token its own scope only', async () => {
+    const res = await gw.request('/v1/status/expected?dataset=daycare&period=2026-10', { token: narrow });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { items: Array<{ municipality: string; delivery: string }> };
+    expect(body.items.map((i) => i.municipality)).toEqual(['101']);
+    expect(ids['101']).toContain(body.items[0]?.delivery);
+    const none = await gw.request('/v1/status/expected?dataset=daycare&period=2026-10', {
+      token: otherDataset,
+    });
+    expect(((await none.json()) as { items: unknown[] }).items).toEqual([]);
+  });
+
+  it('the dashboard shows the same scope', async () => {
+    const cookie = await signIn(narrow);
+    const html = await (await gw.request('/', { headers: { cookie } })).text();
+    expect(html).toContain('København');
+    expect(html).not.toContain('Frederiksberg');
+    const lost = ids['147']?.[0] as string;
+    const detail = await gw.request(`/deliveries/${lost}`, { headers: { cookie } });
+    expect(detail.status).toBe(404);
+    const expected = await (
+      await gw.request('/expected?dataset=daycare&period=2026-10', { headers: { cookie } })
+    ).text();
+    expect(expected).toContain('101 København');
+    expect(expected).not.toContain('147 Frederiksberg');
+  });
+
+  it('an auditor still sees everything', async () => {
+    const auditor = (await gw.issueToken({ role: 'auditor', subject: 'a' })).token;
+    expect((await list(auditor, '?limit=500')).items).toHaveLength(7);
+    expect((await list(ADMIN_TOKEN, '?limit=500')).items).toHaveLength(7);
+  });
+});
