@@ -21,6 +21,15 @@ export const ERROR_CODES = {
   invalid_municipality: { status: 422, title: 'Unknown municipality code' },
   invalid_period: { status: 422, title: 'The period does not fit the dataset cadence' },
   metadata_mismatch: { status: 422, title: 'The delivery disagrees with the request' },
+  period_not_open: { status: 422, title: 'The period has not begun' },
+  idempotency_key_mismatch: {
+    status: 422,
+    title: 'The Idempotency-Key was used for another slot or other bytes',
+  },
+  idempotency_key_in_use: {
+    status: 409,
+    title: 'A delivery with this Idempotency-Key is still being received',
+  },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
   unavailable: { status: 503, title: 'Service unavailable' },

@@ -61,10 +61,22 @@ export interface IntakeResult {
 /** How many issues a rejection's problem document lists; the report has them all. */
 export const FIRST_ERRORS = 20;
 
-/** Checks what can be checked before a byte is read: dataset, municipality, period, content type. */
+/** The calendar day in Denmark at an instant, as YYYY-MM-DD: periods begin on Danish days. */
+const danishDay = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/Copenhagen',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+/**
+ * Checks what can be checked before a byte is read: dataset, municipality, period (also that
+ * it has begun, by the Danish calendar), content type.
+ */
 export function checkIntakeRequest(
   catalogue: Catalogue,
   req: Pick<IntakeRequest, 'dataset' | 'municipality' | 'period' | 'contentType'>,
+  now: Date = new Date(),
 ) {
   const compiled = catalogue.datasets.get(req.dataset);
   if (!compiled) throw new GatewayError('unknown_dataset', `there is no dataset ${nameAsShown(req.dataset)}`);
@@ -78,6 +90,11 @@ export function checkIntakeRequest(
     throw new GatewayError(
       'invalid_period',
       `${nameAsShown(req.period)} is not a ${compiled.dataset.cadence} period (${PERIOD_FORMATS[compiled.dataset.cadence]})`,
+    );
+  if (period.start > danishDay.format(now))
+    throw new GatewayError(
+      'period_not_open',
+      `the period ${period.id} begins on ${period.start}; it can be delivered from then`,
     );
   const format = readerFor(req.contentType);
   if (!format)
@@ -95,12 +112,15 @@ export function checkIntakeRequest(
  */
 export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<IntakeResult> {
   const now = deps.now ?? (() => new Date());
-  const { compiled, format } = checkIntakeRequest(deps.catalogue, req);
+  const { compiled, format } = checkIntakeRequest(deps.catalogue, req, now());
   const dataset = compiled.dataset;
 
   if (req.idempotencyKey) {
     const earlier = await deps.metadata.findDeliveryByIdempotencyKey(req.source, req.idempotencyKey);
-    if (earlier) return replay(deps, earlier);
+    if (earlier) {
+      const answer = await answerForKey(deps, req, earlier);
+      if (answer) return answer;
+    }
   }
 
   const deliveryId = newId('dlv');
@@ -123,7 +143,7 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
     // Two requests with one idempotency key raced: the other one owns it.
     if (req.idempotencyKey) {
       const earlier = await deps.metadata.findDeliveryByIdempotencyKey(req.source, req.idempotencyKey);
-      if (earlier) return replay(deps, earlier);
+      if (earlier) throw keyInUse(earlier);
     }
     throw e;
   }
@@ -237,6 +257,14 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
       .catch((storeError) =>
         deps.log?.error({ err: storeError, deliveryId }, 'could not record the end of a delivery'),
       );
+    // Its bytes were not read to the end, so they cannot be compared with a retry's: the key
+    // is free again, and the same bytes sent with it are read (and refused) afresh.
+    if (req.idempotencyKey)
+      await deps.metadata
+        .releaseIdempotencyKey(deliveryId)
+        .catch((storeError) =>
+          deps.log?.error({ err: storeError, deliveryId }, 'could not free an idempotency key'),
+        );
     if (err) {
       err.extensions.deliveryId = deliveryId;
       throw err;
@@ -364,6 +392,11 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
       req.actor,
       { issues, errorCount },
     );
+    if (accepted.repeated) {
+      // Another request with the same bytes for this slot was accepted first.
+      await deps.objects.deletePrefix(`deliveries/${deliveryId}/`).catch(() => {});
+      return { status: 200, delivery: accepted.delivery, extracts: accepted.extracts };
+    }
     deps.log?.info(
       {
         deliveryId,
@@ -417,16 +450,67 @@ function checkRootAttributes(attrs: Record<string, string>, req: IntakeRequest):
   }
 }
 
+function keyInUse(earlier: DeliveryRecord): GatewayError {
+  return new GatewayError(
+    'idempotency_key_in_use',
+    'a delivery with this Idempotency-Key is still being received; ask again when it has been answered',
+    { deliveryId: earlier.id },
+  );
+}
+
+/**
+ * What a request with an Idempotency-Key used before gets: the first answer again when it
+ * names the same slot and sends the same bytes; 422 when it does not; 409 while the first is
+ * still being received; null when the first ended before its bytes were read to the end (the
+ * key was freed) and this one is to be read as new.
+ */
+async function answerForKey(
+  deps: IntakeDeps,
+  req: IntakeRequest,
+  earlier: DeliveryRecord,
+): Promise<IntakeResult | null> {
+  if (
+    earlier.dataset !== req.dataset ||
+    earlier.municipality !== req.municipality ||
+    earlier.period !== req.period
+  )
+    throw new GatewayError(
+      'idempotency_key_mismatch',
+      `this Idempotency-Key was used for ${earlier.dataset} ${earlier.municipality} ${earlier.period}; use a new key for another delivery`,
+      { deliveryId: earlier.id },
+    );
+  if (earlier.status === 'receiving') throw keyInUse(earlier);
+  if (!earlier.sha256) {
+    await deps.metadata.releaseIdempotencyKey(earlier.id);
+    return null;
+  }
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of req.body) {
+    bytes += chunk.length;
+    if (bytes > deps.limits.maxDeliveryBytes)
+      throw new GatewayError(
+        'payload_too_large',
+        `the delivery is larger than ${deps.limits.maxDeliveryBytes} bytes`,
+      );
+    hash.update(chunk);
+  }
+  if (hash.digest('hex') !== earlier.sha256)
+    throw new GatewayError(
+      'idempotency_key_mismatch',
+      'this Idempotency-Key was used for other bytes; use a new key for another delivery',
+      { deliveryId: earlier.id },
+    );
+  return replay(deps, earlier);
+}
+
 /** Answers as the earlier request did: its delivery as it is now, or its rejection. */
 async function replay(deps: IntakeDeps, earlier: DeliveryRecord): Promise<IntakeResult> {
   if (earlier.status === 'accepted') {
     const page = await deps.metadata.listExtracts({ deliveryId: earlier.id }, null, 1000);
     return { status: 201, delivery: earlier, extracts: page.items };
   }
-  if (earlier.status === 'receiving')
-    throw new GatewayError('conflict', 'a delivery with this Idempotency-Key is still being received', {
-      deliveryId: earlier.id,
-    });
+  if (earlier.status === 'receiving') throw keyInUse(earlier);
   const issues = await deps.metadata.listIssues(earlier.id, null, FIRST_ERRORS);
   const code =
     earlier.status === 'rejected' && earlier.problem?.code === 'delivery_rejected'

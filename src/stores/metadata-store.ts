@@ -171,6 +171,11 @@ export interface Outcome {
 export interface AcceptResult {
   delivery: DeliveryRecord;
   extracts: ExtractRecord[];
+  /**
+   * True when the slot's current delivery already held the same bytes: nothing was accepted,
+   * the receiving delivery is gone, and `delivery` is the current one.
+   */
+  repeated?: boolean;
 }
 
 /**
@@ -208,7 +213,7 @@ export interface MetadataStore {
   createDelivery(d: NewDelivery): Promise<DeliveryRecord>;
   getDelivery(id: string): Promise<DeliveryRecord | null>;
   findDeliveryByIdempotencyKey(source: string, key: string): Promise<DeliveryRecord | null>;
-  /** An accepted delivery of the same bytes for the same dataset, municipality, period and source. */
+  /** The slot's current accepted delivery (of this dataset, municipality, period and source), when it holds these bytes. */
   findAcceptedDuplicate(
     d: Pick<DeliveryRecord, 'dataset' | 'municipality' | 'period' | 'source'>,
     sha256: string,
@@ -217,6 +222,8 @@ export interface MetadataStore {
   /**
    * Accepts a receiving delivery with its extracts; supersedes the slot's earlier accepted
    * delivery. `report` holds the issues of records left out (a dataset that accepts the valid records).
+   * The database decides a race: when the slot's current delivery already holds the same
+   * bytes, nothing is accepted and the answer is that delivery (`repeated`), on every node.
    */
   acceptDelivery(
     id: string,
@@ -237,6 +244,11 @@ export interface MetadataStore {
   ): Promise<DeliveryRecord>;
   /** Removes a receiving delivery that turned out to repeat an accepted one. */
   discardReceiving(id: string): Promise<void>;
+  /**
+   * Frees the Idempotency-Key of a delivery that ended without its bytes read to the end
+   * (failed, or refused part-way): a retry with the key is read afresh.
+   */
+  releaseIdempotencyKey(id: string): Promise<void>;
   listIssues(deliveryId: string, cursor: string | null, limit: number): Promise<Page<ValidationIssue>>;
   /** Receiving deliveries that began before the instant: left behind by a crash. */
   listStaleReceiving(before: string): Promise<DeliveryRecord[]>;

@@ -78,8 +78,11 @@ export function metadataStoreContract(
       ...over,
     });
 
+    // Every accepted fixture holds other bytes unless a test says otherwise: the same bytes
+    // for a slot are a repeat, not a correction.
+    let bytesSeq = 0;
     const outcome = (over: Partial<Outcome> = {}): Outcome => ({
-      sha256: sha('a'),
+      sha256: (bytesSeq++).toString(16).padStart(64, '0'),
       // Beyond 2^32: a bigint column, which pg hands back as a string.
       bytes: 5_000_000_123,
       records: { total: 10, valid: 9, invalid: 1 },
@@ -628,6 +631,69 @@ export function metadataStoreContract(
         expect(await store.findAcceptedDuplicate({ ...s, source: tag('src') }, sha('d'))).toBeNull();
         expect(await store.findAcceptedDuplicate({ ...s, period: '1999-01' }, sha('d'))).toBeNull();
         expect(await store.findAcceptedDuplicate({ ...s, municipality: '0999' }, sha('d'))).toBeNull();
+      });
+
+      it('acceptDelivery of the bytes the slot already holds accepts nothing and answers the current delivery', async () => {
+        const s = slot();
+        const { draft: first } = await accepted(s, [tag('rcp')], { sha256: sha('e') });
+        const copy = draft(s);
+        await store.createDelivery(copy);
+        const result = await store.acceptDelivery(
+          copy.id,
+          outcome({ sha256: sha('e') }),
+          [extractFor(copy, tag('rcp'))],
+          'tok_source',
+        );
+        expect(result.repeated).toBe(true);
+        expect(result.delivery.id).toBe(first.id);
+        expect(result.extracts.map((e) => e.deliveryId)).toEqual([first.id]);
+        expect(await store.getDelivery(copy.id)).toBeNull();
+        expect((await store.getDelivery(first.id))?.supersededBy).toBeNull();
+        // Other bytes supersede as before; then the first bytes again are a correction, not a repeat.
+        const { result: other } = await accepted(s, [tag('rcp')], { sha256: sha('f') });
+        expect(other.repeated).toBeFalsy();
+        const { result: back } = await accepted(s, [tag('rcp')], { sha256: sha('e') });
+        expect(back.repeated).toBeFalsy();
+        expect(back.delivery.supersedes).toBe(other.delivery.id);
+        expect(await store.findAcceptedDuplicate(s, sha('f'))).toBeNull();
+      });
+
+      it('releaseIdempotencyKey frees the key of a delivery ended before its bytes were read, and no other', async () => {
+        const s = slot();
+        const cut = draft(s, { idempotencyKey: tag('idem') });
+        await store.createDelivery(cut);
+        await store.endDelivery(
+          cut.id,
+          'rejected',
+          { completedAt: new Date().toISOString() },
+          { code: 'x', detail: 'y' },
+          [],
+          0,
+          'tok_source',
+        );
+        await store.releaseIdempotencyKey(cut.id);
+        expect(await store.findDeliveryByIdempotencyKey(s.source, cut.idempotencyKey as string)).toBeNull();
+        const read = draft(s, { idempotencyKey: tag('idem') });
+        await store.createDelivery(read);
+        await store.endDelivery(
+          read.id,
+          'rejected',
+          { completedAt: new Date().toISOString(), sha256: sha('a') },
+          { code: 'x', detail: 'y' },
+          [],
+          1,
+          'tok_source',
+        );
+        await store.releaseIdempotencyKey(read.id);
+        expect((await store.findDeliveryByIdempotencyKey(s.source, read.idempotencyKey as string))?.id).toBe(
+          read.id,
+        );
+        const receiving = draft(s, { idempotencyKey: tag('idem') });
+        await store.createDelivery(receiving);
+        await store.releaseIdempotencyKey(receiving.id);
+        expect(
+          (await store.findDeliveryByIdempotencyKey(s.source, receiving.idempotencyKey as string))?.id,
+        ).toBe(receiving.id);
       });
 
       it('findDeliveryByIdempotencyKey is per source', async () => {

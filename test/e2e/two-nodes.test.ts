@@ -104,6 +104,28 @@ describe.skipIf(!available)('two stateless nodes on one PostgreSQL and one S3 bu
     expect(both.map((d) => d.id)).toContain(current[0]?.id);
   });
 
+  it('the same bytes through both nodes at the same moment: exactly one 201, one delivery', async () => {
+    const source = (
+      await a.issueToken({ role: 'source', subject: 'twins', municipalities: ['147'], datasets: ['daycare'] })
+    ).token;
+    const xml = [...syntheticDelivery({ dataset: 'daycare', records: 200, format: 'xml', seed: 70 })].join(
+      '',
+    );
+    const answers = await Promise.all(
+      [a, b, a, b].map((node) =>
+        submit(node, source, xml, 'dataset=daycare&municipality=147&period=2026-08'),
+      ),
+    );
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 200, 200, 201]);
+    const ids = new Set(await Promise.all(answers.map(async (r) => ((await r.json()) as { id: string }).id)));
+    expect(ids.size).toBe(1);
+    const auditor = (await b.issueToken({ role: 'auditor', subject: 'revisor-twins' })).token;
+    const list = (await (
+      await b.request('/v1/deliveries?dataset=daycare&municipality=147&period=2026-08', { token: auditor })
+    ).json()) as { items: Array<{ status: string }> };
+    expect(list.items.map((d) => d.status)).toEqual(['accepted']);
+  });
+
   it('keeps one audit chain, valid and the same from both nodes', async () => {
     const auditor = (await a.issueToken({ role: 'auditor', subject: 'revisor-2' })).token;
     type Verdict = { valid: boolean; events: number; head: string };

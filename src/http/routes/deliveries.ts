@@ -151,7 +151,11 @@ export function deliveryRoutes(services: Services) {
     const p = c.get('principal');
     const q = c.req.valid('query');
     // What the request names must exist before scope is judged: an unknown dataset is 422, not 403.
-    checkIntakeRequest(services.catalogue, { ...q, contentType: c.req.header('content-type') ?? '' });
+    checkIntakeRequest(
+      services.catalogue,
+      { ...q, contentType: c.req.header('content-type') ?? '' },
+      services.now?.() ?? new Date(),
+    );
     if (!inScope(p.datasets, q.dataset))
       throw new GatewayError('forbidden', `this token may not deliver dataset ${q.dataset}`);
     if (!inScope(p.municipalities, q.municipality))
@@ -191,6 +195,9 @@ export function deliveryRoutes(services: Services) {
       },
     ).catch((e: unknown) => {
       timed(e instanceof GatewayError ? e.code : 'failed');
+      // Refused before the body was read to its end: the rest of it is not read, so the
+      // connection cannot carry another request.
+      c.header('connection', 'close');
       throw e;
     });
     timed(result.status === 201 ? 'accepted' : 'repeated');

@@ -448,7 +448,7 @@ export function createSqlMetadataStore(db: SqlClient): MetadataStore {
     async findAcceptedDuplicate(d, sha256) {
       const [r] = await db.query(
         `SELECT * FROM deliveries WHERE dataset = $1 AND municipality = $2 AND period = $3 AND source = $4
-         AND status = 'accepted' AND sha256 = $5 ORDER BY id DESC LIMIT 1`,
+         AND status = 'accepted' AND superseded_by IS NULL AND sha256 = $5 ORDER BY id DESC LIMIT 1`,
         [d.dataset, d.municipality, d.period, d.source, sha256],
       );
       return r ? toDelivery(r) : null;
@@ -491,11 +491,18 @@ export function createSqlMetadataStore(db: SqlClient): MetadataStore {
         // Two nodes accepting deliveries for one slot at once must not both supersede the same one.
         await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [slot]);
         const [prevRow] = await tx.query(
-          `SELECT id FROM deliveries WHERE dataset = $1 AND municipality = $2 AND period = $3 AND source = $4
+          `SELECT id, sha256 FROM deliveries WHERE dataset = $1 AND municipality = $2 AND period = $3 AND source = $4
            AND status = 'accepted' AND superseded_by IS NULL AND id <> $5 ORDER BY id DESC LIMIT 1`,
           [current.dataset, current.municipality, current.period, current.source, id],
         );
         const prev = prevRow ? String(prevRow.id) : null;
+        if (prev && prevRow?.sha256 === outcome.sha256) {
+          // The same bytes raced in on another request or node and won: this one repeats it.
+          await tx.query("DELETE FROM deliveries WHERE id = $1 AND status = 'receiving'", [id]);
+          const delivery = (await deliveryById(tx, prev)) as DeliveryRecord;
+          const rows = await tx.query('SELECT * FROM extracts WHERE delivery_id = $1 ORDER BY id', [prev]);
+          return { delivery, extracts: rows.map(toExtract), repeated: true };
+        }
         const replaced = new Map<string, string>();
         const audit: AuditDraft[] = [];
         if (prev) {
@@ -647,6 +654,13 @@ export function createSqlMetadataStore(db: SqlClient): MetadataStore {
 
     async discardReceiving(id) {
       await db.query("DELETE FROM deliveries WHERE id = $1 AND status = 'receiving'", [id]);
+    },
+
+    async releaseIdempotencyKey(id) {
+      await db.query(
+        "UPDATE deliveries SET idempotency_key = NULL WHERE id = $1 AND status IN ('failed', 'rejected') AND sha256 IS NULL",
+        [id],
+      );
     },
 
     async listIssues(deliveryId, cursor, limit) {
