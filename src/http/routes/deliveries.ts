@@ -147,6 +147,13 @@ function csvCell(v: unknown): string {
 export function deliveryRoutes(services: Services) {
   const app = new OpenAPIHono<{ Variables: AuthVariables }>();
 
+  app.use('/v1/deliveries', async function closeAfterRefusal(c, next) {
+    await next();
+    // A refusal may leave the body unread (and the intake stops reading it at once): the
+    // connection cannot carry another request, and the client must not try.
+    if (c.req.method === 'POST' && c.res.status >= 400) c.header('connection', 'close');
+  });
+
   app.openapi(submit, async (c) => {
     const p = c.get('principal');
     const q = c.req.valid('query');
@@ -195,9 +202,6 @@ export function deliveryRoutes(services: Services) {
       },
     ).catch((e: unknown) => {
       timed(e instanceof GatewayError ? e.code : 'failed');
-      // Refused before the body was read to its end: the rest of it is not read, so the
-      // connection cannot carry another request.
-      c.header('connection', 'close');
       throw e;
     });
     timed(result.status === 201 ? 'accepted' : 'repeated');
