@@ -61,6 +61,21 @@ async function principalOf(services: Services, hash: string): Promise<Principal 
   return token ? live(services, token) : null;
 }
 
+const CONFIGURED_ADMIN: Principal = {
+  tokenId: 'tok_configured_admin',
+  role: 'admin',
+  subject: 'admin',
+  recipient: null,
+  municipalities: [],
+  datasets: [],
+};
+
+/** The principal of a stored token hash (a dashboard session's), or null once it is revoked or expired. */
+export async function principalOfTokenHash(services: Services, hash: string): Promise<Principal | null> {
+  if (services.adminTokenHash && sameHash(hash, services.adminTokenHash)) return { ...CONFIGURED_ADMIN };
+  return principalOf(services, hash);
+}
+
 function live(services: Services, token: TokenRecord): Principal | null {
   const now = services.now?.() ?? new Date();
   // Compared as instants, never as text.
@@ -93,16 +108,7 @@ export async function principalOfCertificate(
 export async function resolvePrincipal(services: Services, text: string): Promise<Principal | null> {
   if (!TOKEN_TEXT.test(text)) return null;
   const hash = services.hashToken(text);
-  if (services.adminTokenHash && sameHash(hash, services.adminTokenHash)) {
-    return {
-      tokenId: 'tok_configured_admin',
-      role: 'admin',
-      subject: 'admin',
-      recipient: null,
-      municipalities: [],
-      datasets: [],
-    };
-  }
+  if (services.adminTokenHash && sameHash(hash, services.adminTokenHash)) return { ...CONFIGURED_ADMIN };
   let token = await services.metadata.findTokenByHash(hash);
   if (!token && services.legacyHashToken) {
     // Stored by an earlier version as a plain sha256: found once that way, then kept keyed.

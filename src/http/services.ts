@@ -41,6 +41,11 @@ export interface Services {
   clientCertificate?(raw: unknown): import('./auth').ClientCertificate | null;
   /** The address a request came from, as the runtime knows it. */
   clientAddress?(raw: unknown): string | undefined;
+  /**
+   * Whether the client's own connection is HTTPS: this server's TLS, or X-Forwarded-Proto from a
+   * trusted proxy. Undefined when the runtime cannot tell (the request URL decides).
+   */
+  clientProtocol?(raw: unknown): 'http' | 'https' | undefined;
   /** Where a delivery's extracts are made; in the request's thread when absent. */
   fanOut?: FanOutFactory;
   /** This node's metrics (timings, job outcomes); made by the app when absent. */

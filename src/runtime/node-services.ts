@@ -235,6 +235,7 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
     ...(config.GATEWAY_CORS_ORIGINS ? { corsOrigins: config.GATEWAY_CORS_ORIGINS } : {}),
     clientAddress: nodeClientAddress(config.GATEWAY_TRUSTED_PROXIES ?? []),
     clientCertificate: nodeClientCertificate(config.GATEWAY_TRUSTED_PROXIES ?? []),
+    clientProtocol: nodeClientProtocol(config.GATEWAY_TRUSTED_PROXIES ?? []),
     fanOut: fanOutFactory(config, dataDir, catalogue, objects),
     version,
   };
@@ -268,6 +269,25 @@ export function nodeClientAddress(trusted: readonly string[]) {
       .map((s) => s.trim())
       .filter(Boolean);
     return forwarded[forwarded.length - 1] ?? peer;
+  };
+}
+
+/**
+ * The protocol of the client's connection on Node: https when this server terminates TLS; from
+ * a trusted proxy, what its X-Forwarded-Proto says (the first hop's, the client's own).
+ */
+export function nodeClientProtocol(trusted: readonly string[]) {
+  return (env: unknown): 'http' | 'https' | undefined => {
+    const incoming = incomingOf(env);
+    if (!incoming) return undefined;
+    if ((incoming.socket as { encrypted?: boolean } | undefined)?.encrypted) return 'https';
+    const peer = peerOf(incoming);
+    const forwarded = incoming.headers['x-forwarded-proto'];
+    if (peer && trusted.includes(peer) && typeof forwarded === 'string') {
+      const first = forwarded.split(',')[0]?.trim().toLowerCase();
+      if (first === 'https' || first === 'http') return first;
+    }
+    return 'http';
   };
 }
 

@@ -16,6 +16,14 @@ export interface TokenRecord {
   lastUsedAt: string | null;
 }
 
+/** A dashboard sign-in session: found by the sha256 of its opaque id, never by the token. */
+export interface SessionRecord {
+  /** The stored hash of the token the session was opened with. */
+  tokenHash: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
 export type DeliveryStatus = 'receiving' | 'accepted' | 'rejected' | 'failed';
 export type ExtractStatus = 'available' | 'fetched' | 'acknowledged' | 'refused' | 'superseded' | 'purged';
 
@@ -193,8 +201,16 @@ export interface MetadataStore {
   getToken(id: string): Promise<TokenRecord | null>;
   /** Every token (never its secret), oldest first; with `activeAt`, only those neither revoked nor expired then. */
   listTokens(filter?: { role?: Role; activeAt?: string }): Promise<TokenRecord[]>;
+  /** Revokes a token and ends the dashboard sessions opened with it. */
   revokeToken(id: string, at: string, audit: AuditDraft): Promise<boolean>;
   touchToken(id: string, at: string): Promise<void>;
+
+  /** Stores a new session (and forgets the sessions that expired before it began). */
+  createSession(idHash: string, session: SessionRecord): Promise<void>;
+  /** The session, unless it has expired by `at` (an expired one is deleted). */
+  findSession(idHash: string, at: string): Promise<SessionRecord | null>;
+  /** Ends a session (sign-out); nothing happens for an unknown one. */
+  endSession(idHash: string): Promise<void>;
 
   /** The key that signs now; the candidate is stored when there is none (the first node to start wins). */
   /** Swaps a token's stored hash (an earlier hashing scheme for the current one). */

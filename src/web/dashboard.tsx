@@ -1,16 +1,14 @@
 /** @jsxImportSource hono/jsx */
 import { type Context, Hono } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Child } from 'hono/jsx';
 import { GatewayError } from '../core/errors';
 import { MUNICIPALITIES } from '../core/municipalities';
-import { deliveryScope, mayReadDelivery, type Principal, resolvePrincipal } from '../http/auth';
+import { deliveryScope, mayReadDelivery, type Principal, signInLimit } from '../http/auth';
 import { expectedDeliveries } from '../http/routes/status';
 import type { Services } from '../http/services';
+import { endSession, openSession, sessionPrincipal } from '../http/session';
 import { PageQuery } from '../http/views';
 import type { DeliveryRecord, DeliveryStatus, ExtractRecord, PushRecord } from '../stores/metadata-store';
-
-const COOKIE = 'gw_session';
 
 const STYLE = `
 body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
@@ -55,15 +53,20 @@ function Page(props: { title: string; who?: Principal; children: Child }) {
 const Badge = (props: { status: string }) => <span class={`badge ${props.status}`}>{props.status}</span>;
 const municipalityName = (code: string) => MUNICIPALITIES.get(code)?.name ?? code;
 
-function SignIn(props: { failed?: boolean }) {
+function SignIn(props: { failed?: boolean; waitSeconds?: number }) {
   return (
     <Page title="Sign in">
       <h1>Sign in</h1>
       <p>
-        Paste the token the gateway's administrator issued to you. It is kept in a cookie for this browser
-        only.
+        Paste the token the gateway's administrator issued to you. The gateway opens a session for this
+        browser; the token itself is not kept in it.
       </p>
       {props.failed ? <p class="rejected">That token is unknown, revoked or expired.</p> : null}
+      {props.waitSeconds ? (
+        <p class="rejected">
+          Too many failed sign-ins from this address; try again in {props.waitSeconds} s.
+        </p>
+      ) : null}
       <form method="post" action="/session">
         <label>
           Token
@@ -409,10 +412,8 @@ function previousMonth(now: Date): string {
 /** The dashboard: server-rendered pages over the same stores and scope rules as the API. */
 export function dashboard(services: Services) {
   const app = new Hono();
-  const who = async (c: Context) => {
-    const token = getCookie(c, COOKIE);
-    return token ? resolvePrincipal(services, token) : null;
-  };
+  const who = (c: Context) => sessionPrincipal(services, c);
+  const failures = signInLimit(services);
 
   app.get('/', async (c) => {
     const p = await who(c);
@@ -496,22 +497,26 @@ export function dashboard(services: Services) {
   });
 
   app.post('/session', async (c) => {
-    const form = await c.req.parseBody();
+    // The same failed sign-in limit per address as the API's.
+    const address = services.clientAddress?.(c.env) ?? 'unknown';
+    try {
+      failures.check(address);
+    } catch (e) {
+      if (!(e instanceof GatewayError) || e.code !== 'rate_limited') throw e;
+      const wait = Number(e.extensions.retryAfter) || 60;
+      return c.html(<SignIn waitSeconds={wait} />, 429, { 'retry-after': String(wait) });
+    }
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const token = typeof form.token === 'string' ? form.token.trim() : '';
-    const p = await resolvePrincipal(services, token);
-    if (!p) return c.html(<SignIn failed />, 401);
-    setCookie(c, COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'Strict',
-      path: '/',
-      secure: new URL(c.req.url).protocol === 'https:',
-      maxAge: 8 * 3600,
-    });
+    if (!(await openSession(services, c, token))) {
+      failures.failed(address);
+      return c.html(<SignIn failed />, 401);
+    }
     return c.redirect('/', 303);
   });
 
-  app.post('/session/end', (c) => {
-    deleteCookie(c, COOKIE, { path: '/' });
+  app.post('/session/end', async (c) => {
+    await endSession(services, c);
     return c.redirect('/', 303);
   });
 

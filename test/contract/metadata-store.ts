@@ -328,6 +328,65 @@ export function metadataStoreContract(
       });
     });
 
+    // ---------------------------------------------------------------- sessions
+
+    describe('sessions', () => {
+      it('finds a session until it expires, ends it on request, and forgets expired ones', async () => {
+        const tokenHash = sha(randomUUID());
+        const id = sha(randomUUID());
+        const session = {
+          tokenHash,
+          createdAt: '2025-04-01T08:00:00.000Z',
+          expiresAt: '2025-04-01T16:00:00.000Z',
+        };
+        await store.createSession(id, session);
+        expect(await store.findSession(id, '2025-04-01T15:59:59.000Z')).toEqual(session);
+        // Compared as instants: the same moment at another offset.
+        expect(await store.findSession(id, '2025-04-01T10:59:59.000-05:00')).toEqual(session);
+        expect(await store.findSession(id, '2025-04-01T16:00:00.000Z')).toBeNull();
+        // Once found expired, it is gone.
+        expect(await store.findSession(id, '2025-04-01T09:00:00.000Z')).toBeNull();
+
+        const other = sha(randomUUID());
+        await store.createSession(other, { ...session, expiresAt: '2025-04-02T16:00:00.000Z' });
+        await store.endSession(other);
+        expect(await store.findSession(other, '2025-04-01T09:00:00.000Z')).toBeNull();
+        await store.endSession(sha(randomUUID()));
+        expect(await store.findSession(sha(randomUUID()), '2025-04-01T09:00:00.000Z')).toBeNull();
+      });
+
+      it("revoking a token ends the sessions opened with it, and no one else's", async () => {
+        const t: TokenRecord = {
+          id: newId('tok'),
+          role: 'auditor',
+          subject: tag('subject'),
+          recipient: null,
+          municipalities: [],
+          datasets: [],
+          createdAt: '2025-05-01T07:00:00.000Z',
+          expiresAt: null,
+          revokedAt: null,
+          lastUsedAt: null,
+        };
+        const hash = sha(randomUUID().replaceAll('-', ''));
+        await store.createToken(t, hash, { actor: 'a', action: 'token.created', subject: t.id, details: {} });
+        const mine = sha(randomUUID());
+        const theirs = sha(randomUUID());
+        const at = '2025-05-01T08:00:00.000Z';
+        const until = '2099-01-01T00:00:00.000Z';
+        await store.createSession(mine, { tokenHash: hash, createdAt: at, expiresAt: until });
+        await store.createSession(theirs, { tokenHash: sha(randomUUID()), createdAt: at, expiresAt: until });
+        await store.revokeToken(t.id, at, {
+          actor: 'a',
+          action: 'token.revoked',
+          subject: t.id,
+          details: {},
+        });
+        expect(await store.findSession(mine, at)).toBeNull();
+        expect(await store.findSession(theirs, at)).not.toBeNull();
+      });
+    });
+
     // ---------------------------------------------------------------- signing keys
 
     describe('signing keys', () => {

@@ -38,6 +38,45 @@ describe('limits and browser access', () => {
     expect(refused.status).toBe(429);
   });
 
+  it('the dashboard sign-in, /metrics and /v1 count toward one failed sign-in limit per address', async () => {
+    const gw = await open({ GATEWAY_AUTH_FAILURES_PER_MINUTE: '3' });
+    const good = (await gw.issueToken({ role: 'auditor', subject: 'a' })).token;
+    const signIn = (token: string) =>
+      gw.request('/session', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token }).toString(),
+      });
+    expect((await signIn('guess-0-0123456789abcdef')).status).toBe(401);
+    expect((await gw.request('/metrics', { token: 'guess-1-0123456789abcdef' })).status).toBe(401);
+    expect((await gw.request('/v1/datasets', { token: 'guess-2-0123456789abcdef' })).status).toBe(401);
+    // The limit is reached: the right token is refused on every path for the rest of the minute.
+    for (const res of [
+      await gw.request('/v1/datasets', { token: good }),
+      await gw.request('/metrics', { token: good }),
+      await signIn(good),
+    ]) {
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+  });
+
+  it('guessing through the dashboard alone is limited too', async () => {
+    const gw = await open({ GATEWAY_AUTH_FAILURES_PER_MINUTE: '2' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++)
+      statuses.push(
+        (
+          await gw.request('/session', {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams({ token: `guess-${i}-0123456789abcdef` }).toString(),
+          })
+        ).status,
+      );
+    expect(statuses).toEqual([401, 401, 429, 429]);
+  });
+
   it('no cross-origin access unless origins are configured, and then only theirs', async () => {
     const closed = await open({});
     const pre = (g: Gateway, origin: string) =>

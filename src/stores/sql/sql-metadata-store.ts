@@ -13,6 +13,7 @@ import type {
   PushRecord,
   PushStatus,
   PushTarget,
+  SessionRecord,
   SigningKeyRecord,
   TokenRecord,
 } from '../metadata-store';
@@ -342,9 +343,41 @@ export function createSqlMetadataStore(db: SqlClient): MetadataStore {
           [id, at],
         );
         if (rows.length === 0) return false;
+        // Its dashboard sessions end with it.
+        await tx.query(
+          'DELETE FROM sessions WHERE token_hash = (SELECT token_hash FROM tokens WHERE id = $1)',
+          [id],
+        );
         await appendAuditIn(tx, [audit]);
         return true;
       });
+    },
+
+    async createSession(idHash, session: SessionRecord) {
+      await db.transaction(async (tx) => {
+        await tx.query('DELETE FROM sessions WHERE expires_at <= $1::timestamptz', [session.createdAt]);
+        await tx.query(
+          'INSERT INTO sessions (id_hash, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)',
+          [idHash, session.tokenHash, session.createdAt, session.expiresAt],
+        );
+      });
+    },
+
+    async findSession(idHash, at) {
+      const [r] = await db.query('SELECT * FROM sessions WHERE id_hash = $1', [idHash]);
+      if (!r) return null;
+      const session = {
+        tokenHash: String(r.token_hash),
+        createdAt: tsReq(r.created_at),
+        expiresAt: tsReq(r.expires_at),
+      };
+      if (Date.parse(session.expiresAt) > Date.parse(at)) return session;
+      await db.query('DELETE FROM sessions WHERE id_hash = $1', [idHash]);
+      return null;
+    },
+
+    async endSession(idHash) {
+      await db.query('DELETE FROM sessions WHERE id_hash = $1', [idHash]);
     },
 
     async touchToken(id, at) {

@@ -1,10 +1,12 @@
 import m0001 from './0001_init';
 import m0002 from './0002_profile_activations';
 import m0003 from './0003_pushes';
+import m0005 from './0005_sessions';
 
 /** Numbered migrations, applied in order at start; a new one is appended, never edited. */
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
   { version: 1, name: 'init', sql: m0001 },
   { version: 2, name: 'profile activations', sql: m0002 },
   { version: 3, name: 'pushes', sql: m0003 },
+  { version: 5, name: 'sessions', sql: m0005 },
 ];
