@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGLITE_SETTINGS } from '../stores/sql/pglite-client';
 import { ConfigError } from './config';
+import { secureDataDir } from './data-dir';
 
 function alive(pid: number): boolean {
   try {
@@ -65,4 +66,6 @@ export async function prepareEmbeddedDatabase(dir: string): Promise<void> {
       code === 0 ? resolve() : reject(new Error(`creating the embedded database failed (${code}): ${err}`)),
     );
   });
+  // The files PGlite unpacks come 0666 whatever the umask; the ones PostgreSQL makes later are 0600.
+  secureDataDir(dir);
 }

@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes, X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import pino, { type Logger } from 'pino';
@@ -24,6 +24,7 @@ import { createPgClient } from '../stores/sql/pg-client';
 import { createPgliteClient } from '../stores/sql/pglite-client';
 import { createSqlMetadataStore } from '../stores/sql/sql-metadata-store';
 import { readJsonFiles } from './catalogue-files';
+import { secureDataDir } from './data-dir';
 import { type Config, s3Options } from './config';
 import { lockDataDir, prepareEmbeddedDatabase } from './embedded-db';
 import { projectRoot } from './project-root';
@@ -145,7 +146,14 @@ export interface NodeServices {
 /** Builds the stores and services a Node process serves from: embedded by default, PostgreSQL with DATABASE_URL. */
 export async function buildNodeServices(config: Config, log: Logger, version: string): Promise<NodeServices> {
   const dataDir = resolve(config.GATEWAY_DATA_DIR);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // 0700 folders and 0600 files, whatever an older version or a copy left behind.
+  const modes = secureDataDir(dataDir);
+  if (modes.changed) log.info({ dataDir, changed: modes.changed }, 'data dir: modes tightened to 0700/0600');
+  if (modes.failed.length)
+    log.warn(
+      { dataDir, failed: modes.failed.slice(0, 20), count: modes.failed.length },
+      'data dir: could not tighten the modes of these entries (owned by another user?)',
+    );
   const catalogue = loadCatalogue(config, dataDir);
   let unlock = () => {};
   let sql: SqlClient;

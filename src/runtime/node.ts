@@ -8,6 +8,7 @@ import { CatalogueError } from '../core/catalogue';
 import { createApp } from '../http/app';
 import { reapAbandonedDeliveries } from '../jobs/janitor';
 import { ConfigError, readConfig } from './config';
+import { restrictUmask } from './data-dir';
 import { buildNodeServices, createLogger, PROJECT_ROOT } from './node-services';
 
 const version = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string })
@@ -25,6 +26,8 @@ function ensureAdminToken(dataDir: string, configured: string | undefined): stri
 }
 
 async function main() {
+  // Whatever the process creates (the embedded database, objects, keys) is its user's alone.
+  restrictUmask();
   let config: ReturnType<typeof readConfig>;
   try {
     config = readConfig(process.env);

@@ -8,6 +8,8 @@ if (!dir) {
   process.stderr.write('usage: pglite-init.mjs DIR\n');
   process.exit(2);
 }
+// Folders 0700 whatever umask the gateway was started with (the parent tightens the files after).
+process.umask(0o077);
 const db = new PGlite(dir, { postgresqlconf: JSON.parse(process.argv[3] ?? '[]') });
 await db.waitReady;
 await db.close();

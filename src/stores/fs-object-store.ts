@@ -21,7 +21,8 @@ export function createFsObjectStore(root: string): ObjectStore {
 
     async create(key) {
       const path = pathOf(key);
-      await mkdir(dirname(path), { recursive: true });
+      // Only the gateway's user reads objects: folders 0700, files 0600, whatever the umask.
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
       const tmp = `${path}.${randomBytes(6).toString('hex')}.partial`;
       const fh = await open(tmp, 'wx', 0o600);
       let done = false;
@@ -117,7 +118,7 @@ export function createFsObjectStore(root: string): ObjectStore {
     },
 
     async ping() {
-      await mkdir(root, { recursive: true });
+      await mkdir(root, { recursive: true, mode: 0o700 });
     },
   };
 }
