@@ -1,6 +1,7 @@
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { newId } from '../core/ids';
 import type { MetadataStore, SigningKeyRecord } from '../stores/metadata-store';
+import { isWrapped, type ReceiptKeyWrap } from './key-wrap';
 
 export const RECEIPT_TYPE = 'delivery-receipt+jwt';
 
@@ -26,13 +27,15 @@ export interface ReceiptSigner {
   rotate(actor: string): Promise<string>;
 }
 
-export async function newKeyRecord(): Promise<SigningKeyRecord> {
+/** A new Ed25519 key whose private half the store holds only wrapped (see key-wrap.ts). */
+export async function newKeyRecord(wrap: ReceiptKeyWrap): Promise<SigningKeyRecord> {
   const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+  const kid = newId('key');
   return {
-    kid: newId('key'),
+    kid,
     alg: 'EdDSA',
     publicJwk: (await exportJWK(publicKey)) as Record<string, unknown>,
-    privateJwk: (await exportJWK(privateKey)) as Record<string, unknown>,
+    privateJwk: (await wrap.wrap(kid, await exportJWK(privateKey))) as unknown as Record<string, unknown>,
     createdAt: new Date().toISOString(),
     retiredAt: null,
   };
@@ -63,46 +66,71 @@ export function configuredKeyRecord(jwk: Record<string, unknown>): {
 
 /**
  * Signs receipts with Ed25519. The key comes from configuration (GATEWAY_RECEIPT_KEY_FILE:
- * only its public half is stored) or is made and kept in the metadata store; either way every
- * node signs with the key the store says is active, and the JWKS publishes every key that
- * ever signed, so a receipt verifies offline however old it is.
+ * only its public half is stored) or is made by the gateway and kept in the metadata store
+ * wrapped under a key-encryption key the store does not hold (`wrap`); either way every node
+ * signs with the key the store says is active, and the JWKS publishes every key that ever
+ * signed, so a receipt verifies offline however old it is. A generated key found with its
+ * private half in clear (stored by an earlier version) is retired and replaced: its clear copy
+ * may linger in the database's log, dumps and backups.
  */
 export async function createReceiptSigner(
   store: MetadataStore,
   issuer: string,
+  wrap: ReceiptKeyWrap,
   configured?: { record: SigningKeyRecord; privateJwk: JWK },
 ): Promise<ReceiptSigner> {
-  if (configured)
-    await store.rotateSigningKey(configured.record, new Date().toISOString(), 'gateway (configuration)');
-  else {
-    const active = await store.ensureSigningKey(await newKeyRecord());
-    // The active key was configured on a node and is configured no more: its private half
-    // was never stored, so a new key signs from now on.
-    if (!(active.privateJwk as JWK).d)
-      await store.rotateSigningKey(
-        await newKeyRecord(),
-        new Date().toISOString(),
-        'gateway (configuration removed)',
-      );
-  }
+  /** Why this node cannot sign with a stored key and must replace it; null when it can. */
+  const replaceBecause = (k: SigningKeyRecord): string | null => {
+    if (configured && configured.record.kid === k.kid) return null;
+    if (isWrapped(k.privateJwk)) return null;
+    // Stored in clear by an earlier version.
+    if (typeof k.privateJwk.d === 'string') return 'gateway (private key was stored in clear)';
+    // Configured on a node and configured no more: its private half was never stored.
+    return 'gateway (configuration removed)';
+  };
+  const replace = async (k: SigningKeyRecord, because: string) =>
+    store.rotateSigningKey(await newKeyRecord(wrap), new Date().toISOString(), because, k.kid);
+
   const imported = new Map<string, Promise<CryptoKey | Uint8Array>>();
+  const open = async (k: SigningKeyRecord): Promise<CryptoKey | Uint8Array> => {
+    const jwk =
+      configured && configured.record.kid === k.kid
+        ? configured.privateJwk
+        : isWrapped(k.privateJwk)
+          ? await wrap.unwrap(k.kid, k.privateJwk)
+          : null;
+    if (!jwk?.d) throw new Error(`receipt key ${k.kid} is configured on another node, not on this one`);
+    // The private half must be the one the JWKS publishes.
+    if (jwk.x !== k.publicJwk.x) throw new Error(`receipt key ${k.kid}: private and public halves differ`);
+    return importJWK(jwk, 'EdDSA');
+  };
   const keyFor = (k: SigningKeyRecord) => {
     let key = imported.get(k.kid);
     if (!key) {
-      const jwk =
-        configured && configured.record.kid === k.kid ? configured.privateJwk : (k.privateJwk as JWK);
-      if (!jwk.d) throw new Error(`receipt key ${k.kid} is configured on another node, not on this one`);
-      key = importJWK(jwk, 'EdDSA');
+      key = open(k);
+      key.catch(() => imported.delete(k.kid));
       imported.set(k.kid, key);
     }
     return key;
   };
+  if (configured)
+    await store.rotateSigningKey(configured.record, new Date().toISOString(), 'gateway (configuration)');
+  else {
+    let active = await store.ensureSigningKey(await newKeyRecord(wrap));
+    const because = replaceBecause(active);
+    if (because) active = await replace(active, because);
+    // A key wrapped under another key-encryption key: this node's GATEWAY_TOKEN_KEY differs.
+    if (isWrapped(active.privateJwk)) await keyFor(active);
+  }
   return {
     async sign(payload) {
       // A configured key signs on this node whatever another node made active (a rolling
       // change of keys); otherwise the key the store says is active.
-      const active = configured ? configured.record : await store.activeSigningKey();
+      let active = configured ? configured.record : await store.activeSigningKey();
       if (!active) throw new Error('no active receipt key');
+      // A key another node (of an earlier version) stored in clear is replaced, not used.
+      if (!configured && typeof active.privateJwk.d === 'string')
+        active = await replace(active, 'gateway (private key was stored in clear)');
       return new SignJWT({ ...payload })
         .setProtectedHeader({ alg: 'EdDSA', kid: active.kid, typ: RECEIPT_TYPE })
         .setIssuer(issuer)
@@ -118,7 +146,7 @@ export async function createReceiptSigner(
     },
     async rotate(actor) {
       if (configured) throw new Error('the receipt key is configured: rotate it by configuring a new one');
-      const next = await store.rotateSigningKey(await newKeyRecord(), new Date().toISOString(), actor);
+      const next = await store.rotateSigningKey(await newKeyRecord(wrap), new Date().toISOString(), actor);
       return next.kid;
     },
   };

@@ -14,6 +14,7 @@ import type { Services } from '../http/services';
 import { createPushRunner } from '../jobs/push-runner';
 import { contextTiff, seedContextDocument } from '../pipeline/archival-package';
 import type { FanOutFactory } from '../pipeline/fan-out';
+import { KeyWrapError, receiptKeyWrap } from '../receipts/key-wrap';
 import { configuredKeyRecord, createReceiptSigner } from '../receipts/signer';
 import { createFsObjectStore } from '../stores/fs-object-store';
 import type { MetadataStore } from '../stores/metadata-store';
@@ -24,8 +25,8 @@ import { createPgClient } from '../stores/sql/pg-client';
 import { createPgliteClient } from '../stores/sql/pglite-client';
 import { createSqlMetadataStore } from '../stores/sql/sql-metadata-store';
 import { readJsonFiles } from './catalogue-files';
+import { type Config, ConfigError, s3Options } from './config';
 import { secureDataDir } from './data-dir';
-import { type Config, s3Options } from './config';
 import { lockDataDir, prepareEmbeddedDatabase } from './embedded-db';
 import { projectRoot } from './project-root';
 import { createPseudonymKeySource } from './pseudonym-keys';
@@ -172,15 +173,30 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
   await metadata.migrate();
   const s3 = s3Options(config);
   const objects = s3 ? await createS3ObjectStore(s3) : createFsObjectStore(join(dataDir, 'objects'));
-  const signer = await createReceiptSigner(
-    metadata,
-    'delivery-gateway',
-    config.GATEWAY_RECEIPT_KEY_FILE
-      ? configuredKeyRecord(
-          JSON.parse(readFileSync(config.GATEWAY_RECEIPT_KEY_FILE, 'utf8')) as Record<string, unknown>,
-        )
-      : undefined,
-  );
+  let tokens: ReturnType<typeof tokenHasher>;
+  let signer: Services['signer'];
+  try {
+    tokens = tokenHasher({
+      key: config.GATEWAY_TOKEN_KEY,
+      file: config.GATEWAY_TOKEN_KEY_FILE,
+      dataDir: config.DATABASE_URL ? null : dataDir,
+    });
+    // The generated receipt key is stored wrapped under a key derived from the token key.
+    signer = await createReceiptSigner(
+      metadata,
+      'delivery-gateway',
+      await receiptKeyWrap(tokens.key),
+      config.GATEWAY_RECEIPT_KEY_FILE
+        ? configuredKeyRecord(
+            JSON.parse(readFileSync(config.GATEWAY_RECEIPT_KEY_FILE, 'utf8')) as Record<string, unknown>,
+          )
+        : undefined,
+    );
+  } catch (e) {
+    await metadata.close();
+    unlock();
+    throw e instanceof KeyWrapError ? new ConfigError(`GATEWAY_TOKEN_KEY: ${e.message}`) : e;
+  }
   const at = new Date().toISOString();
   for (const list of catalogue.profiles.values()) {
     for (const p of list) {
@@ -195,11 +211,6 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
         );
     }
   }
-  const tokens = tokenHasher({
-    key: config.GATEWAY_TOKEN_KEY,
-    file: config.GATEWAY_TOKEN_KEY_FILE,
-    dataDir: config.DATABASE_URL ? null : dataDir,
-  });
   const secrets = secretSource(config.secrets, config.GATEWAY_SECRETS_DIR);
   try {
     checkPushSecrets(catalogue, secrets);

@@ -12,6 +12,8 @@ import { ConfigError } from './config';
 export function tokenHasher(opts: { key?: string; file?: string; dataDir: string | null }): {
   hash(token: string): string;
   source: 'configured' | 'generated';
+  /** The key itself: receipt signing keys are wrapped under a key derived from it (never used as is). */
+  key: Uint8Array;
 } {
   let key: Buffer | null = null;
   let source: 'configured' | 'generated' = 'generated';
@@ -36,5 +38,5 @@ export function tokenHasher(opts: { key?: string; file?: string; dataDir: string
   if (key.length < 32)
     throw new ConfigError('GATEWAY_TOKEN_KEY: the token hashing key is shorter than 32 bytes');
   const k = key;
-  return { source, hash: (token) => createHmac('sha256', k).update(token).digest('hex') };
+  return { source, key: k, hash: (token) => createHmac('sha256', k).update(token).digest('hex') };
 }

@@ -14,6 +14,7 @@ import { Metrics } from '../http/metrics';
 import type { Log, Services } from '../http/services';
 import { reapAbandonedDeliveries } from '../jobs/janitor';
 import { runDuePushes } from '../pipeline/push';
+import { type ReceiptKeyWrap, receiptKeyWrap } from '../receipts/key-wrap';
 import { createReceiptSigner } from '../receipts/signer';
 import { createR2ObjectStore, type R2BucketLike } from '../stores/r2-object-store';
 import { createPgClient } from '../stores/sql/pg-client';
@@ -23,7 +24,10 @@ import { BUNDLED_DELIVERIES, BUNDLED_SCHEMAS } from './bundled-catalogue';
 export interface Env {
   HYPERDRIVE: { connectionString: string };
   OBJECTS: R2BucketLike;
-  /** Secret: base64, at least 32 bytes; tokens are stored as HMAC-SHA256 under it. */
+  /**
+   * Secret: base64, at least 32 bytes; tokens are stored as HMAC-SHA256 under it, and the
+   * generated receipt signing key is stored wrapped under a key derived from it.
+   */
   GATEWAY_TOKEN_KEY: string;
   /** Secret: an admin token accepted from start. */
   GATEWAY_ADMIN_TOKEN?: string;
@@ -58,6 +62,7 @@ function consoleLog(level: string): Log {
 
 let catalogue: Catalogue | null = null;
 let migrated: Promise<void> | null = null;
+let keyWrap: { secret: string; wrap: Promise<ReceiptKeyWrap> } | null = null;
 const metrics = new Metrics();
 
 function catalogueFor(env: Env, log: Log): Catalogue {
@@ -93,6 +98,9 @@ async function servicesFor(env: Env) {
     throw new Error('GATEWAY_TOKEN_KEY is not set (wrangler secret put GATEWAY_TOKEN_KEY)');
   const tokenKey = Buffer.from(env.GATEWAY_TOKEN_KEY, 'base64');
   const hashToken = (t: string) => createHmac('sha256', tokenKey).update(t).digest('hex');
+  // The receipt signing key is kept wrapped under a key derived from the token key, as on Node.
+  if (keyWrap?.secret !== env.GATEWAY_TOKEN_KEY)
+    keyWrap = { secret: env.GATEWAY_TOKEN_KEY, wrap: receiptKeyWrap(tokenKey) };
   const sql = createPgClient(env.HYPERDRIVE.connectionString, 3);
   const metadata = createSqlMetadataStore(sql);
   migrated ??= metadata.migrate().catch((e) => {
@@ -105,7 +113,7 @@ async function servicesFor(env: Env) {
     catalogue: catalogueFor(env, log),
     metadata,
     objects,
-    signer: await createReceiptSigner(metadata, 'delivery-gateway'),
+    signer: await createReceiptSigner(metadata, 'delivery-gateway', await keyWrap.wrap),
     log,
     hashToken,
     adminTokenHash: env.GATEWAY_ADMIN_TOKEN ? hashToken(env.GATEWAY_ADMIN_TOKEN) : null,

@@ -85,6 +85,10 @@ export interface SigningKeyRecord {
   kid: string;
   alg: string;
   publicJwk: Record<string, unknown>;
+  /**
+   * The private half as the signer gives it: wrapped under a key the store does not hold, or
+   * `{}` for a configured key and a retired one. The store keeps it as it is.
+   */
   privateJwk: Record<string, unknown>;
   createdAt: string;
   retiredAt: string | null;
@@ -221,10 +225,17 @@ export interface MetadataStore {
   activeSigningKey(): Promise<SigningKeyRecord | null>;
   /**
    * Makes `next` the signing key: the active one is retired (its public key stays published for
-   * verification), with the audit event `receipt_key.rotated`. Nothing changes when `next` is
-   * already active.
+   * verification; its private half, never needed again, is erased), with the audit event
+   * `receipt_key.rotated`. Nothing changes when `next` is already active, nor, with `from`, when
+   * the active key is no longer `from` (another node replaced it first): the active key is
+   * returned.
    */
-  rotateSigningKey(next: SigningKeyRecord, at: string, actor: string): Promise<SigningKeyRecord>;
+  rotateSigningKey(
+    next: SigningKeyRecord,
+    at: string,
+    actor: string,
+    from?: string,
+  ): Promise<SigningKeyRecord>;
 
   createDelivery(d: NewDelivery): Promise<DeliveryRecord>;
   getDelivery(id: string): Promise<DeliveryRecord | null>;

@@ -421,6 +421,8 @@ export function metadataStoreContract(
         expect(await store.activeSigningKey()).toEqual(next);
         const keys = await store.listSigningKeys();
         expect(keys.find((k) => k.kid === before?.kid)?.retiredAt).toBe(at);
+        // A retired key never signs again: the store keeps no private half of it.
+        expect(keys.find((k) => k.kid === before?.kid)?.privateJwk).toEqual({});
         expect(keys.filter((k) => k.retiredAt === null).map((k) => k.kid)).toEqual([next.kid]);
         // Rotating to the key already active changes nothing.
         expect(await store.rotateSigningKey(next, '2031-01-01T00:00:00.000Z', 'tok_admin')).toEqual(next);
@@ -435,6 +437,29 @@ export function metadataStoreContract(
           /already names another key/,
         );
         expect(await store.activeSigningKey()).toEqual(next);
+      });
+
+      it('rotates from a named key only while that key is active (two nodes replacing it at once)', async () => {
+        const active = (await store.activeSigningKey()) as SigningKeyRecord;
+        const [one, two] = [key(), key()];
+        const at = '2032-01-01T00:00:00.000Z';
+        const results = await Promise.all([
+          store.rotateSigningKey(one, at, 'node-a', active.kid),
+          store.rotateSigningKey(two, at, 'node-b', active.kid),
+        ]);
+        // One of them replaced it; the other was told which key replaced it.
+        const winner = (await store.activeSigningKey()) as SigningKeyRecord;
+        expect([one.kid, two.kid]).toContain(winner.kid);
+        expect(results).toEqual([winner, winner]);
+        expect((await store.listSigningKeys()).map((k) => k.kid)).not.toContain(
+          winner.kid === one.kid ? two.kid : one.kid,
+        );
+        const events = await store.listAudit(
+          { action: 'receipt_key.rotated', subject: winner.kid },
+          null,
+          10,
+        );
+        expect(events.items.map((e) => e.details)).toEqual([{ retired: active.kid }]);
       });
     });
 

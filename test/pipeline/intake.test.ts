@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { syntheticDelivery } from '../../src/cli/synthetic';
 import { buildCatalogue } from '../../src/core/catalogue';
 import { GatewayError } from '../../src/core/errors';
 import { intake } from '../../src/pipeline/intake';
+import { receiptKeyWrap } from '../../src/receipts/key-wrap';
 import { createReceiptSigner } from '../../src/receipts/signer';
 import { readJsonFiles } from '../../src/runtime/catalogue-files';
 import { createFsObjectStore } from '../../src/stores/fs-object-store';
@@ -71,7 +72,7 @@ describe('intake when the object store fails part-way', () => {
         catalogue,
         metadata,
         objects,
-        signer: await createReceiptSigner(metadata, 'test'),
+        signer: await createReceiptSigner(metadata, 'test', await receiptKeyWrap(randomBytes(32))),
         limits: { maxDeliveryBytes: 1e9, maxStoredIssues: 100 },
       },
       {

@@ -409,17 +409,22 @@ export function createSqlMetadataStore(db: SqlClient): MetadataStore {
       return r ? toKey(r) : null;
     },
 
-    rotateSigningKey(next, at, actor) {
+    rotateSigningKey(next, at, actor, from) {
       return db.transaction(async (tx) => {
         await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['signing-keys']);
         const [current] = await tx.query('SELECT * FROM signing_keys WHERE retired_at IS NULL');
         if (current && String(current.kid) === next.kid) return toKey(current);
+        if (current && from !== undefined && String(current.kid) !== from) return toKey(current);
         const [same] = await tx.query('SELECT * FROM signing_keys WHERE kid = $1', [next.kid]);
         if (same && JSON.stringify(toKey(same).publicJwk) !== JSON.stringify(next.publicJwk))
           throw new Error(
             `${db.name}: key id ${next.kid} already names another key; give the new key a new kid`,
           );
-        await tx.query('UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL', [at]);
+        // A retired key never signs again: its private half goes.
+        await tx.query(
+          "UPDATE signing_keys SET retired_at = $1, private_jwk = '{}'::jsonb WHERE retired_at IS NULL",
+          [at],
+        );
         await tx.query(
           `INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk, created_at) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5)
            ON CONFLICT (kid) DO UPDATE SET retired_at = NULL`,

@@ -2,6 +2,7 @@ import m0001 from './0001_init';
 import m0002 from './0002_profile_activations';
 import m0003 from './0003_pushes';
 import m0005 from './0005_sessions';
+import m0006 from './0006_receipt_key_private_halves';
 
 /** Numbered migrations, applied in order at start; a new one is appended, never edited. */
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -9,4 +10,5 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 2, name: 'profile activations', sql: m0002 },
   { version: 3, name: 'pushes', sql: m0003 },
   { version: 5, name: 'sessions', sql: m0005 },
+  { version: 6, name: 'receipt key private halves', sql: m0006 },
 ];
