@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import { type ErrorCode, GatewayError } from '../core/errors';
@@ -53,6 +54,35 @@ export function refuseBadUrls() {
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
+/** The largest JSON body any route takes (a token request, an acknowledgement). */
+export const MAX_JSON_BYTES = 64 * 1024;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether any key or string in a parsed JSON value holds NUL or half a character. */
+function holdsBadText(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (v.includes('\u0000') || LONE_SURROGATE.test(v)) return true;
+    } else if (Array.isArray(v)) stack.push(...v);
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
+        if (k.includes('\u0000') || LONE_SURROGATE.test(k)) return true;
+        stack.push(x);
+      }
+  }
+  return false;
+}
+
+const limitJson = bodyLimit({
+  maxSize: MAX_JSON_BYTES,
+  onError: () => {
+    throw new GatewayError('payload_too_large', `a JSON body may hold at most ${MAX_JSON_BYTES} bytes`);
+  },
+});
+
 /**
  * Refuses (415) a body that is not JSON on a route that takes JSON: otherwise the validator
  * skips it and the handler meets nothing.
@@ -82,6 +112,18 @@ export function requireJsonBodies(app: OpenAPIHono<never>) {
           'unsupported_media_type',
           `send the body as application/json${type ? `, not ${type.slice(0, 100)}` : ''}`,
         );
+      // Bounded, well-formed, and no text the database cannot hold (NUL, half a character).
+      return limitJson(c, async () => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(await c.req.text());
+        } catch {
+          throw new GatewayError('bad_request', 'the body is not well-formed JSON');
+        }
+        if (holdsBadText(parsed))
+          throw new GatewayError('bad_request', 'the body holds NUL or text that is not UTF-8');
+        await next();
+      });
     }
     return next();
   });

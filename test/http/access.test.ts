@@ -42,6 +42,20 @@ describe('every /v1 route × every role', () => {
       expect(keys, `a rule for a route that does not exist: ${rule}`).toContain(rule);
   });
 
+  it('answers a method a known path does not take with 405 and the methods it does take in Allow', async () => {
+    const byPath = new Map<string, Set<string>>();
+    for (const r of routes) byPath.set(r.path, (byPath.get(r.path) ?? new Set()).add(r.method));
+    for (const [path, methods] of byPath) {
+      const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : [])].sort();
+      for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => !allow.includes(m))) {
+        const res = await gw.request(sample(path), { method, token: tokens.admin });
+        expect(res.status, `${method} ${path}`).toBe(405);
+        expect(res.headers.get('allow')?.split(/,\s*/).sort(), `${method} ${path}`).toEqual(allow);
+        expect(res.headers.get('content-type')).toContain('application/problem+json');
+      }
+    }
+  });
+
   it('lets each role through exactly where its rule says, and refuses the rest with 403', async () => {
     for (const r of routes) {
       const key = `${r.method} ${r.path}`;

@@ -89,6 +89,48 @@ describe('bad input to the HTTP interface', () => {
         );
   });
 
+  it('NUL or lone surrogates inside JSON string values are refused with 400 or 422, not 500', async () => {
+    const bodies: Array<[string, string, string]> = [
+      ['/v1/admin/tokens', ADMIN_TOKEN, '{"role":"auditor","subject":"a\\u0000b"}'],
+      ['/v1/admin/tokens', ADMIN_TOKEN, '{"role":"auditor","subject":"\\ud800"}'],
+      [
+        '/v1/admin/tokens',
+        ADMIN_TOKEN,
+        '{"role":"source","subject":"s","municipalities":["1\\u00001"],"datasets":["daycare"]}',
+      ],
+      ['/v1/admin/tokens', ADMIN_TOKEN, '{"role":"recipient","subject":"s","recipient":"d\\u0000st"}'],
+      [`/v1/extracts/${extract}/receipts`, recipient, '{"status":"refused","reason":"bad\\u0000"}'],
+    ];
+    for (const [path, token, body] of bodies) {
+      const res = await gw.request(path, {
+        method: 'POST',
+        token,
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      await expectProblem(res, [400, 422]);
+    }
+    // The extract can still be acknowledged properly afterwards.
+    const ok = await gw.request(`/v1/extracts/${extract}/receipts`, {
+      method: 'POST',
+      token: recipient,
+      headers: { 'content-type': 'application/json' },
+      body: '{"status":"accepted"}',
+    });
+    expect(ok.status).toBe(201);
+  });
+
+  it('a JSON body larger than any request needs is 413', async () => {
+    const reason = 'x'.repeat(2 * 1024 * 1024);
+    const res = await gw.request('/v1/admin/tokens', {
+      method: 'POST',
+      token: ADMIN_TOKEN,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'auditor', subject: 'a', pad: reason }),
+    });
+    await expectProblem(res, 413);
+  });
+
   it('NUL or a broken percent-encoding in a path or query value is 400', async () => {
     const paths = [
       '/v1/deliveries?dataset=day%00care',
