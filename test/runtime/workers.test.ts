@@ -143,6 +143,21 @@ describe.skipIf(!available)('on Cloudflare Workers (wrangler dev, offline)', () 
     const content = Buffer.from(await (await call(`/v1/extracts/${e?.id}/content`, dst)).arrayBuffer());
     expect(createHash('sha256').update(content).digest('hex')).toBe(e?.sha256);
     expect(content.toString('utf8').match(/<Barn>/g)).toHaveLength(150);
+    // gzip is undone on Workers too, and a damaged gzip body is a 400, not a dead isolate.
+    const { gzipSync } = await import('node:zlib');
+    const gz = await call('/v1/deliveries?dataset=daycare&municipality=101&period=2026-09', source, {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip' },
+      body: gzipSync(xml),
+    });
+    expect(gz.status).toBe(201);
+    const broken = await call('/v1/deliveries?dataset=daycare&municipality=101&period=2026-08', source, {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip' },
+      body: gzipSync(Buffer.alloc(1_000_000)),
+    });
+    expect(broken.status).toBe(400);
+    expect((await call('/health')).status).toBe(200);
     const jwks = (await (await call('/.well-known/jwks.json')).json()) as { keys: unknown[] };
     expect(jwks.keys.length).toBe(1);
 
