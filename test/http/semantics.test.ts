@@ -83,6 +83,14 @@ describe('HTTP semantics', () => {
     expect((await partial.arrayBuffer()).byteLength).toBe(10);
   });
 
+  it('a range of another unit, or several ranges, gives the whole body with 200', async () => {
+    for (const range of ['items=0-5', 'bytes=0-1,4-5', 'bytes=0-1, 999999-']) {
+      const res = await content({ range });
+      expect(res.status, range).toBe(200);
+      expect((await res.arrayBuffer()).byteLength).toBe(dst.bytes);
+    }
+  });
+
   it('416 carries a problem document and Content-Range: bytes */length', async () => {
     const res = await content({ range: `bytes=${dst.bytes + 10}-` });
     expect(res.status).toBe(416);

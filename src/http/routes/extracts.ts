@@ -147,7 +147,9 @@ function ifRangeHolds(header: string | undefined, etag: string): boolean {
 
 function parseRange(header: string | undefined, size: number): ByteRange | null | 'invalid' {
   if (!header) return null;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  // Another unit, or several ranges: the whole body (RFC 9110 14.2 lets a server ignore Range).
+  if (!/^bytes=/i.test(header.trim()) || header.includes(',')) return null;
+  const m = /^bytes=(\d*)-(\d*)$/i.exec(header.trim());
   if (!m || (m[1] === '' && m[2] === '')) return 'invalid';
   let start: number;
   let end: number;
