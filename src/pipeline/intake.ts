@@ -412,12 +412,17 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
     return { status: 201, ...accepted };
   } catch (e) {
     await cleanup();
+    // A refusal found while the extracts were written (a character an extract's charset
+    // lacks) is the delivery's fault: rejected with its problem. Anything else is ours.
+    const refusal = e instanceof GatewayError && e.status < 500 ? e : null;
     await deps.metadata
       .endDelivery(
         deliveryId,
-        'failed',
+        refusal ? 'rejected' : 'failed',
         { completedAt: now().toISOString(), sha256, bytes, records },
-        { code: 'internal', detail: 'the extracts could not be completed' },
+        refusal
+          ? { code: refusal.code, detail: refusal.message }
+          : { code: 'internal', detail: 'the extracts could not be completed' },
         [],
         0,
         req.actor,

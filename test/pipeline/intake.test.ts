@@ -97,3 +97,75 @@ describe('intake when the object store fails part-way', () => {
     expect(left).not.toContain(id);
   });
 });
+
+describe('intake when an extract cannot carry a value', () => {
+  it('a character an ISO-8859-1 extract lacks rejects the delivery with a problem naming it, nothing kept', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gateway-intake-'));
+    const metadata = createSqlMetadataStore(await createPgliteClient());
+    await metadata.migrate();
+    try {
+      const latin = {
+        id: 'daycare/stuk',
+        dataset: 'daycare',
+        recipient: 'stuk',
+        version: 1,
+        title: 'Names in ISO-8859-1',
+        lawfulUse: { legalBasis: 'a legal basis for the test', purpose: 'a purpose for the test' },
+        columns: [{ name: 'navn', from: 'institutionName' }],
+        output: { format: 'csv', delimiter: ';', header: true, encoding: 'iso-8859-1' },
+        package: 'none',
+        fileName: 'latin-{municipality}-{period}.csv',
+      };
+      const catalogue = buildCatalogue(
+        readJsonFiles(join(ROOT, 'schemas'), ROOT),
+        [
+          ...readJsonFiles(join(ROOT, 'deliveries'), ROOT).filter(
+            (f) => f.path.endsWith('recipients.json') || f.path.includes('/dst.json'),
+          ),
+          { path: 'deliveries/daycare/latin.json', text: JSON.stringify(latin) },
+        ],
+        {
+          sha256Hex: (t) => createHash('sha256').update(t).digest('hex'),
+          pseudonymiser: (ref) => ({ keyId: ref, pseudonymise: (v) => v }),
+        },
+      );
+      const csv =
+        'cpr,institutionId,institutionName,careType,startDate,weeklyHours,privateProvider\r\n' +
+        '0101215123,1234567890,Børnehus €,vuggestue,2026-01-05,30,false\r\n';
+      const error = await intake(
+        {
+          catalogue,
+          metadata,
+          objects: createFsObjectStore(join(dir, 'objects')),
+          signer: await createReceiptSigner(metadata, 'test', await receiptKeyWrap(randomBytes(32))),
+          limits: { maxDeliveryBytes: 1e9, maxStoredIssues: 100 },
+        },
+        {
+          dataset: 'daycare',
+          municipality: '101',
+          period: '2026-10',
+          source: 's',
+          actor: 's (tok_x)',
+          contentType: 'text/csv',
+          idempotencyKey: null,
+          body: (async function* () {
+            yield new TextEncoder().encode(csv);
+          })(),
+        },
+      ).catch((e) => e);
+      expect(error).toBeInstanceOf(GatewayError);
+      expect((error as GatewayError).status).toBe(422);
+      expect((error as GatewayError).message).toContain('U+20AC');
+      const id = (error as GatewayError).extensions.deliveryId as string;
+      const d = await metadata.getDelivery(id);
+      expect(d?.status).toBe('rejected');
+      expect(d?.problem?.code).toBe('unprocessable');
+      expect((await metadata.listExtracts({ deliveryId: id }, null, 10)).items).toEqual([]);
+      const left = await readdir(join(dir, 'objects', 'deliveries')).catch(() => []);
+      expect(left).not.toContain(id);
+    } finally {
+      await metadata.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
