@@ -7,7 +7,7 @@ import { dashboard } from '../web/dashboard';
 import { authorize } from './access';
 import { type AuthVariables, bearerAuth, bearerToken, resolvePrincipal, signInLimit } from './auth';
 import { renderApiReference, renderProblemType } from './docs';
-import { clientErrorOf, methodNotAllowed, refuseBadUrls, requireJsonBodies } from './input';
+import { clientErrorOf, methodNotAllowed, pathAsShown, refuseBadUrls, requireJsonBodies } from './input';
 import { principalRateLimit, RateLimiter } from './limits';
 import { gauge, Metrics } from './metrics';
 import { problemResponse } from './problem';
@@ -105,7 +105,8 @@ export function createApp(
   app.notFound((c) =>
     problemResponse(
       c,
-      methodNotAllowed(app, c) ?? new GatewayError('not_found', `no route for ${c.req.method} ${c.req.path}`),
+      methodNotAllowed(app, c) ??
+        new GatewayError('not_found', `no route for ${c.req.method} ${pathAsShown(c.req.path)}`),
     ),
   );
   app.use('*', refuseBadUrls());

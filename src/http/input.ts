@@ -4,6 +4,15 @@ import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import { type ErrorCode, GatewayError } from '../core/errors';
+import { nameAsShown } from '../core/value-shape';
+
+/** A request path as a problem may repeat it: each segment that could hold personal data by its shape. */
+export function pathAsShown(path: string): string {
+  return path
+    .split('/')
+    .map((s) => (s ? nameAsShown(s) : s))
+    .join('/');
+}
 
 /**
  * Guards against plain bad input before any route sees it, so nothing a client sends reaches
@@ -187,7 +196,7 @@ export function methodNotAllowed(
 ): GatewayError | null {
   const allowed = allowedMethods(app, c.req.path);
   if (allowed.length === 0 || allowed.includes(c.req.method)) return null;
-  return new GatewayError('method_not_allowed', `${c.req.path} answers ${allowed.join(', ')}`, {
+  return new GatewayError('method_not_allowed', `${pathAsShown(c.req.path)} answers ${allowed.join(', ')}`, {
     allow: allowed,
   });
 }

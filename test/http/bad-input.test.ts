@@ -194,6 +194,47 @@ describe('bad input to the HTTP interface', () => {
     expect((await gw.request(`/v1/audit?limit=1&cursor=${next}`, { token: auditor })).status).toBe(200);
   });
 
+  it('a CPR-shaped value in a path or query is never repeated in the answer', async () => {
+    const cpr = '1003227055';
+    const cases: Array<[string, string, string?]> = [
+      ['GET', `/v1/datasets/${cpr}`],
+      ['GET', `/v1/datasets/${cpr}/profiles`],
+      ['GET', `/v1/datasets/daycare/profiles/${cpr}/versions`],
+      ['GET', `/v1/datasets/${cpr}/profiles/dst/versions`],
+      ['POST', `/v1/datasets/${cpr}/profiles/dst/preview`, 'application/xml'],
+      ['POST', `/v1/datasets/daycare/profiles/${cpr}/preview`, 'application/xml'],
+      ['DELETE', `/v1/admin/tokens/${cpr}`],
+      ['DELETE', `/v1/admin/tokens/tok_${cpr}`],
+      ['GET', `/v1/no-such-thing/${cpr}`],
+      ['PUT', `/v1/datasets/${cpr}`],
+      ['GET', `/v1/status/expected?dataset=${cpr}&period=2026-10`],
+      ['GET', `/v1/status/expected?dataset=daycare&period=${cpr}`],
+      ['GET', `/problems/${cpr}`],
+      ['GET', `/nothing/${cpr}-x`],
+    ];
+    for (const [method, path, type] of cases) {
+      const res = await gw.request(path, {
+        method,
+        token: ADMIN_TOKEN,
+        ...(type ? { headers: { 'content-type': type }, body: '<x/>' } : {}),
+      });
+      expect(res.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
+      expect(res.status, `${method} ${path}`).toBeLessThan(500);
+      expect(await res.text(), `${method} ${path}`).not.toContain(cpr);
+    }
+    // The dashboard, too.
+    const signIn = await gw.request('/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: auditor }).toString(),
+    });
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    for (const path of [`/expected?dataset=${cpr}`, `/expected?dataset=daycare&period=${cpr}`]) {
+      const html = await (await gw.request(path, { headers: { cookie } })).text();
+      expect(html, path).not.toContain(cpr);
+    }
+  });
+
   it('/problems/ names only real problem types', async () => {
     for (const code of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'])
       await expectProblem(await gw.request(`/problems/${code}`), 404);

@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { GatewayError } from '../../core/errors';
+import { nameAsShown } from '../../core/value-shape';
 import { DEFAULT_BODY_LIMITS, deliveryBytes } from '../../pipeline/body';
 import { previewExtract } from '../../pipeline/preview';
 import type { AuthVariables } from '../auth';
@@ -135,7 +136,8 @@ export function datasetRoutes(services: Services) {
   const { catalogue } = services;
   const find = (id: string) => {
     const d = catalogue.datasets.get(id);
-    if (!d) throw new GatewayError('not_found', `there is no dataset ${id}`);
+    // A name from the path is repeated only when it cannot hold personal data.
+    if (!d) throw new GatewayError('not_found', `there is no dataset ${nameAsShown(id)}`);
     return d;
   };
 
@@ -172,7 +174,7 @@ export function datasetRoutes(services: Services) {
     const items = await services.metadata.listProfileVersions(profileId);
     const inCatalogue = (catalogue.profiles.get(d.dataset.id) ?? []).some((p) => p.profile.id === profileId);
     if (!inCatalogue && items.length === 0)
-      throw new GatewayError('not_found', `there is no profile ${profileId}`);
+      throw new GatewayError('not_found', `there is no profile ${d.dataset.id}/${nameAsShown(recipient)}`);
     return c.json(
       {
         items: items.map((v) => ({
@@ -189,6 +191,9 @@ export function datasetRoutes(services: Services) {
 
   app.openapi(previewRoute, async (c) => {
     const { id, recipient } = c.req.valid('param');
+    const d = find(id);
+    if (!(catalogue.profiles.get(d.dataset.id) ?? []).some((p) => p.profile.recipient === recipient))
+      throw new GatewayError('not_found', `there is no profile ${d.dataset.id}/${nameAsShown(recipient)}`);
     const raw = c.req.raw.body;
     if (!raw) throw new GatewayError('not_well_formed', 'the sample is empty');
     const result = await previewExtract(catalogue, {

@@ -3,6 +3,7 @@ import { GatewayError } from '../../core/errors';
 import { slotReports, slotsFromScopes } from '../../core/expectations';
 import { MUNICIPALITIES } from '../../core/municipalities';
 import { parsePeriod, periodDeadline } from '../../core/period';
+import { nameAsShown, shapeOf } from '../../core/value-shape';
 import type { DeliveryRecord } from '../../stores/metadata-store';
 import { type AuthVariables, type DeliveryScope, deliveryScope } from '../auth';
 import type { Services } from '../services';
@@ -66,12 +67,12 @@ export async function expectedDeliveries(
   scope: DeliveryScope | null = {},
 ) {
   const compiled = services.catalogue.datasets.get(dataset);
-  if (!compiled) throw new GatewayError('unknown_dataset', `there is no dataset ${JSON.stringify(dataset)}`);
+  if (!compiled) throw new GatewayError('unknown_dataset', `there is no dataset ${nameAsShown(dataset)}`);
   const p = parsePeriod(period, compiled.dataset.cadence);
   if (!p)
     throw new GatewayError(
       'invalid_period',
-      `${JSON.stringify(period)} is not a ${compiled.dataset.cadence} period`,
+      `the period (${shapeOf(period)}) is not a ${compiled.dataset.cadence} period`,
     );
   const now = services.now?.() ?? new Date();
   const deadline = periodDeadline(p, compiled.dataset.deadline.daysAfterPeriodEnd);

@@ -3,6 +3,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { GatewayError } from '../../core/errors';
 import { newId } from '../../core/ids';
 import { isMunicipalityCode } from '../../core/municipalities';
+import { nameAsShown } from '../../core/value-shape';
 import type { TokenRecord } from '../../stores/metadata-store';
 import { type AuthVariables, actorOf, certificateIdentity } from '../auth';
 import type { Services } from '../services';
@@ -147,14 +148,14 @@ export function tokenRoutes(services: Services) {
     const body = c.req.valid('json');
     const { catalogue } = services;
     if (body.role === 'recipient' && !catalogue.recipients.has(body.recipient))
-      throw new GatewayError('unprocessable', `there is no recipient ${body.recipient}`);
+      throw new GatewayError('unprocessable', `there is no recipient ${nameAsShown(body.recipient)}`);
     if (body.role === 'source') {
       for (const m of body.municipalities)
         if (m !== '*' && !isMunicipalityCode(m))
-          throw new GatewayError('invalid_municipality', `${m} is not a municipality code`);
+          throw new GatewayError('invalid_municipality', `${nameAsShown(m)} is not a municipality code`);
       for (const d of body.datasets)
         if (d !== '*' && !catalogue.datasets.has(d))
-          throw new GatewayError('unknown_dataset', `there is no dataset ${d}`);
+          throw new GatewayError('unknown_dataset', `there is no dataset ${nameAsShown(d)}`);
     }
     const now = new Date().toISOString();
     // An instant with any offset: compared as time and kept in UTC.
@@ -212,7 +213,7 @@ export function tokenRoutes(services: Services) {
       subject: id,
       details: {},
     });
-    if (!ok) throw new GatewayError('not_found', `there is no active token ${id}`);
+    if (!ok) throw new GatewayError('not_found', `there is no active token ${nameAsShown(id)}`);
     return c.body(null, 204);
   });
 
