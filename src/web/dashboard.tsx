@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { Child } from 'hono/jsx';
 import { GatewayError } from '../core/errors';
 import { MUNICIPALITIES } from '../core/municipalities';
@@ -496,7 +497,15 @@ export function dashboard(services: Services) {
     }
   });
 
-  app.post('/session', async (c) => {
+  // A sign-in form holds one token: anything larger is refused before it is read.
+  const formLimit = bodyLimit({
+    maxSize: 4096,
+    onError: () => {
+      throw new GatewayError('payload_too_large', 'a sign-in form holds one token, at most 4 KiB');
+    },
+  });
+
+  app.post('/session', formLimit, async (c) => {
     // The same failed sign-in limit per address as the API's.
     const address = services.clientAddress?.(c.env) ?? 'unknown';
     try {

@@ -98,6 +98,11 @@ describe('dashboard sessions', () => {
     expect(await signedIn(b.cookie)).toBe(false);
   });
 
+  it('a sign-in form larger than a token needs is refused with 413, unread', async () => {
+    const res = await gw.request('/session', form('x'.repeat(100_000)));
+    expect(res.status).toBe(413);
+  });
+
   it('the cookie is Secure when the client connection is HTTPS', async () => {
     const { token } = await gw.issueToken({ role: 'auditor', subject: 'a' });
     const res = await gw.app.request('https://gateway.test/session', form(token));
@@ -146,5 +151,5 @@ describe('dashboard sessions behind a TLS-terminating proxy', () => {
       await trusted.gw.stop();
       await untrusted.gw.stop();
     }
-  }, 120_000);
+  }, 300_000);
 });
