@@ -135,10 +135,10 @@ function hostileBodies() {
 let H: ReturnType<typeof hostileBodies>;
 
 // ---- tasks
-let periodCounter = 0;
+/** A month from 2000-01 to 2026-09: one that has begun (a later one is 422 period_not_open). */
 function nextPeriod() {
-  periodCounter++;
-  return `${2001 + Math.floor(periodCounter / 12)}-${String((periodCounter % 12) + 1).padStart(2, '0')}`;
+  const m = Math.floor(rnd() * 321);
+  return `${2000 + Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}`;
 }
 
 async function deliver(kind: 'valid' | 'invalid') {
@@ -165,7 +165,7 @@ async function deliver(kind: 'valid' | 'invalid') {
     body = gzipSync(body);
     headers['content-encoding'] = 'gzip';
   }
-  const period = rnd() < 0.1 ? '2001-01' : nextPeriod(); // some supersede earlier ones
+  const period = nextPeriod(); // some slots come round again: the later delivery supersedes
   const q = `dataset=${dataset}&municipality=${pick(s.municipalities)}&period=${period}`;
   const a = await call('POST', `/v1/deliveries?${q}`, headers, body);
   deliveriesSent++;
