@@ -26,19 +26,27 @@ interface CsvApi {
 export function createCsvReader(opts: CsvReaderOptions): RecordReader {
   const decoder = createDecoder(opts.charset);
   const trim = opts.trim === false ? (s: string) => s : trimXmlSpace;
-  const parser = new Parser({
-    delimiter: [',', ';'],
-    bom: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    max_record_size: opts.maxFieldChars * (opts.fields.length + 4),
-  });
-  // The package's synchronous parser core: errors come back at once, not on a later tick.
-  const api = (parser as unknown as { api: CsvApi }).api;
+  const maxRecord = opts.maxFieldChars * (opts.fields.length + 4);
+  let api: CsvApi | null = null;
   // The parser's live counters, read as each record completes: no snapshot object per record.
   // `bytes` is then just past the record's line end; its line count is not reliable, so the
   // reader counts line ends itself, once over each chunk.
-  const info = (parser as unknown as { info: { bytes: number } }).info;
+  let info: { bytes: number } = { bytes: 0 };
+  /** Text before the header's line end: the header decides the delimiter for the whole file. */
+  let headText = '';
+  const startParser = (header: string) => {
+    const delimiter = delimiterOf(header);
+    const parser = new Parser({
+      delimiter,
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      max_record_size: maxRecord,
+    });
+    // The package's synchronous parser core: errors come back at once, not on a later tick.
+    api = (parser as unknown as { api: CsvApi }).api;
+    info = (parser as unknown as { info: { bytes: number } }).info;
+  };
   let buf: Uint8Array = new Uint8Array();
   let bufStart = 0;
   let scanned = 0;
@@ -101,9 +109,28 @@ export function createCsvReader(opts: CsvReaderOptions): RecordReader {
   };
 
   const feed = (text: string, end: boolean) => {
+    if (!api) {
+      headText += text;
+      const nl = headText.indexOf('\n');
+      if (nl < 0 && !end) {
+        if (headText.length > maxRecord)
+          throw new GatewayError(
+            'not_well_formed',
+            `line 1: the header is longer than ${maxRecord} characters`,
+            {
+              line: 1,
+            },
+          );
+        return;
+      }
+      startParser(nl < 0 ? headText : headText.slice(0, nl));
+      text = headText;
+      headText = '';
+    }
+    const csv = api as unknown as CsvApi;
     bufStart += buf.length;
     buf = Buffer.from(text, 'utf8');
-    const err = api.parse(buf as Buffer, end, onRecord, () => {});
+    const err = csv.parse(buf as Buffer, end, onRecord, () => {});
     lineAt(bufStart + buf.length);
     if (err) {
       const e = err as Error & { lines?: number; code?: string };
@@ -138,4 +165,26 @@ export function createCsvReader(opts: CsvReaderOptions): RecordReader {
       return take();
     },
   };
+}
+
+/**
+ * The delimiter a header row uses: `,` or `;`, whichever it has outside quotes (`,` when it
+ * has neither). One delimiter holds for the whole file, so the other may stand in a value.
+ */
+function delimiterOf(header: string): ',' | ';' {
+  let commas = 0;
+  let semicolons = 0;
+  let quoted = false;
+  for (const ch of header) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch === ',') commas++;
+    else if (!quoted && ch === ';') semicolons++;
+  }
+  if (commas > 0 && semicolons > 0)
+    throw new GatewayError(
+      'not_well_formed',
+      'line 1: the header separates columns with both , and ; — one file uses one delimiter',
+      { line: 1 },
+    );
+  return semicolons > 0 ? ';' : ',';
 }

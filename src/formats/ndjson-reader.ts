@@ -41,6 +41,10 @@ export function createNdjsonReader(opts: NdjsonReaderOptions): RecordReader {
       throw new GatewayError('not_well_formed', `line ${line}: each line holds one JSON object`, { line });
     n++;
     const raw: RawRecord = { n, line, fields: {} };
+    // JSON.parse keeps the last of a repeated key and turns numbers into doubles: the line's
+    // own text says which keys repeat and how each number was written.
+    const { numbers, repeated } = scanObjectLine(t);
+    if (repeated.length) raw.repeated = repeated.slice(0, MAX_PER_RECORD);
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       if (!known.has(k)) {
         raw.unknown ??= [];
@@ -49,7 +53,8 @@ export function createNdjsonReader(opts: NdjsonReaderOptions): RecordReader {
       }
       if (v === null) continue;
       if (typeof v === 'string') raw.fields[k] = trim(v);
-      else if (typeof v === 'number' || typeof v === 'boolean') raw.fields[k] = String(v);
+      else if (typeof v === 'number') raw.fields[k] = numbers.get(k) ?? String(v);
+      else if (typeof v === 'boolean') raw.fields[k] = String(v);
       else {
         raw.problems ??= [];
         if (raw.problems.length < MAX_PER_RECORD)
@@ -92,4 +97,86 @@ export function createNdjsonReader(opts: NdjsonReaderOptions): RecordReader {
       return out;
     },
   };
+}
+
+const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
+
+/**
+ * Over the text of a JSON object already parsed: the text of each top-level number as written
+ * (`37.499999999999999999`, `1e1`), and the keys given more than once.
+ */
+export function scanObjectLine(t: string): { numbers: Map<string, string>; repeated: string[] } {
+  const numbers = new Map<string, string>();
+  const seen = new Set<string>();
+  const repeated: string[] = [];
+  const n = t.length;
+  let i = t.indexOf('{') + 1;
+  const skipSpace = () => {
+    while (i < n && WHITESPACE.has(t[i] as string)) i++;
+  };
+  const readString = (): string => {
+    const start = i++;
+    let escaped = false;
+    while (i < n) {
+      const c = t.charCodeAt(i);
+      if (c === 92) {
+        escaped = true;
+        i += 2;
+      } else if (c === 34) {
+        i++;
+        break;
+      } else i++;
+    }
+    const token = t.slice(start, i);
+    return escaped ? (JSON.parse(token) as string) : token.slice(1, -1);
+  };
+  /** Skips one value; its text when it is a number. */
+  const readValue = (): string | null => {
+    const c = t[i];
+    if (c === '"') {
+      readString();
+      return null;
+    }
+    if (c === '{' || c === '[') {
+      let depth = 0;
+      while (i < n) {
+        const d = t[i];
+        if (d === '"') {
+          readString();
+          continue;
+        }
+        if (d === '{' || d === '[') depth++;
+        else if (d === '}' || d === ']') {
+          depth--;
+          if (depth === 0) {
+            i++;
+            break;
+          }
+        }
+        i++;
+      }
+      return null;
+    }
+    const start = i;
+    while (i < n && !WHITESPACE.has(t[i] as string) && t[i] !== ',' && t[i] !== '}') i++;
+    const token = t.slice(start, i);
+    return token === 'true' || token === 'false' || token === 'null' ? null : token;
+  };
+  for (;;) {
+    skipSpace();
+    if (i >= n || t[i] === '}') break;
+    if (t[i] === ',') {
+      i++;
+      continue;
+    }
+    const key = readString();
+    skipSpace();
+    i++; // the colon
+    skipSpace();
+    const number = readValue();
+    if (seen.has(key)) repeated.push(key);
+    else seen.add(key);
+    if (number !== null) numbers.set(key, number);
+  }
+  return { numbers, repeated };
 }

@@ -1,5 +1,6 @@
 import { GatewayError } from '../core/errors';
 import { type CompiledDataset, DEFAULT_TEXT_LIMIT } from '../core/validator';
+import { nameAsShown } from '../core/value-shape';
 import { createCsvReader } from './csv-reader';
 import { type Charset, normaliseCharset } from './encoding';
 import { createNdjsonReader } from './ndjson-reader';
@@ -35,7 +36,7 @@ export function readerFor(contentType: string): InputType | null {
     if (!c)
       throw new GatewayError(
         'unsupported_media_type',
-        `charset ${charsetParam} is not supported (UTF-8, ISO-8859-1, Windows-1252)`,
+        `charset ${nameAsShown(charsetParam)} is not supported (UTF-8, ISO-8859-1, Windows-1252)`,
       );
     charset = c;
   }
@@ -46,6 +47,18 @@ export function readerFor(contentType: string): InputType | null {
     return { format: 'ndjson', charset };
   }
   return null;
+}
+
+/** The content type a delivery is recorded with: the gateway's own words, never the header as sent. */
+export function recordedContentType(type: InputType): string {
+  switch (type.format) {
+    case 'xml':
+      return 'application/xml';
+    case 'csv':
+      return `text/csv; charset=${type.charset}`;
+    case 'ndjson':
+      return 'application/x-ndjson';
+  }
 }
 
 export function createReader(type: InputType, compiled: CompiledDataset): RecordReader {

@@ -210,7 +210,7 @@ export function createXmlReader(opts: XmlReaderOptions): RecordReader {
       if (!c)
         throw new GatewayError(
           'not_well_formed',
-          `the declared encoding ${m[1]} is not supported (UTF-8, ISO-8859-1, Windows-1252)`,
+          `the declared encoding ${nameAsShown(m[1])} is not supported (UTF-8, ISO-8859-1, Windows-1252)`,
         );
       charset = c;
     }

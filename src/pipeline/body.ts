@@ -1,6 +1,7 @@
 import { Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { GatewayError } from '../core/errors';
+import { nameAsShown } from '../core/value-shape';
 
 export interface BodyLimits {
   /** The most bytes accepted, counted both as sent and after decompression. */
@@ -37,7 +38,7 @@ export function deliveryBytes(
   if (encoding !== 'gzip' && encoding !== 'x-gzip')
     throw new GatewayError(
       'unsupported_media_type',
-      `Content-Encoding ${encoding} is not accepted; send gzip or no encoding`,
+      `Content-Encoding ${nameAsShown(encoding)} is not accepted; send gzip or no encoding`,
     );
   return (async function* () {
     let sent = 0;

@@ -8,7 +8,7 @@ import { MUNICIPALITIES } from '../core/municipalities';
 import { PERIOD_FORMATS, parsePeriod } from '../core/period';
 import type { Row, ValidationIssue } from '../core/validator';
 import { nameAsShown } from '../core/value-shape';
-import { ACCEPTED_TYPES, createReader, readerFor } from '../formats/readers';
+import { ACCEPTED_TYPES, createReader, readerFor, recordedContentType } from '../formats/readers';
 import type { ReceiptSigner } from '../receipts/signer';
 import type {
   DeliveryRecord,
@@ -115,8 +115,10 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
   const { compiled, format } = checkIntakeRequest(deps.catalogue, req, now());
   const dataset = compiled.dataset;
 
-  if (req.idempotencyKey) {
-    const earlier = await deps.metadata.findDeliveryByIdempotencyKey(req.source, req.idempotencyKey);
+  // The key is the client's text: it is kept as its sha256, like anything else a client chose.
+  const keyHash = req.idempotencyKey ? createHash('sha256').update(req.idempotencyKey).digest('hex') : null;
+  if (keyHash) {
+    const earlier = await deps.metadata.findDeliveryByIdempotencyKey(req.source, keyHash);
     if (earlier) {
       const answer = await answerForKey(deps, req, earlier);
       if (answer) return answer;
@@ -135,14 +137,14 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
       period: req.period,
       source: req.source,
       actor: req.actor,
-      contentType: req.contentType,
-      idempotencyKey: req.idempotencyKey,
+      contentType: recordedContentType(format),
+      idempotencyKey: keyHash,
       receivedAt,
     });
   } catch (e) {
     // Two requests with one idempotency key raced: the other one owns it.
-    if (req.idempotencyKey) {
-      const earlier = await deps.metadata.findDeliveryByIdempotencyKey(req.source, req.idempotencyKey);
+    if (keyHash) {
+      const earlier = await deps.metadata.findDeliveryByIdempotencyKey(req.source, keyHash);
       if (earlier) throw keyInUse(earlier);
     }
     throw e;
