@@ -79,9 +79,8 @@ export async function createReceiptSigner(
   wrap: ReceiptKeyWrap,
   configured?: { record: SigningKeyRecord; privateJwk: JWK },
 ): Promise<ReceiptSigner> {
-  /** Why this node cannot sign with a stored key and must replace it; null when it can. */
+  /** Why a node without a configured key cannot sign with a stored key and must replace it; null when it can. */
   const replaceBecause = (k: SigningKeyRecord): string | null => {
-    if (configured && configured.record.kid === k.kid) return null;
     if (isWrapped(k.privateJwk)) return null;
     // Stored in clear by an earlier version.
     if (typeof k.privateJwk.d === 'string') return 'gateway (private key was stored in clear)';
