@@ -25,11 +25,10 @@ export const ACCEPTED_TYPES = ['application/xml', 'text/csv', 'application/x-ndj
 export function readerFor(contentType: string): InputType | null {
   const [mimePart, ...params] = contentType.split(';');
   const mime = mimePart?.trim().toLowerCase();
-  const charsetParam = params
-    .map((p) => p.trim())
-    .find((p) => p.toLowerCase().startsWith('charset='))
-    ?.slice(8)
-    .replace(/^"|"$/g, '');
+  const charsetParams = params.map((p) => p.trim()).filter((p) => p.toLowerCase().startsWith('charset='));
+  if (charsetParams.length > 1)
+    throw new GatewayError('unsupported_media_type', 'the Content-Type names a charset more than once');
+  const charsetParam = charsetParams[0]?.slice(8).replace(/^"|"$/g, '');
   let charset: Charset = 'utf-8';
   if (charsetParam) {
     const c = normaliseCharset(charsetParam);

@@ -8,7 +8,13 @@ import { MUNICIPALITIES } from '../core/municipalities';
 import { PERIOD_FORMATS, parsePeriod } from '../core/period';
 import type { Row, ValidationIssue } from '../core/validator';
 import { nameAsShown } from '../core/value-shape';
-import { ACCEPTED_TYPES, createReader, readerFor, recordedContentType } from '../formats/readers';
+import {
+  ACCEPTED_TYPES,
+  createReader,
+  type InputType,
+  readerFor,
+  recordedContentType,
+} from '../formats/readers';
 import type { ReceiptSigner } from '../receipts/signer';
 import type {
   DeliveryRecord,
@@ -237,6 +243,9 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
     const tail = reader.end();
     if (!checkedRoot && reader.rootAttributes) checkRootAttributes(reader.rootAttributes, req);
     await handle(tail);
+    // An empty delivery would replace the slot's data with nothing for every recipient.
+    if (total === 0)
+      throw new GatewayError('unprocessable', 'the delivery holds no records; nothing was accepted');
     await original.close();
     original = null;
   } catch (e) {
@@ -487,6 +496,12 @@ async function answerForKey(
       { deliveryId: earlier.id },
     );
   if (earlier.status === 'receiving') throw keyInUse(earlier);
+  if (earlier.contentType !== recordedContentType(readerFor(req.contentType) as InputType))
+    throw new GatewayError(
+      'idempotency_key_mismatch',
+      'this Idempotency-Key was used for a delivery of another content type or charset; use a new key',
+      { deliveryId: earlier.id },
+    );
   if (!earlier.sha256) {
     await deps.metadata.releaseIdempotencyKey(earlier.id);
     return null;

@@ -240,9 +240,13 @@ export interface MetadataStore {
   createDelivery(d: NewDelivery): Promise<DeliveryRecord>;
   getDelivery(id: string): Promise<DeliveryRecord | null>;
   findDeliveryByIdempotencyKey(source: string, key: string): Promise<DeliveryRecord | null>;
-  /** The slot's current accepted delivery (of this dataset, municipality, period and source), when it holds these bytes. */
+  /**
+   * The slot's current accepted delivery (of this dataset, municipality, period and source),
+   * when it holds these bytes read as the same content type (the same bytes read in another
+   * charset are other values).
+   */
   findAcceptedDuplicate(
-    d: Pick<DeliveryRecord, 'dataset' | 'municipality' | 'period' | 'source'>,
+    d: Pick<DeliveryRecord, 'dataset' | 'municipality' | 'period' | 'source' | 'contentType'>,
     sha256: string,
   ): Promise<DeliveryRecord | null>;
   listDeliveries(filter: DeliveryFilter, cursor: string | null, limit: number): Promise<Page<DeliveryRecord>>;

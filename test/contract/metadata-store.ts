@@ -709,12 +709,17 @@ export function metadataStoreContract(
           1,
           'tok_source',
         );
-        expect((await store.findAcceptedDuplicate(s, sha('d')))?.id).toBe(d.id);
-        expect(await store.findAcceptedDuplicate(s, sha('b'))).toBeNull();
-        expect(await store.findAcceptedDuplicate(s, sha('0'))).toBeNull();
-        expect(await store.findAcceptedDuplicate({ ...s, source: tag('src') }, sha('d'))).toBeNull();
-        expect(await store.findAcceptedDuplicate({ ...s, period: '1999-01' }, sha('d'))).toBeNull();
-        expect(await store.findAcceptedDuplicate({ ...s, municipality: '0999' }, sha('d'))).toBeNull();
+        const xml = { ...s, contentType: 'application/xml' };
+        expect((await store.findAcceptedDuplicate(xml, sha('d')))?.id).toBe(d.id);
+        expect(await store.findAcceptedDuplicate(xml, sha('b'))).toBeNull();
+        expect(await store.findAcceptedDuplicate(xml, sha('0'))).toBeNull();
+        expect(await store.findAcceptedDuplicate({ ...xml, source: tag('src') }, sha('d'))).toBeNull();
+        expect(await store.findAcceptedDuplicate({ ...xml, period: '1999-01' }, sha('d'))).toBeNull();
+        expect(await store.findAcceptedDuplicate({ ...xml, municipality: '0999' }, sha('d'))).toBeNull();
+        // The same bytes read in another charset are other values.
+        expect(
+          await store.findAcceptedDuplicate({ ...xml, contentType: 'text/csv; charset=utf-8' }, sha('d')),
+        ).toBeNull();
       });
 
       it('acceptDelivery of the bytes the slot already holds accepts nothing and answers the current delivery', async () => {
@@ -739,7 +744,9 @@ export function metadataStoreContract(
         const { result: back } = await accepted(s, [tag('rcp')], { sha256: sha('e') });
         expect(back.repeated).toBeFalsy();
         expect(back.delivery.supersedes).toBe(other.delivery.id);
-        expect(await store.findAcceptedDuplicate(s, sha('f'))).toBeNull();
+        expect(
+          await store.findAcceptedDuplicate({ ...s, contentType: 'application/xml' }, sha('f')),
+        ).toBeNull();
       });
 
       it('releaseIdempotencyKey frees the key of a delivery ended before its bytes were read, and no other', async () => {

@@ -93,6 +93,33 @@ describe('intake edges', () => {
     expect(await dstOf(ok)).toContain('<UgentligeTimer>37.25</UgentligeTimer>');
   });
 
+  it('the same bytes read with a corrected charset are a correction, not a repeat', async () => {
+    const body =
+      'cpr;institutionId;institutionName;careType;startDate;weeklyHours\r\n0101215123;1012345678;Søren;vuggestue;2026-01-05;30\r\n';
+    const slot = nextSlot();
+    const garbled = await submit(gw, source, body, slot, { 'content-type': 'text/csv; charset=iso-8859-1' });
+    expect(garbled.status).toBe(201);
+    const fixed = await submit(gw, source, body, slot, { 'content-type': 'text/csv; charset=utf-8' });
+    expect(fixed.status).toBe(201);
+    expect(await dstOf(fixed)).toContain('<InstitutionNavn>Søren</InstitutionNavn>');
+    const twice = await submit(gw, source, body, slot, {
+      'content-type': 'text/csv; charset=utf-8; charset=iso-8859-1',
+    });
+    expect(twice.status).toBe(415);
+  });
+
+  it('a delivery without a record is refused, so it cannot replace a month of data with nothing', async () => {
+    const empty = [
+      ['<?xml version="1.0"?><Delivery xmlns="urn:flis-gateway:daycare:1"></Delivery>', 'application/xml'],
+      ['cpr,institutionId,careType,startDate,weeklyHours\r\n', 'text/csv'],
+    ] as const;
+    for (const [body, type] of empty) {
+      const res = await send(body, type);
+      expect(res.status, type).toBe(422);
+      expect(((await res.json()) as { type: string }).type).toBe('/problems/unprocessable');
+    }
+  });
+
   it('NDJSON: a key given twice is refused as a repeated field, not silently the last', async () => {
     const res = await send(line('"weeklyHours":"30","cpr":"0202225123"'), 'application/x-ndjson');
     expect(res.status).toBe(422);

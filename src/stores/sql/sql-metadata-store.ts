@@ -486,8 +486,8 @@ export function createSqlMetadataStore(db: SqlClient): MetadataStore {
     async findAcceptedDuplicate(d, sha256) {
       const [r] = await db.query(
         `SELECT * FROM deliveries WHERE dataset = $1 AND municipality = $2 AND period = $3 AND source = $4
-         AND status = 'accepted' AND superseded_by IS NULL AND sha256 = $5 ORDER BY id DESC LIMIT 1`,
-        [d.dataset, d.municipality, d.period, d.source, sha256],
+         AND status = 'accepted' AND superseded_by IS NULL AND sha256 = $5 AND content_type = $6 ORDER BY id DESC LIMIT 1`,
+        [d.dataset, d.municipality, d.period, d.source, sha256, d.contentType],
       );
       return r ? toDelivery(r) : null;
     },
@@ -529,12 +529,12 @@ export function createSqlMetadataStore(db: SqlClient): MetadataStore {
         // Two nodes accepting deliveries for one slot at once must not both supersede the same one.
         await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [slot]);
         const [prevRow] = await tx.query(
-          `SELECT id, sha256 FROM deliveries WHERE dataset = $1 AND municipality = $2 AND period = $3 AND source = $4
+          `SELECT id, sha256, content_type FROM deliveries WHERE dataset = $1 AND municipality = $2 AND period = $3 AND source = $4
            AND status = 'accepted' AND superseded_by IS NULL AND id <> $5 ORDER BY id DESC LIMIT 1`,
           [current.dataset, current.municipality, current.period, current.source, id],
         );
         const prev = prevRow ? String(prevRow.id) : null;
-        if (prev && prevRow?.sha256 === outcome.sha256) {
+        if (prev && prevRow?.sha256 === outcome.sha256 && prevRow?.content_type === current.contentType) {
           // The same bytes raced in on another request or node and won: this one repeats it.
           await tx.query("DELETE FROM deliveries WHERE id = $1 AND status = 'receiving'", [id]);
           const delivery = (await deliveryById(tx, prev)) as DeliveryRecord;
