@@ -71,7 +71,10 @@ describe('crash safety (SIGKILL, then a restart on the same data)', () => {
       receiving = list.items.find((d) => d.status === 'receiving');
     }
     expect(receiving).toBeDefined();
-    expect(existsSync(join(dataDir, 'objects', 'deliveries', receiving?.id as string))).toBe(true);
+    // The row is written before the first staged object: wait for the object too.
+    const staged = join(dataDir, 'objects', 'deliveries', receiving?.id as string);
+    for (let i = 0; i < 100 && !existsSync(staged); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(staged)).toBe(true);
     await kill(g);
     req.destroy();
 
@@ -86,7 +89,6 @@ describe('crash safety (SIGKILL, then a restart on the same data)', () => {
     expect(d.extracts).toEqual([]);
     const extracts = (await (await call(after.url, '/v1/extracts', ADMIN)).json()) as { items: unknown[] };
     expect(extracts.items).toEqual([]);
-    const staged = join(dataDir, 'objects', 'deliveries', receiving?.id as string);
     expect(existsSync(staged) ? readdirSync(staged) : []).toEqual([]);
     await after.g.stop();
   });
