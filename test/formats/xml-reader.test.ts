@@ -320,3 +320,28 @@ describe('refusals', () => {
     expect(err.message).toContain('Child');
   });
 });
+
+describe('every token is bounded while it is parsed', () => {
+  const open = `<?xml version="1.0"?><Delivery xmlns="${NS}"><Enrolment>`;
+  it.each([
+    ['a text node', `${open}<InstitutionName>${'x'.repeat(70_000)}`, 'unprocessable'],
+    ['a comment', `${open}<!--${'x'.repeat(70_000)}`, 'unprocessable'],
+    ['an attribute value', `${open}<Cpr a="${'x'.repeat(70_000)}`, 'unprocessable'],
+    ['a CDATA section', `${open}<InstitutionName><![CDATA[${'x'.repeat(70_000)}`, 'unprocessable'],
+    ['a name', `${open}<${'X'.repeat(2000)}`, 'not_well_formed'],
+    ['an entity reference', `${open}<InstitutionName>&${'x'.repeat(2000)}`, 'not_well_formed'],
+    [
+      'the attributes of one element',
+      `${open}<Cpr ${Array.from({ length: 300 }, (_, i) => `a${i}="1"`).join(' ')}`,
+      'not_well_formed',
+    ],
+  ])('%s is refused before it ends, fed in small chunks', (_what, xml, code) => {
+    expect(failure(xml, 1000).code).toBe(code);
+  });
+
+  it('a record lists at most 16 unknown names, however many it has', () => {
+    const unknown = Array.from({ length: 1000 }, (_, i) => `<Extra${i}>1</Extra${i}>`).join('');
+    const { records } = readAll(`${open}${unknown}</Enrolment></Delivery>`);
+    expect(records[0]?.unknown).toHaveLength(16);
+  });
+});
