@@ -3,6 +3,7 @@ import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { ERROR_CODES, GatewayError } from '../core/errors';
 import { newId } from '../core/ids';
+import { nameAsShown } from '../core/value-shape';
 import { dashboard } from '../web/dashboard';
 import { authorize } from './access';
 import { type AuthVariables, bearerAuth, bearerToken, resolvePrincipal, signInLimit } from './auth';
@@ -30,7 +31,14 @@ export function createApp(
     defaultHook: (result) => {
       if (!result.success) {
         throw new GatewayError('bad_request', 'the request does not fit the interface', {
-          errors: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+          // Keys and paths are the client's words: repeated only when they cannot hold a CPR number.
+          errors: result.error.issues.map((i) => ({
+            path: i.path.map((seg) => (typeof seg === 'number' ? seg : nameAsShown(String(seg)))).join('.'),
+            message:
+              i.code === 'unrecognized_keys'
+                ? `unrecognized key${i.keys.length > 1 ? 's' : ''}: ${i.keys.map(nameAsShown).join(', ')}`
+                : i.message,
+          })),
         });
       }
     },
@@ -38,7 +46,11 @@ export function createApp(
 
   app.use('*', async function requestId(c, next) {
     const incoming = c.req.header('x-request-id');
-    const id = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : newId('key').slice(4);
+    // A client's id is kept when it is plain and holds nothing shaped like a CPR number.
+    const id =
+      incoming && /^[\w.-]{1,64}$/.test(incoming) && !/\d{6}-?\d{4}/.test(incoming)
+        ? incoming
+        : newId('key').slice(4);
     c.set('requestId', id);
     await next();
     c.header('x-request-id', id);

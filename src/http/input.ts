@@ -119,7 +119,7 @@ export function requireJsonBodies(app: OpenAPIHono<never>) {
       if (!JSON_MEDIA_TYPE.test(type))
         throw new GatewayError(
           'unsupported_media_type',
-          `send the body as application/json${type ? `, not ${type.slice(0, 100)}` : ''}`,
+          `send the body as application/json${type ? `, not ${nameAsShown(type.slice(0, 100))}` : ''}`,
         );
       // Bounded, well-formed, and no text the database cannot hold (NUL, half a character).
       return limitJson(c, async () => {

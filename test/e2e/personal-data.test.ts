@@ -118,6 +118,42 @@ describe('personal data never leaks', () => {
               .join('\n')
           : Buffer.from(bytes).toString('latin1');
     }
+    // Free text and names a client chose in the JSON interface: a refusal's reason quoting the
+    // record, an unknown key, a content type, a request id.
+    const dstExtract = accepted.extracts.find((e) => e.recipient === 'dst');
+    const dstToken = (await gw.issueToken({ role: 'recipient', subject: 'dst-2', recipient: 'dst' })).token;
+    const dash = `${cpr.slice(0, 6)}-${cpr.slice(6)}`;
+    await record(
+      await gw.request(`/v1/extracts/${dstExtract?.id}/receipts`, {
+        method: 'POST',
+        token: dstToken,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ status: 'refused', reason: `wrong child ${cpr} / ${dash}` }),
+      }),
+    );
+    await record(await gw.request(`/v1/extracts/${dstExtract?.id}`, { token: dstToken }));
+    await record(
+      await gw.request('/v1/admin/tokens', {
+        method: 'POST',
+        token: ADMIN_TOKEN,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ role: 'auditor', subject: 'x', [cpr]: 1 }),
+      }),
+    );
+    await record(
+      await gw.request('/v1/admin/tokens', {
+        method: 'POST',
+        token: ADMIN_TOKEN,
+        headers: { 'content-type': `application/${cpr}` },
+        body: '{}',
+      }),
+    );
+    const withId = await gw.request('/v1/deliveries/dlv_00000000000000000000000000', {
+      token: ADMIN_TOKEN,
+      headers: { 'x-request-id': cpr },
+    });
+    seen.push(JSON.stringify([...withId.headers]));
+    await record(withId);
     const auditor = (await gw.issueToken({ role: 'auditor', subject: 'revisor' })).token;
     await record(await gw.request('/v1/audit/export', { token: auditor }));
     await record(await gw.request('/v1/deliveries', { token: auditor }));

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { maskCprShaped } from '../../core/cpr-shaped';
 import { GatewayError } from '../../core/errors';
 import type { ExtractRecord } from '../../stores/metadata-store';
 import type { ByteRange } from '../../stores/object-store';
@@ -284,7 +285,8 @@ export function extractRoutes(services: Services) {
     const ack =
       body.status === 'accepted'
         ? { status: 'accepted' as const, reason: null }
-        : { status: 'refused' as const, reason: body.reason };
+        : // Free text a person typed: a CPR number quoted in it is not kept (audit log, extract view).
+          { status: 'refused' as const, reason: maskCprShaped(body.reason) };
     const result = await services.metadata.acknowledgeExtract(
       e.id,
       ack,
