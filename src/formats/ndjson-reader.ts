@@ -53,7 +53,7 @@ export function createNdjsonReader(opts: NdjsonReaderOptions): RecordReader {
       }
       if (v === null) continue;
       if (typeof v === 'string') raw.fields[k] = trim(v);
-      else if (typeof v === 'number') raw.fields[k] = numbers.get(k) ?? String(v);
+      else if (typeof v === 'number') raw.fields[k] = numbers?.get(k) ?? String(v);
       else if (typeof v === 'boolean') raw.fields[k] = String(v);
       else {
         raw.problems ??= [];
@@ -99,54 +99,52 @@ export function createNdjsonReader(opts: NdjsonReaderOptions): RecordReader {
   };
 }
 
-const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
+/** Space, TAB, LF, CR: JSON's whitespace. */
+const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 
 /**
  * Over the text of a JSON object already parsed: the text of each top-level number as written
- * (`37.499999999999999999`, `1e1`), and the keys given more than once.
+ * (`37.499999999999999999`, `1e1`), and the keys given more than once. One pass over char
+ * codes; strings are skipped with indexOf.
  */
-export function scanObjectLine(t: string): { numbers: Map<string, string>; repeated: string[] } {
-  const numbers = new Map<string, string>();
-  const seen = new Set<string>();
+export function scanObjectLine(t: string): { numbers: Map<string, string> | null; repeated: string[] } {
+  let numbers: Map<string, string> | null = null;
+  // Records have a handful of keys: a list is cheaper than a set.
+  const seen: string[] = [];
   const repeated: string[] = [];
   const n = t.length;
   let i = t.indexOf('{') + 1;
-  const skipSpace = () => {
-    while (i < n && WHITESPACE.has(t[i] as string)) i++;
-  };
+  /** From the opening quote at i to just past the closing one; the string's value. */
   const readString = (): string => {
-    const start = i++;
-    let escaped = false;
-    while (i < n) {
-      const c = t.charCodeAt(i);
-      if (c === 92) {
-        escaped = true;
-        i += 2;
-      } else if (c === 34) {
-        i++;
-        break;
-      } else i++;
+    const start = i;
+    let end = t.indexOf('"', i + 1);
+    for (;;) {
+      let backslashes = 0;
+      for (let k = end - 1; t.charCodeAt(k) === 92; k--) backslashes++;
+      if (backslashes % 2 === 0) break;
+      end = t.indexOf('"', end + 1);
     }
+    i = end + 1;
     const token = t.slice(start, i);
-    return escaped ? (JSON.parse(token) as string) : token.slice(1, -1);
+    return token.includes('\\') ? (JSON.parse(token) as string) : token.slice(1, -1);
   };
   /** Skips one value; its text when it is a number. */
   const readValue = (): string | null => {
-    const c = t[i];
-    if (c === '"') {
+    const c = t.charCodeAt(i);
+    if (c === 34) {
       readString();
       return null;
     }
-    if (c === '{' || c === '[') {
+    if (c === 123 || c === 91) {
       let depth = 0;
       while (i < n) {
-        const d = t[i];
-        if (d === '"') {
+        const d = t.charCodeAt(i);
+        if (d === 34) {
           readString();
           continue;
         }
-        if (d === '{' || d === '[') depth++;
-        else if (d === '}' || d === ']') {
+        if (d === 123 || d === 91) depth++;
+        else if (d === 125 || d === 93) {
           depth--;
           if (depth === 0) {
             i++;
@@ -157,26 +155,31 @@ export function scanObjectLine(t: string): { numbers: Map<string, string>; repea
       }
       return null;
     }
+    // true, false, null: skipped; a number: its text.
     const start = i;
-    while (i < n && !WHITESPACE.has(t[i] as string) && t[i] !== ',' && t[i] !== '}') i++;
-    const token = t.slice(start, i);
-    return token === 'true' || token === 'false' || token === 'null' ? null : token;
+    while (i < n) {
+      const d = t.charCodeAt(i);
+      if (d === 44 || d === 125 || isSpace(d)) break;
+      i++;
+    }
+    return c === 116 || c === 102 || c === 110 ? null : t.slice(start, i);
   };
   for (;;) {
-    skipSpace();
-    if (i >= n || t[i] === '}') break;
-    if (t[i] === ',') {
+    while (i < n && isSpace(t.charCodeAt(i))) i++;
+    const c = t.charCodeAt(i);
+    if (i >= n || c === 125) break;
+    if (c === 44) {
       i++;
       continue;
     }
     const key = readString();
-    skipSpace();
+    while (i < n && isSpace(t.charCodeAt(i))) i++;
     i++; // the colon
-    skipSpace();
+    while (i < n && isSpace(t.charCodeAt(i))) i++;
     const number = readValue();
-    if (seen.has(key)) repeated.push(key);
-    else seen.add(key);
-    if (number !== null) numbers.set(key, number);
+    if (seen.includes(key)) repeated.push(key);
+    else seen.push(key);
+    if (number !== null) (numbers ??= new Map()).set(key, number);
   }
   return { numbers, repeated };
 }
