@@ -225,11 +225,7 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
     let checkedRoot = false;
     for await (const chunk of req.body) {
       bytes += chunk.length;
-      if (bytes > deps.limits.maxDeliveryBytes)
-        throw new GatewayError(
-          'payload_too_large',
-          `the delivery is larger than ${deps.limits.maxDeliveryBytes} bytes`,
-        );
+      if (bytes > deps.limits.maxDeliveryBytes) throw tooLarge(deps.limits.maxDeliveryBytes);
       hash.update(chunk);
       const stored = original.write(chunk);
       const batch = reader.write(chunk);
@@ -466,6 +462,10 @@ function checkRootAttributes(attrs: Record<string, string>, req: IntakeRequest):
   }
 }
 
+function tooLarge(limit: number): GatewayError {
+  return new GatewayError('payload_too_large', `the delivery is larger than ${limit} bytes`);
+}
+
 function keyInUse(earlier: DeliveryRecord): GatewayError {
   return new GatewayError(
     'idempotency_key_in_use',
@@ -510,11 +510,7 @@ async function answerForKey(
   let bytes = 0;
   for await (const chunk of req.body) {
     bytes += chunk.length;
-    if (bytes > deps.limits.maxDeliveryBytes)
-      throw new GatewayError(
-        'payload_too_large',
-        `the delivery is larger than ${deps.limits.maxDeliveryBytes} bytes`,
-      );
+    if (bytes > deps.limits.maxDeliveryBytes) throw tooLarge(deps.limits.maxDeliveryBytes);
     hash.update(chunk);
   }
   if (hash.digest('hex') !== earlier.sha256)
