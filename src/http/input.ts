@@ -5,6 +5,7 @@ import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import { type ErrorCode, GatewayError } from '../core/errors';
 import { nameAsShown } from '../core/value-shape';
+import { bodyReadFailure } from '../pipeline/body';
 
 /** A request path as a problem may repeat it: each segment that could hold personal data by its shape. */
 export function pathAsShown(path: string): string {
@@ -125,9 +126,10 @@ export function requireJsonBodies(app: OpenAPIHono<never>) {
       return limitJson(c, async () => {
         let parsed: unknown;
         try {
-          parsed = JSON.parse(await c.req.text());
+          // Bytes that are not UTF-8 are refused, not replaced with U+FFFD.
+          parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await c.req.arrayBuffer()));
         } catch {
-          throw new GatewayError('bad_request', 'the body is not well-formed JSON');
+          throw new GatewayError('bad_request', 'the body is not well-formed JSON in UTF-8');
         }
         if (holdsBadText(parsed))
           throw new GatewayError('bad_request', 'the body holds NUL or text that is not UTF-8');
@@ -168,7 +170,7 @@ export function clientErrorOf(err: unknown): GatewayError | null {
   const pgCode = (err as { code?: unknown } | null)?.code;
   if (pgCode === '22021' || pgCode === '22P05')
     return new GatewayError('bad_request', 'the request holds text that cannot be stored (NUL or not UTF-8)');
-  return null;
+  return bodyReadFailure(err);
 }
 
 /** The methods a path answers to, for 405 and Allow; empty when no route has that path. */

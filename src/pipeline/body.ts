@@ -16,6 +16,32 @@ export const DEFAULT_BODY_LIMITS: Omit<BodyLimits, 'maxBytes'> = {
   ratioGraceBytes: 16 * 1024 * 1024,
 };
 
+/** How a broken request body shows itself: the client cut the connection or its framing is wrong. */
+const BODY_READ_CODES = new Set([
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'HPE_INVALID_CHUNK_SIZE',
+  'HPE_INVALID_EOF_STATE',
+]);
+
+/**
+ * A refusal for an error met while a request body was read, when the client caused it (a
+ * connection cut mid-body, broken chunked framing); null for anything else.
+ */
+export function bodyReadFailure(err: unknown): GatewayError | null {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const message = typeof e?.message === 'string' ? e.message : '';
+  if (BODY_READ_CODES.has(code) || message === 'aborted' || message === 'Premature close')
+    return new GatewayError(
+      'bad_request',
+      'the request body could not be read to its end: the connection was cut or its framing is broken',
+    );
+  return null;
+}
+
 /** The most bytes one inflated chunk holds, whatever the compressed input. */
 const INFLATED_CHUNK = 64 * 1024;
 

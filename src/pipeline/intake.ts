@@ -24,6 +24,7 @@ import type {
   PushTarget,
 } from '../stores/metadata-store';
 import type { ObjectSink, ObjectStore } from '../stores/object-store';
+import { bodyReadFailure } from './body';
 import { type FanOutFactory, type FinishedExtract, localFanOut, type PlannedExtract } from './fan-out';
 
 export interface IntakeDeps {
@@ -246,7 +247,7 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
     original = null;
   } catch (e) {
     await cleanup();
-    const err = e instanceof GatewayError ? e : null;
+    const err = e instanceof GatewayError ? e : bodyReadFailure(e);
     const rejected = err !== null && err.status < 500;
     const problem = err
       ? { code: err.code, detail: err.message }
@@ -492,7 +493,8 @@ async function answerForKey(
   )
     throw new GatewayError(
       'idempotency_key_mismatch',
-      `this Idempotency-Key was used for ${earlier.dataset} ${earlier.municipality} ${earlier.period}; use a new key for another delivery`,
+      // The earlier slot is not named: the token asking may no longer be allowed to know it.
+      'this Idempotency-Key was used for another dataset, municipality or period; use a new key for another delivery',
       { deliveryId: earlier.id },
     );
   if (earlier.status === 'receiving') throw keyInUse(earlier);

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { createMiddleware } from 'hono/factory';
 import type { Child } from 'hono/jsx';
 import { GatewayError } from '../core/errors';
 import { MUNICIPALITIES } from '../core/municipalities';
@@ -505,6 +506,22 @@ export function dashboard(services: Services) {
     },
   });
 
+  // Sign-in and sign-out are same-site only: a hostile page must not sign a browser in as
+  // someone else (login CSRF) or out. Browsers say where a form came from.
+  const sameSiteOnly = createMiddleware(async function sameSiteOnly(c, next) {
+    const site = c.req.header('sec-fetch-site');
+    const origin = c.req.header('origin');
+    const host = new URL(c.req.url).host;
+    const crossSite =
+      (site !== undefined && site !== 'same-origin' && site !== 'none') ||
+      (origin !== undefined && originHost(origin) !== host);
+    if (crossSite)
+      return c.text('forms are accepted from this site only', 403, { 'cache-control': 'no-store' });
+    return next();
+  });
+  app.post('/session', sameSiteOnly);
+  app.post('/session/end', sameSiteOnly);
+
   app.post('/session', formLimit, async (c) => {
     // The same failed sign-in limit per address as the API's.
     const address = services.clientAddress?.(c.env) ?? 'unknown';
@@ -530,4 +547,13 @@ export function dashboard(services: Services) {
   });
 
   return app;
+}
+
+/** The host an Origin header names, or null when it names none (`null`, or not a URL). */
+function originHost(origin: string): string | null {
+  try {
+    return new URL(origin).host || null;
+  } catch {
+    return null;
+  }
 }

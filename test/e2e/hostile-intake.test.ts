@@ -153,6 +153,37 @@ describe('refusing a hostile delivery leaves the gateway up and clean', () => {
     expect((await rss()) - before).toBeLessThan(200 * 1024 * 1024);
   }, 90_000);
 
+  it('a chunked body with broken framing is a client error: no 500 counted, nothing logged as unhandled', async () => {
+    const { connect } = await import('node:net');
+    const { port } = new URL(url);
+    const raw = (text: string) =>
+      new Promise<void>((resolve) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write(text));
+        socket.on('data', () => {});
+        socket.on('error', () => resolve());
+        socket.on('close', () => resolve());
+        setTimeout(() => socket.destroy(), 3000);
+      });
+    const broken = '2\r\n{"\r\nzz\r\n';
+    await raw(
+      `POST /session HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n${broken}`,
+    );
+    await raw(
+      `POST /v1/deliveries?dataset=daycare&municipality=101&period=2026-10 HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer ${source}\r\nContent-Type: application/xml\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n<?xml\r\nzz\r\n`,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    await stillUp();
+    const metrics = await (
+      await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })
+    ).text();
+    expect(metrics).not.toMatch(/status="5\d\d"/);
+    expect(g.output()).not.toContain('unhandled error');
+    const list = (await (
+      await fetch(`${url}/v1/deliveries?status=failed`, { headers: { authorization: `Bearer ${ADMIN}` } })
+    ).json()) as { items: unknown[] };
+    expect(list.items).toEqual([]);
+  }, 30_000);
+
   const rss = async () => {
     const { readFile } = await import('node:fs/promises');
     const status = await readFile(`/proc/${g.child.pid}/status`, 'utf8');

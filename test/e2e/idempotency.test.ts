@@ -62,7 +62,10 @@ describe('idempotency and duplicates', () => {
     for (const s of [slot('101', '2026-04'), slot('147', '2026-03')]) {
       const res = await submit(gw, source, body, s, { 'idempotency-key': 'k-3' });
       expect(res.status).toBe(422);
-      expect(await problemType(res)).toBe('/problems/idempotency_key_mismatch');
+      const p = (await res.json()) as { type: string; detail: string };
+      expect(p.type).toBe('/problems/idempotency_key_mismatch');
+      // The earlier slot is not named: a token whose scope shrank must not learn of it.
+      expect(p.detail).not.toMatch(/2026-03|101/);
     }
     expect(await deliveries(slot('101', '2026-04'))).toHaveLength(0);
     expect(await deliveries(slot('147', '2026-03'))).toHaveLength(0);

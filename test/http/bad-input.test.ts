@@ -46,6 +46,20 @@ describe('bad input to the HTTP interface', () => {
     { path: `/v1/extracts/${extract}/receipts`, token: recipient },
   ];
 
+  it('JSON whose bytes are not UTF-8 is 400, not quietly mended', async () => {
+    const res = await gw.request('/v1/admin/tokens', {
+      method: 'POST',
+      token: ADMIN_TOKEN,
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.concat([
+        Buffer.from('{"role":"auditor","subject":"bad'),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from('"}'),
+      ]),
+    });
+    await expectProblem(res, 400);
+  });
+
   it('malformed JSON on a JSON endpoint is 400, not 500', async () => {
     for (const { path, token } of jsonEndpoints()) {
       for (const body of ['{', '{"role": "auditor",', 'nul\u0000l', '', '[1,2', '"\\ud800"x']) {

@@ -27,6 +27,21 @@ describe('the log', () => {
     const out = text();
     for (const cpr of ['0101215123', '1502225678', '290220-5999', '3112209999'])
       expect(out).not.toContain(cpr);
+    // As people write them: other separators between the digits.
+    log.info(
+      { path: '/v1/deliveries/010121 5123' },
+      'a 010121_5123 b 010121.5123 c 01.01.21-5123 d 0101-215123 e 010121\u20135123',
+    );
+    const more = text();
+    for (const cpr of [
+      '010121 5123',
+      '010121_5123',
+      '010121.5123',
+      '01.01.21-5123',
+      '0101-215123',
+      '010121\u20135123',
+    ])
+      expect(more).not.toContain(cpr);
     expect(out).toContain('[cpr]');
     expect(out).toContain('rejected');
   });

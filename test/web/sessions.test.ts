@@ -48,6 +48,29 @@ describe('dashboard sessions', () => {
     expect(await signedIn('gw_session=not-a-session-0123456789abcdef0123456789')).toBe(false);
   });
 
+  it('sign-in and sign-out are refused from another site (login CSRF), allowed from this one', async () => {
+    const token = (await gw.issueToken({ role: 'auditor', subject: 'csrf' })).token;
+    for (const headers of <Array<Record<string, string>>>[
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+    ]) {
+      const init = form(token);
+      const res = await gw.request('/session', { ...init, headers: { ...init.headers, ...headers } });
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+      expect(res.headers.get('set-cookie')).toBeNull();
+      expect((await gw.request('/session/end', { method: 'POST', headers })).status).toBe(403);
+    }
+    const init = form(token);
+    const ok = await gw.request('/session', {
+      ...init,
+      headers: { ...init.headers, 'sec-fetch-site': 'same-origin', origin: 'http://gateway.test' },
+    });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get('set-cookie')).toContain('gw_session=');
+  });
+
   it('the dashboard answers with Cache-Control: no-store', async () => {
     const { token } = await gw.issueToken({ role: 'auditor', subject: 'a' });
     const { cookie } = await signIn(token);
