@@ -179,7 +179,10 @@ export function scanObjectLine(t: string): { numbers: Map<string, string> | null
     const number = readValue();
     if (seen.includes(key)) repeated.push(key);
     else seen.push(key);
-    if (number !== null) (numbers ??= new Map()).set(key, number);
+    if (number !== null) {
+      numbers ??= new Map();
+      numbers.set(key, number);
+    }
   }
   return { numbers, repeated };
 }
