@@ -1,3 +1,5 @@
+import { CPR_SHAPED } from './cpr-shaped';
+
 /**
  * How the gateway speaks of a value a client sent without repeating it: problems, reports,
  * logs and the audit log describe a bad value by its shape ("10 digits", "12 characters:
@@ -32,10 +34,10 @@ export function shapeOf(value: string): string {
   return `${n} ${unit}: ${list}`;
 }
 
-/** Ten digits in a row (a dash after six or not) anywhere in the text. */
-const HOLDS_CPR_SHAPE = /\d{6}-?\d{4}/;
-/** A name as datasets spell their fields: short, ASCII, no long run of digits. */
-const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_.\-/]{0,63}$/;
+/** Ten digits, in a row or with single separators between them, anywhere in the text. */
+const HOLDS_CPR_SHAPE = new RegExp(CPR_SHAPED.source);
+/** A name or code as datasets spell them: short, ASCII, no long run of digits. */
+const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.\-/]{0,63}$/;
 
 /**
  * A name the client chose (an unknown element, column or key) as it may be repeated: the name

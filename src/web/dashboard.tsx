@@ -5,6 +5,7 @@ import { createMiddleware } from 'hono/factory';
 import type { Child } from 'hono/jsx';
 import { GatewayError } from '../core/errors';
 import { MUNICIPALITIES } from '../core/municipalities';
+import { nameAsShown } from '../core/value-shape';
 import { deliveryScope, mayReadDelivery, type Principal, signInLimit } from '../http/auth';
 import { expectedDeliveries } from '../http/routes/status';
 import type { Services } from '../http/services';
@@ -109,11 +110,11 @@ function DeliveriesView(props: {
         </label>
         <label>
           Municipality
-          <input name="municipality" value={f.municipality ?? ''} size={5} placeholder="101" />
+          <input name="municipality" value={asTyped(f.municipality)} size={5} placeholder="101" />
         </label>
         <label>
           Period
-          <input name="period" value={f.period ?? ''} size={9} placeholder="2026-10" />
+          <input name="period" value={asTyped(f.period)} size={9} placeholder="2026-10" />
         </label>
         <label>
           Status
@@ -352,7 +353,7 @@ function ExpectedView(props: {
         </label>
         <label>
           Period
-          <input name="period" value={r.period} size={9} />
+          <input name="period" value={asTyped(r.period)} size={9} />
         </label>
         <button type="submit">Show</button>
       </form>
@@ -556,4 +557,9 @@ function originHost(origin: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** A filter value shown back in its field only when it cannot hold a CPR number; else empty. */
+function asTyped(value: string | undefined): string {
+  return value && nameAsShown(value) === value ? value : '';
 }

@@ -43,6 +43,14 @@ describe('the dashboard', () => {
     await gw?.close();
   });
 
+  it('does not show a CPR-shaped filter value back in its field, and still filters by what is plain', async () => {
+    const { cookie } = await signIn(auditor);
+    const html = await page('/?municipality=0101215123&period=010121-5123', cookie);
+    expect(html).not.toContain('0101215123');
+    expect(html).not.toContain('010121-5123');
+    expect(await page('/?municipality=101', cookie)).toContain('value="101"');
+  });
+
   it('asks for a token, and refuses an unknown one', async () => {
     expect(await page('/', '')).toContain('name="token"');
     const { res, cookie } = await signIn('gw_not-a-real-token-at-all');
