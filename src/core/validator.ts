@@ -1,7 +1,8 @@
 import type { Dataset, FieldDef } from './dataset';
 import { xmlElementName } from './dataset';
 import { isMunicipalityCode } from './municipalities';
-import { forbiddenCharacter, nameAsShown, shapeOf } from './value-shape';
+import { nameAsShown, shapeOf } from './value-shape';
+import { invalidXmlCharacter } from './xml-text';
 
 /** A typed, validated record: field id → value. Dates stay ISO strings; numbers are numbers. */
 export type Value = string | number | boolean;
@@ -135,7 +136,8 @@ function compileField(def: FieldDef): FieldCheck {
   switch (def.type) {
     case 'text':
       return withLength((raw, n, line, issues) => {
-        const bad = forbiddenCharacter(raw);
+        // What XML 1.0 cannot carry no recipient's output carries: refused, never dropped.
+        const bad = invalidXmlCharacter(raw);
         return bad === null
           ? raw
           : fail(

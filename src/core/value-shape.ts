@@ -48,26 +48,6 @@ export function nameAsShown(name: string): string {
   return `(a name of ${shapeOf(name)})`;
 }
 
-/**
- * Characters no recipient's output can carry: what XML 1.0 forbids (C0 controls but TAB,
- * LF and CR; U+FFFE, U+FFFF) and lone surrogate halves, which are no characters at all.
- */
-const FORBIDDEN_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const ANY_SURROGATE = /[\uD800-\uDFFF]/;
-
-/** The first forbidden character's code point as U+XXXX, or null when the text is clean. */
-export function forbiddenCharacter(text: string): string | null {
-  const m = FORBIDDEN_CHARACTER.exec(text);
-  if (m) return codePoint(m[0].charCodeAt(0));
-  if (ANY_SURROGATE.test(text) && LONE_SURROGATE.test(text)) return 'a lone surrogate';
-  return null;
-}
-
-export function codePoint(code: number): string {
-  return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
-}
-
 /** XML's whitespace (space, TAB, CR, LF) at either end removed; nothing else is touched. */
 export function trimXmlSpace(s: string): string {
   let a = 0;
