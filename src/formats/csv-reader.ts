@@ -34,7 +34,7 @@ export function createCsvReader(opts: CsvReaderOptions): RecordReader {
   let info: { bytes: number } = { bytes: 0 };
   /** Text before the header's line end: the header decides the delimiter for the whole file. */
   let headText = '';
-  const startParser = (header: string) => {
+  const startParser = (header: string): CsvApi => {
     const delimiter = delimiterOf(header);
     const parser = new Parser({
       delimiter,
@@ -43,9 +43,9 @@ export function createCsvReader(opts: CsvReaderOptions): RecordReader {
       skip_empty_lines: true,
       max_record_size: maxRecord,
     });
-    // The package's synchronous parser core: errors come back at once, not on a later tick.
-    api = (parser as unknown as { api: CsvApi }).api;
     info = (parser as unknown as { info: { bytes: number } }).info;
+    // The package's synchronous parser core: errors come back at once, not on a later tick.
+    return (parser as unknown as { api: CsvApi }).api;
   };
   let buf: Uint8Array = new Uint8Array();
   let bufStart = 0;
@@ -109,7 +109,8 @@ export function createCsvReader(opts: CsvReaderOptions): RecordReader {
   };
 
   const feed = (text: string, end: boolean) => {
-    if (!api) {
+    let csv = api;
+    if (!csv) {
       headText += text;
       const nl = headText.indexOf('\n');
       if (nl < 0 && !end) {
@@ -123,11 +124,11 @@ export function createCsvReader(opts: CsvReaderOptions): RecordReader {
           );
         return;
       }
-      startParser(nl < 0 ? headText : headText.slice(0, nl));
+      csv = startParser(nl < 0 ? headText : headText.slice(0, nl));
+      api = csv;
       text = headText;
       headText = '';
     }
-    const csv = api as unknown as CsvApi;
     bufStart += buf.length;
     buf = Buffer.from(text, 'utf8');
     const err = csv.parse(buf as Buffer, end, onRecord, () => {});

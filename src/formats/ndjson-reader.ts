@@ -2,7 +2,7 @@ import { GatewayError } from '../core/errors';
 import type { RawRecord } from '../core/validator';
 import { trimXmlSpace } from '../core/value-shape';
 import { createDecoder } from './encoding';
-import type { RecordReader } from './record-reader';
+import { MAX_NAMES_PER_RECORD, type RecordReader } from './record-reader';
 
 export interface NdjsonReaderOptions {
   fields: readonly string[];
@@ -11,9 +11,6 @@ export interface NdjsonReaderOptions {
   /** Whether string values lose XML whitespace at both ends (the dataset's `whitespace`). */
   trim?: boolean;
 }
-
-/** The most unknown names or problems one record lists; more are not kept. */
-const MAX_PER_RECORD = 16;
 
 /** One JSON object per line, keys are field ids; blank lines are ignored. Always UTF-8. */
 export function createNdjsonReader(opts: NdjsonReaderOptions): RecordReader {
@@ -44,11 +41,11 @@ export function createNdjsonReader(opts: NdjsonReaderOptions): RecordReader {
     // JSON.parse keeps the last of a repeated key and turns numbers into doubles: the line's
     // own text says which keys repeat and how each number was written.
     const { numbers, repeated } = scanObjectLine(t);
-    if (repeated.length) raw.repeated = repeated.slice(0, MAX_PER_RECORD);
+    if (repeated.length) raw.repeated = repeated.slice(0, MAX_NAMES_PER_RECORD);
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       if (!known.has(k)) {
         raw.unknown ??= [];
-        if (raw.unknown.length < MAX_PER_RECORD) raw.unknown.push(k);
+        if (raw.unknown.length < MAX_NAMES_PER_RECORD) raw.unknown.push(k);
         continue;
       }
       if (v === null) continue;
@@ -57,7 +54,7 @@ export function createNdjsonReader(opts: NdjsonReaderOptions): RecordReader {
       else if (typeof v === 'boolean') raw.fields[k] = String(v);
       else {
         raw.problems ??= [];
-        if (raw.problems.length < MAX_PER_RECORD)
+        if (raw.problems.length < MAX_NAMES_PER_RECORD)
           raw.problems.push({ field: k, rule: 'type', message: `${k} is an object or array, not a value` });
       }
     }

@@ -3,7 +3,7 @@ import { GatewayError } from '../core/errors';
 import type { RawRecord } from '../core/validator';
 import { messageWithoutContent, nameAsShown, trimXmlSpace } from '../core/value-shape';
 import { type Charset, createDecoder, normaliseCharset, type TextChunkDecoder } from './encoding';
-import type { RecordReader } from './record-reader';
+import { MAX_NAMES_PER_RECORD, type RecordReader } from './record-reader';
 
 export interface XmlReaderOptions {
   namespace: string;
@@ -25,8 +25,6 @@ const SLICE = 64 * 1024;
 const MAX_NAME = 1024;
 /** The most attributes one element may carry. */
 const MAX_ATTRIBUTES = 256;
-/** The most unknown or repeated names one record lists; more are counted, not kept. */
-export const MAX_NAMES_PER_RECORD = 16;
 
 /** What saxes accumulates while a token is open; read to bound each token as it grows. */
 interface SaxesBuffers {
