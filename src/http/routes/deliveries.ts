@@ -144,14 +144,18 @@ function csvCell(v: unknown): string {
   return /[",\r\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** Requests whose body the intake began to read and refused before its end. */
+const stoppedMidBody = new WeakSet<Request>();
+
 export function deliveryRoutes(services: Services) {
   const app = new OpenAPIHono<{ Variables: AuthVariables }>();
 
   app.use('/v1/deliveries', async function closeAfterRefusal(c, next) {
     await next();
-    // A refusal may leave the body unread (and the intake stops reading it at once): the
-    // connection cannot carry another request, and the client must not try.
-    if (c.req.method === 'POST' && c.res.status >= 400) c.header('connection', 'close');
+    // The intake stopped reading a body part-way: the connection cannot carry another
+    // request, and the client must not try. (A refusal before the first byte is read lets
+    // the server read past the rest as usual, so a client still sending gets its answer.)
+    if (stoppedMidBody.has(c.req.raw)) c.header('connection', 'close');
   });
 
   app.openapi(submit, async (c) => {
@@ -202,6 +206,7 @@ export function deliveryRoutes(services: Services) {
       },
     ).catch((e: unknown) => {
       timed(e instanceof GatewayError ? e.code : 'failed');
+      stoppedMidBody.add(c.req.raw);
       throw e;
     });
     timed(result.status === 201 ? 'accepted' : 'repeated');
