@@ -1,16 +1,23 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../core/canonical-json';
+import type { AuditAction } from '../core/vocabulary';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export interface AuditDraft {
+/** An event as the log holds it: an older log may hold actions this version no longer makes. */
+export interface AuditEntry {
   actor: string;
   action: string;
   subject: string;
   details: Record<string, unknown>;
 }
 
-export interface AuditEvent extends AuditDraft {
+/** An event this version appends: its action is one of the gateway's own. */
+export interface AuditDraft extends AuditEntry {
+  action: AuditAction;
+}
+
+export interface AuditEvent extends AuditEntry {
   seq: number;
   at: string;
   prevHash: string;

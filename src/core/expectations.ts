@@ -3,7 +3,9 @@
  * the municipalities' data-quality view. Pure: the caller passes the facts and the clock.
  */
 
-export type SlotStatus = 'received' | 'late' | 'missing' | 'pending';
+import type { DeliveryStatus, SlotStatus } from './vocabulary';
+
+export type { SlotStatus };
 
 export interface ExpectedSlot {
   dataset: string;
@@ -15,7 +17,7 @@ export interface DeliveryFact {
   id: string;
   municipality: string;
   source: string;
-  status: 'receiving' | 'accepted' | 'rejected' | 'failed';
+  status: DeliveryStatus;
   receivedAt: string;
   problem: { code: string } | null;
 }

@@ -1,10 +1,10 @@
 import { createMiddleware } from 'hono/factory';
 import { GatewayError } from '../core/errors';
-import type { Role } from '../stores/metadata-store';
+import { ROLES, type Role } from '../core/vocabulary';
 import type { AuthVariables } from './auth';
 
 const READERS: readonly Role[] = ['source', 'auditor', 'admin'];
-const EVERYONE: readonly Role[] = ['source', 'recipient', 'auditor', 'admin'];
+const EVERYONE: readonly Role[] = ROLES;
 
 /**
  * Who may call which route: every /v1 route, in one place. A route missing here is refused

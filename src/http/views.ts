@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { ACKNOWLEDGEMENT_STATUSES, DELIVERY_STATUSES, PUSH_STATUSES } from '../core/vocabulary';
 import type { DeliveryRecord, ExtractRecord, PushRecord } from '../stores/metadata-store';
 
 export const ExtractSummary = z
@@ -21,7 +22,7 @@ export const DeliveryView = z
     municipality: z.string(),
     period: z.string(),
     source: z.string(),
-    status: z.enum(['receiving', 'accepted', 'rejected', 'failed']),
+    status: z.enum(DELIVERY_STATUSES),
     receivedAt: z.string(),
     completedAt: z.string().nullable(),
     sha256: z.string().nullable(),
@@ -43,7 +44,7 @@ export const DeliveryView = z
 export const PushView = z
   .object({
     transport: z.enum(['https', 's3']),
-    status: z.enum(['pending', 'delivered', 'failed', 'cancelled']),
+    status: z.enum(PUSH_STATUSES),
     attempts: z.number(),
     nextAttemptAt: z.string().nullable(),
     lastError: z.string().nullable(),
@@ -87,7 +88,7 @@ export const ExtractView = z
     fetchedAt: z.string().nullable(),
     acknowledgement: z
       .object({
-        status: z.enum(['accepted', 'refused']),
+        status: z.enum(ACKNOWLEDGEMENT_STATUSES),
         reason: z.string().nullable(),
         at: z.string().nullable(),
       })

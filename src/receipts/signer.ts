@@ -1,5 +1,6 @@
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { newId } from '../core/ids';
+import type { ReceiptStatus } from '../core/vocabulary';
 import type { MetadataStore, SigningKeyRecord } from '../stores/metadata-store';
 import { isWrapped, type ReceiptKeyWrap } from './key-wrap';
 
@@ -11,7 +12,7 @@ export interface ReceiptPayload {
   municipality: string;
   period: string;
   source: string;
-  status: 'accepted' | 'rejected';
+  status: ReceiptStatus;
   sha256: string;
   bytes: number;
   records: { total: number; valid: number; invalid: number };

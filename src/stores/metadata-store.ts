@@ -1,7 +1,14 @@
 import type { AuditDraft, AuditEvent } from '../audit/chain';
 import type { ValidationIssue } from '../core/validator';
+import type {
+  AcknowledgementStatus,
+  DeliveryStatus,
+  ExtractStatus,
+  PushStatus,
+  Role,
+} from '../core/vocabulary';
 
-export type Role = 'source' | 'recipient' | 'auditor' | 'admin';
+export type { AcknowledgementStatus, DeliveryStatus, ExtractStatus, PushStatus, Role };
 
 export interface TokenRecord {
   id: string;
@@ -23,9 +30,6 @@ export interface SessionRecord {
   createdAt: string;
   expiresAt: string;
 }
-
-export type DeliveryStatus = 'receiving' | 'accepted' | 'rejected' | 'failed';
-export type ExtractStatus = 'available' | 'fetched' | 'acknowledged' | 'refused' | 'superseded' | 'purged';
 
 export interface DeliveryRecord {
   id: string;
@@ -73,7 +77,7 @@ export interface ExtractRecord {
   ackDueAt: string | null;
   fetchedAt: string | null;
   acknowledgedAt: string | null;
-  acknowledgement: { status: 'accepted' | 'refused'; reason: string | null } | null;
+  acknowledgement: { status: AcknowledgementStatus; reason: string | null } | null;
 }
 
 export interface Page<T> {
@@ -144,8 +148,6 @@ export type NewExtract = Omit<
 
 /** A push transport as the profile said it when the extract was made (a JSON value). */
 export type PushTarget = { type: 'https' | 's3' } & Record<string, unknown>;
-
-export type PushStatus = 'pending' | 'delivered' | 'failed' | 'cancelled';
 
 /** One extract's push: where to, how far it got, what went wrong last. */
 export interface PushRecord {
@@ -291,7 +293,7 @@ export interface MetadataStore {
   /** 'conflict' when the extract was already acknowledged or refused (or is no longer current). */
   acknowledgeExtract(
     id: string,
-    ack: { status: 'accepted' | 'refused'; reason: string | null },
+    ack: { status: AcknowledgementStatus; reason: string | null },
     at: string,
     actor: string,
   ): Promise<

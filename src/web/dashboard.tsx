@@ -6,6 +6,7 @@ import type { Child } from 'hono/jsx';
 import { GatewayError } from '../core/errors';
 import { MUNICIPALITIES } from '../core/municipalities';
 import { nameAsShown } from '../core/value-shape';
+import { DELIVERY_STATUSES } from '../core/vocabulary';
 import { deliveryScope, mayReadDelivery, type Principal, signInLimit } from '../http/auth';
 import { expectedDeliveries } from '../http/routes/status';
 import type { Services } from '../http/services';
@@ -120,7 +121,7 @@ function DeliveriesView(props: {
           Status
           <select name="status">
             <option value="">all</option>
-            {['accepted', 'rejected', 'failed', 'receiving'].map((s) => (
+            {DELIVERY_STATUSES.map((s) => (
               <option value={s} selected={f.status === s}>
                 {s}
               </option>

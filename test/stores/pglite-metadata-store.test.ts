@@ -57,7 +57,7 @@ describe('pglite in a folder: persistence', () => {
     const tokenHash = 'f'.repeat(64);
     await first.createToken(token, tokenHash, {
       actor: 'tok_admin',
-      action: 'token.created',
+      action: 'token.issued',
       subject: token.id,
       details: {},
     });
@@ -125,7 +125,7 @@ describe('pglite in a folder: persistence', () => {
     });
     // The reopened chain goes on from where it stopped.
     const [next] = await store.appendAudit([
-      { actor: 'x', action: 'test.after-reopen', subject: 'x', details: {} },
+      { actor: 'x', action: 'token.revoked', subject: 'x', details: {} },
     ]);
     expect(next?.seq).toBe(4);
     expect(next?.prevHash).toBe(head.hash);

@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { GatewayError } from '../../core/errors';
+import { DELIVERY_STATUSES } from '../../core/vocabulary';
 import { DEFAULT_BODY_LIMITS, deliveryBytes } from '../../pipeline/body';
 import { checkIntakeRequest, intake } from '../../pipeline/intake';
 import type { DeliveryRecord } from '../../stores/metadata-store';
@@ -78,7 +79,7 @@ const list = createRoute({
       dataset: z.string().max(64).optional(),
       municipality: z.string().max(8).optional(),
       period: z.string().max(16).optional(),
-      status: z.enum(['receiving', 'accepted', 'rejected', 'failed']).optional(),
+      status: z.enum(DELIVERY_STATUSES).optional(),
       ...PageQuery,
     }),
   },

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { maskCprShaped } from '../../core/cpr-shaped';
 import { GatewayError } from '../../core/errors';
+import { EXTRACT_STATUSES } from '../../core/vocabulary';
 import type { ExtractRecord } from '../../stores/metadata-store';
 import type { ByteRange } from '../../stores/object-store';
 import { type AuthVariables, actorOf, type Principal } from '../auth';
@@ -15,7 +16,6 @@ const IdParam = z.object({
     .regex(/^ext_[0-9A-Z]{26}$/)
     .openapi({ param: { name: 'id', in: 'path' } }),
 });
-const STATUSES = ['available', 'fetched', 'acknowledged', 'refused', 'superseded', 'purged'] as const;
 
 const list = createRoute({
   method: 'get',
@@ -24,7 +24,7 @@ const list = createRoute({
   summary: "This recipient's extracts, oldest first (auditors and admins: every recipient's)",
   request: {
     query: z.object({
-      status: z.enum(STATUSES).optional(),
+      status: z.enum(EXTRACT_STATUSES).optional(),
       dataset: z.string().max(64).optional(),
       delivery: z.string().max(40).optional(),
       ...PageQuery,

@@ -4,6 +4,7 @@ import { slotReports, slotsFromScopes } from '../../core/expectations';
 import { MUNICIPALITIES } from '../../core/municipalities';
 import { parsePeriod, periodDeadline } from '../../core/period';
 import { nameAsShown, shapeOf } from '../../core/value-shape';
+import { SLOT_STATUSES } from '../../core/vocabulary';
 import type { DeliveryRecord } from '../../stores/metadata-store';
 import { type AuthVariables, type DeliveryScope, deliveryScope } from '../auth';
 import type { Services } from '../services';
@@ -16,7 +17,7 @@ const SlotView = z
     municipalityName: z.string(),
     period: z.string(),
     source: z.string(),
-    status: z.enum(['received', 'late', 'missing', 'pending']),
+    status: z.enum(SLOT_STATUSES),
     delivery: z.string().nullable(),
     receivedAt: z.string().nullable(),
     attempts: z.number(),

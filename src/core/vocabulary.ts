@@ -1,0 +1,58 @@
+/**
+ * The gateway's closed vocabularies, each written once: the statuses a delivery, an extract,
+ * a push, an acknowledgement and an expected delivery can have, the roles a token can hold,
+ * and the actions the audit log records. Types, zod enums, SQL checks and the dashboard are
+ * made from these lists.
+ */
+
+export const DELIVERY_STATUSES = ['receiving', 'accepted', 'rejected', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export const EXTRACT_STATUSES = [
+  'available',
+  'fetched',
+  'acknowledged',
+  'refused',
+  'superseded',
+  'purged',
+] as const;
+export type ExtractStatus = (typeof EXTRACT_STATUSES)[number];
+
+export const PUSH_STATUSES = ['pending', 'delivered', 'failed', 'cancelled'] as const;
+export type PushStatus = (typeof PUSH_STATUSES)[number];
+
+/** What a recipient says of an extract it fetched. */
+export const ACKNOWLEDGEMENT_STATUSES = ['accepted', 'refused'] as const;
+export type AcknowledgementStatus = (typeof ACKNOWLEDGEMENT_STATUSES)[number];
+
+/** How an expected delivery stands for a period (the municipalities' view). */
+export const SLOT_STATUSES = ['received', 'late', 'missing', 'pending'] as const;
+export type SlotStatus = (typeof SLOT_STATUSES)[number];
+
+/** A receipt is signed for a delivery that was accepted or rejected. */
+export const RECEIPT_STATUSES = ['accepted', 'rejected'] as const;
+export type ReceiptStatus = (typeof RECEIPT_STATUSES)[number];
+
+export const ROLES = ['source', 'recipient', 'auditor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Every action the audit log records. */
+export const AUDIT_ACTIONS = [
+  'delivery.accepted',
+  'delivery.rejected',
+  'delivery.failed',
+  'extract.created',
+  'extract.superseded',
+  'extract.fetched',
+  'extract.acknowledged',
+  'extract.refused',
+  'extract.pushed',
+  'extract.push_failed',
+  'extract.push_cancelled',
+  'extract.push_retried',
+  'profile.activated',
+  'receipt_key.rotated',
+  'token.issued',
+  'token.revoked',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
