@@ -43,7 +43,7 @@ const KNOWN_FILE_CYCLES = [
 const KNOWN_FOLDER_CYCLES = [
   'src/http → src/jobs → src/http',
   'src/http → src/web → src/http',
-  'src/pipeline → src/runtime → src/pipeline',
+  'src/runtime → src/pipeline → src/runtime',
 ];
 const KNOWN_CASTS = [
   'src/cli/main.ts',
