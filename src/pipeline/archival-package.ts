@@ -4,21 +4,21 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ZipArchive } from 'archiver';
+import { contextDocumentText } from '../core/archival-context';
+import { avid, STANDARD_SCHEMAS } from '../core/archival-version';
 import {
   archiveFacts,
   archiveIndexXml,
-  avid,
   type ContextDocument,
   contextDocumentationIndexXml,
-  contextDocumentText,
   type createTableWriter,
   type FileEntry,
   fileIndexXml,
-  STANDARD_SCHEMAS,
   tableIndexXml,
   tableXsd,
-} from '../core/archival-version';
-import type { CompiledProfile, DeliveryContext } from '../core/mapper';
+} from '../core/archival-xml';
+import type { CompiledProfile } from '../core/mapper';
+import type { DeliveryContext } from '../core/projection';
 import { projectRoot } from '../runtime/project-root';
 import type { ObjectSink } from '../stores/object-store';
 import { renderDocumentTiff } from './context-docs';

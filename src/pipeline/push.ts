@@ -1,4 +1,4 @@
-import type { PushTransport, Retry } from '../core/profile';
+import type { PushTransport, Retry } from '../core/transport';
 import type { ExtractRecord, MetadataStore, PushRecord, PushResult } from '../stores/metadata-store';
 import type { ObjectStore } from '../stores/object-store';
 

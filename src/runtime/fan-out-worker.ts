@@ -4,10 +4,11 @@
  * that parsing and mapping run on two cores at once.
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
-import type { DocumentText } from '../core/archival-version';
+import type { DocumentText } from '../core/archival-context';
 import type { Dataset } from '../core/dataset';
-import { type CompiledProfile, compileProfile, type DeliveryContext } from '../core/mapper';
+import { type CompiledProfile, compileProfile } from '../core/mapper';
 import type { Profile } from '../core/profile';
+import type { DeliveryContext } from '../core/projection';
 import type { Row } from '../core/validator';
 import { seedContextDocument } from '../pipeline/archival-package';
 import { renderDocumentTiff } from '../pipeline/context-docs';

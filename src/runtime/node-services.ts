@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import pino, { type Logger } from 'pino';
-import { contextDocumentText } from '../core/archival-version';
+import { contextDocumentText } from '../core/archival-context';
 import { buildCatalogue, type Catalogue } from '../core/catalogue';
 import { maskCprShaped } from '../core/cpr-shaped';
 import type { CompiledProfile } from '../core/mapper';

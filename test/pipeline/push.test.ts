@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ProfileSchema, RetrySchema, transportSecrets } from '../../src/core/profile';
+import { ProfileSchema } from '../../src/core/profile';
+import { RetrySchema, transportSecrets } from '../../src/core/transport';
 import { backoffDelayMs } from '../../src/pipeline/push';
 
 const base = {
