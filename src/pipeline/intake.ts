@@ -22,44 +22,7 @@ import type { ObjectSink, ObjectStore } from '../stores/object-store';
 import { bodyReadFailure } from './body';
 import { type FanOutFactory, type FinishedExtract, localFanOut, type PlannedExtract } from './fan-out';
 import { answerForKey, FIRST_ERRORS, keyInUse, replay, tooLarge } from './idempotency';
-
-export interface IntakeDeps {
-  catalogue: Catalogue;
-  metadata: MetadataStore;
-  objects: ObjectStore;
-  signer: ReceiptSigner;
-  limits: { maxDeliveryBytes: number; maxStoredIssues: number };
-  now?: () => Date;
-  /** Where the profiles' work runs; in this thread when absent or when it answers null. */
-  fanOut?: FanOutFactory;
-  log?: {
-    info(o: object, msg: string): void;
-    warn(o: object, msg: string): void;
-    error(o: object, msg: string): void;
-  };
-}
-
-export interface IntakeRequest {
-  dataset: string;
-  municipality: string;
-  period: string;
-  /** The source system (the token's subject). */
-  source: string;
-  /** Who submitted, as the audit log names them. */
-  actor: string;
-  contentType: string;
-  idempotencyKey: string | null;
-  body: AsyncIterable<Uint8Array>;
-  /** Content-Length, when the request stated one. */
-  bytesHint?: number | null;
-}
-
-export interface IntakeResult {
-  /** 201 for a new accepted delivery, 200 for one that repeats an earlier one. */
-  status: 200 | 201;
-  delivery: DeliveryRecord;
-  extracts: ExtractRecord[];
-}
+import type { IntakeDeps, IntakeRequest, IntakeResult } from './intake-types';
 
 export { FIRST_ERRORS } from './idempotency';
 

@@ -10,13 +10,14 @@ import { type CompiledProfile, compileProfile } from '../core/mapper';
 import type { Profile } from '../core/profile';
 import type { DeliveryContext } from '../core/projection';
 import type { Row } from '../core/validator';
-import { seedContextDocument } from '../pipeline/archival-package';
+import { provideStandardSchemas, seedContextDocument } from '../pipeline/archival-package';
 import { renderDocumentTiff } from '../pipeline/context-docs';
 import { type FanOut, localFanOut, type PlannedExtract } from '../pipeline/fan-out';
 import { createFsObjectStore } from '../stores/fs-object-store';
 import { createS3ObjectStore, type S3ObjectStoreOptions } from '../stores/s3-object-store';
 import { createPseudonymKeySource } from './pseudonym-keys';
 import { unpackRows } from './row-batch';
+import { readStandardSchemas } from './standard-schemas';
 
 export interface FanOutWorkerData {
   /** Where extracts are stored: the data dir's objects folder, or an S3 bucket. */
@@ -48,6 +49,7 @@ if ((workerData as { render?: DocumentText[] }).render) {
     tiffs.push(await renderDocumentTiff(doc));
   port.postMessage(tiffs);
 } else {
+  provideStandardSchemas(readStandardSchemas);
   await serveFanOut(port, workerData as FanOutWorkerData);
 }
 

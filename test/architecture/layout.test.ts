@@ -34,12 +34,10 @@ const KNOWN_LONG = [
 const KNOWN_FILE_CYCLES = [
   'src/http/auth.ts → src/http/limits.ts → src/http/auth.ts',
   'src/http/auth.ts → src/http/services.ts → src/http/auth.ts',
-  'src/pipeline/intake.ts → src/pipeline/idempotency.ts → src/pipeline/intake.ts',
 ];
 const KNOWN_FOLDER_CYCLES = [
   'src/http → src/jobs → src/http',
   'src/http → src/web → src/http',
-  'src/runtime → src/pipeline → src/runtime',
 ];
 const KNOWN_CASTS = [
   'src/cli/main.ts',
