@@ -10,17 +10,11 @@ import type { DeliveryContext } from '../core/projection';
 import type { Row, ValidationIssue } from '../core/validator';
 import { nameAsShown } from '../core/value-shape';
 import { ACCEPTED_TYPES, createReader, readerFor, recordedContentType } from '../formats/readers';
-import type { ReceiptSigner } from '../receipts/signer';
-import type {
-  DeliveryRecord,
-  ExtractRecord,
-  MetadataStore,
-  NewExtract,
-  PushTarget,
-} from '../stores/metadata-store';
-import type { ObjectSink, ObjectStore } from '../stores/object-store';
+import { type ReceiptFacts, signReceipt } from '../receipts/receipt';
+import type { DeliveryRecord, NewExtract, PushTarget } from '../stores/metadata-store';
+import type { ObjectSink } from '../stores/object-store';
 import { bodyReadFailure } from './body';
-import { type FanOutFactory, type FinishedExtract, localFanOut, type PlannedExtract } from './fan-out';
+import { type FinishedExtract, localFanOut, type PlannedExtract } from './fan-out';
 import { answerForKey, FIRST_ERRORS, keyInUse, replay, tooLarge } from './idempotency';
 import type { IntakeDeps, IntakeRequest, IntakeResult } from './intake-types';
 
@@ -245,23 +239,22 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
   const records = { total, valid: total - invalidRecords, invalid: invalidRecords };
   const invalidShare = total === 0 ? 0 : invalidRecords / total;
   const reject = invalidRecords > 0 && (rejectOnAny || invalidShare > dataset.policy.maxInvalidShare);
+  const receiptFacts: ReceiptFacts = {
+    deliveryId,
+    dataset: dataset.id,
+    municipality: req.municipality,
+    period: req.period,
+    source: req.source,
+    sha256,
+    bytes,
+    records,
+    receivedAt,
+  };
 
   if (reject) {
     await cleanup();
     const completedAt = now().toISOString();
-    const receipt = await deps.signer.sign({
-      deliveryId,
-      dataset: dataset.id,
-      municipality: req.municipality,
-      period: req.period,
-      source: req.source,
-      status: 'rejected',
-      sha256,
-      bytes,
-      records,
-      receivedAt,
-      completedAt,
-    });
+    const receipt = await signReceipt(deps.signer, receiptFacts, { status: 'rejected' }, completedAt);
     const detail = `${invalidRecords} of ${total} records are invalid (${errorCount} errors); nothing was accepted`;
     await deps.metadata.endDelivery(
       deliveryId,
@@ -298,24 +291,19 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
       result: results.get(e.extractId) as FinishedExtract,
     }));
     const completedAt = now().toISOString();
-    const receipt = await deps.signer.sign({
-      deliveryId,
-      dataset: dataset.id,
-      municipality: req.municipality,
-      period: req.period,
-      source: req.source,
-      status: 'accepted',
-      sha256,
-      bytes,
-      records,
-      receivedAt,
+    const receipt = await signReceipt(
+      deps.signer,
+      receiptFacts,
+      {
+        status: 'accepted',
+        extracts: finished.map(({ extractId, compiled, result }) => ({
+          id: extractId,
+          recipient: compiled.profile.recipient,
+          sha256: result.sha256,
+        })),
+      },
       completedAt,
-      extracts: finished.map(({ extractId, compiled, result }) => ({
-        id: extractId,
-        recipient: compiled.profile.recipient,
-        sha256: result.sha256,
-      })),
-    });
+    );
     const extracts: NewExtract[] = finished.map(({ extractId, objectKey, compiled, result }) => {
       const p = compiled.profile;
       const values = { ...ctx, extractId, recipient: p.recipient };
