@@ -11,7 +11,7 @@ import type { Row, ValidationIssue } from '../core/validator';
 import { nameAsShown } from '../core/value-shape';
 import { ACCEPTED_TYPES, createReader, readerFor, recordedContentType } from '../formats/readers';
 import { type ReceiptFacts, signReceipt } from '../receipts/receipt';
-import type { DeliveryRecord, NewExtract, PushTarget } from '../stores/metadata-store';
+import type { DeliveryRecord, NewExtract } from '../stores/metadata-store';
 import type { ObjectSink } from '../stores/object-store';
 import { bodyReadFailure } from './body';
 import { type FinishedExtract, localFanOut, type PlannedExtract } from './fan-out';
@@ -332,7 +332,7 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
           rowsSuppressed: result.stats.suppressed,
           acknowledgementRequired: p.acknowledgement.required,
         },
-        push: p.transport.type === 'pull' ? null : (p.transport as unknown as PushTarget),
+        push: p.transport.type === 'pull' ? null : p.transport,
         createdAt: completedAt,
         ackDueAt: p.acknowledgement.required
           ? new Date(Date.parse(completedAt) + p.acknowledgement.withinDays * 86_400_000).toISOString()

@@ -38,13 +38,7 @@ const KNOWN_FILE_CYCLES = [
 const KNOWN_FOLDER_CYCLES = ['src/http → src/jobs → src/http', 'src/http → src/web → src/http'];
 const KNOWN_CASTS = [
   'src/cli/main.ts',
-  'src/formats/csv-reader.ts',
-  'src/formats/xml-reader.ts',
   'src/http/routes/datasets.ts',
-  'src/pipeline/body.ts',
-  'src/pipeline/intake.ts',
-  'src/pipeline/push.ts',
-  'src/receipts/signer.ts',
   'src/runtime/node.ts',
   'src/stores/r2-object-store.ts',
   'src/stores/s3-object-store.ts',
