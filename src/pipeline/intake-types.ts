@@ -1,5 +1,6 @@
 /** What the intake is given, what it is asked, and what it answers. */
 import type { Catalogue } from '../core/catalogue';
+import type { Clock } from '../core/clock';
 import type { ReceiptSigner } from '../receipts/signer';
 import type { DeliveryRecord, ExtractRecord, MetadataStore } from '../stores/metadata-store';
 import type { ObjectStore } from '../stores/object-store';
@@ -11,7 +12,7 @@ export interface IntakeDeps {
   objects: ObjectStore;
   signer: ReceiptSigner;
   limits: { maxDeliveryBytes: number; maxStoredIssues: number };
-  now?: () => Date;
+  now: Clock;
   /** Where the profiles' work runs; in this thread when absent or when it answers null. */
   fanOut?: FanOutFactory;
   log?: {

@@ -35,7 +35,7 @@ const danishDay = new Intl.DateTimeFormat('en-CA', {
 export function checkIntakeRequest(
   catalogue: Catalogue,
   req: Pick<IntakeRequest, 'dataset' | 'municipality' | 'period' | 'contentType'>,
-  now: Date = new Date(),
+  now: Date,
 ) {
   const compiled = catalogue.datasets.get(req.dataset);
   if (!compiled) throw new GatewayError('unknown_dataset', `there is no dataset ${nameAsShown(req.dataset)}`);
@@ -70,7 +70,7 @@ export function checkIntakeRequest(
  * or rejected with none.
  */
 export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<IntakeResult> {
-  const now = deps.now ?? (() => new Date());
+  const now = deps.now;
   const { compiled, format } = checkIntakeRequest(deps.catalogue, req, now());
   const dataset = compiled.dataset;
 

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Catalogue } from '../core/catalogue';
+import type { Clock } from '../core/clock';
 import { GatewayError } from '../core/errors';
 import { renderFileName } from '../core/file-name';
 import { compileProfile } from '../core/mapper';
@@ -33,6 +34,7 @@ export async function previewExtract(
     body: AsyncIterable<Uint8Array>;
     maxBytes: number;
   },
+  now: Clock,
 ): Promise<PreviewResult> {
   const compiled = catalogue.datasets.get(req.dataset);
   if (!compiled) throw new GatewayError('not_found', `there is no dataset ${JSON.stringify(req.dataset)}`);
@@ -61,9 +63,9 @@ export async function previewExtract(
     municipality: '101',
     municipalityName: MUNICIPALITIES.get('101')?.name ?? '',
     // A real period, so that what depends on it (an archival version's dates) can be shown.
-    period: periodOf(new Date(), compiled.dataset.cadence),
+    period: periodOf(now(), compiled.dataset.cadence),
     source: 'preview',
-    receivedAt: new Date().toISOString(),
+    receivedAt: now().toISOString(),
   };
   const parts: Uint8Array[] = [];
   const builder = new ExtractBuilder(profile, 'preview', ctx);

@@ -1,3 +1,4 @@
+import type { Clock } from '../core/clock';
 import { type PushTransport, type Retry, TransportSchema } from '../core/transport';
 import type {
   ExtractRecord,
@@ -35,7 +36,7 @@ export interface PushDeps {
   fetch?: typeof fetch;
   s3?: S3Pusher;
   log?: { info(o: object, msg: string): void; warn(o: object, msg: string): void };
-  now?: () => Date;
+  now: Clock;
   /** In [0, 1): spreads retries so that many failed pushes do not all come back at once. */
   random?: () => number;
 }
@@ -174,7 +175,7 @@ async function attempt(
     return {
       status: 'retry',
       error,
-      nextAttemptAt: new Date((deps.now?.() ?? new Date()).getTime() + wait).toISOString(),
+      nextAttemptAt: new Date(deps.now().getTime() + wait).toISOString(),
     };
   };
   let body: AsyncIterable<Uint8Array> | null = null;
@@ -232,18 +233,12 @@ export async function runDuePushes(
   // One claim at a time, each with its own lease: a slow push never lets a later one's
   // lease run out before it is even tried.
   for (let i = 0; i < opts.limit; i++) {
-    const now = deps.now?.() ?? new Date();
+    const now = deps.now();
     const lease = new Date(now.getTime() + opts.leaseMs).toISOString();
     const [push] = await deps.metadata.claimPushes(now.toISOString(), lease, 1);
     if (!push) break;
     const result = await attempt(push, deps, opts);
-    await deps.metadata.finishPush(
-      push.extractId,
-      result,
-      (deps.now?.() ?? new Date()).toISOString(),
-      PUSH_ACTOR,
-      lease,
-    );
+    await deps.metadata.finishPush(push.extractId, result, deps.now().toISOString(), PUSH_ACTOR, lease);
     if (result.status === 'delivered') tally.delivered++;
     else if (result.status === 'retry') tally.retried++;
     else if (result.status === 'failed') tally.failed++;

@@ -1,4 +1,5 @@
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import type { Clock } from '../core/clock';
 import { newId } from '../core/ids';
 import type { ReceiptStatus } from '../core/vocabulary';
 import type { MetadataStore, SigningKeyRecord } from '../stores/metadata-store';
@@ -29,7 +30,7 @@ export interface ReceiptSigner {
 }
 
 /** A new Ed25519 key whose private half the store holds only wrapped (see key-wrap.ts). */
-export async function newKeyRecord(wrap: ReceiptKeyWrap): Promise<SigningKeyRecord> {
+export async function newKeyRecord(wrap: ReceiptKeyWrap, now: Clock): Promise<SigningKeyRecord> {
   const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
   const kid = newId('key');
   return {
@@ -37,13 +38,16 @@ export async function newKeyRecord(wrap: ReceiptKeyWrap): Promise<SigningKeyReco
     alg: 'EdDSA',
     publicJwk: (await exportJWK(publicKey)) as Record<string, unknown>,
     privateJwk: await wrap.wrap(kid, await exportJWK(privateKey)),
-    createdAt: new Date().toISOString(),
+    createdAt: now().toISOString(),
     retiredAt: null,
   };
 }
 
 /** A private Ed25519 JWK from configuration (with its `kid`), as a key record whose private half the store never sees. */
-export function configuredKeyRecord(jwk: Record<string, unknown>): {
+export function configuredKeyRecord(
+  jwk: Record<string, unknown>,
+  now: Clock,
+): {
   record: SigningKeyRecord;
   privateJwk: JWK;
 } {
@@ -58,7 +62,7 @@ export function configuredKeyRecord(jwk: Record<string, unknown>): {
       alg: 'EdDSA',
       publicJwk: { kty: 'OKP', crv: 'Ed25519', x: publicJwk.x },
       privateJwk: {},
-      createdAt: new Date().toISOString(),
+      createdAt: now().toISOString(),
       retiredAt: null,
     },
     privateJwk: jwk as JWK,
@@ -74,12 +78,16 @@ export function configuredKeyRecord(jwk: Record<string, unknown>): {
  * private half in clear (stored by an earlier version) is retired and replaced: its clear copy
  * may linger in the database's log, dumps and backups.
  */
-export async function createReceiptSigner(
-  store: MetadataStore,
-  issuer: string,
-  wrap: ReceiptKeyWrap,
-  configured?: { record: SigningKeyRecord; privateJwk: JWK },
-): Promise<ReceiptSigner> {
+export async function createReceiptSigner(opts: {
+  store: MetadataStore;
+  /** The receipts' `iss`. */
+  issuer: string;
+  wrap: ReceiptKeyWrap;
+  /** A key from configuration, which this node signs with whatever the store holds. */
+  configured?: { record: SigningKeyRecord; privateJwk: JWK } | undefined;
+  now: Clock;
+}): Promise<ReceiptSigner> {
+  const { store, issuer, wrap, configured, now } = opts;
   /** Why a node without a configured key cannot sign with a stored key and must replace it; null when it can. */
   const replaceBecause = (k: SigningKeyRecord): string | null => {
     if (isWrapped(k.privateJwk)) return null;
@@ -89,7 +97,7 @@ export async function createReceiptSigner(
     return 'gateway (configuration removed)';
   };
   const replace = async (k: SigningKeyRecord, because: string) =>
-    store.rotateSigningKey(await newKeyRecord(wrap), new Date().toISOString(), because, k.kid);
+    store.rotateSigningKey(await newKeyRecord(wrap, now), now().toISOString(), because, k.kid);
 
   const imported = new Map<string, Promise<CryptoKey | Uint8Array>>();
   const open = async (k: SigningKeyRecord): Promise<CryptoKey | Uint8Array> => {
@@ -114,9 +122,9 @@ export async function createReceiptSigner(
     return key;
   };
   if (configured)
-    await store.rotateSigningKey(configured.record, new Date().toISOString(), 'gateway (configuration)');
+    await store.rotateSigningKey(configured.record, now().toISOString(), 'gateway (configuration)');
   else {
-    let active = await store.ensureSigningKey(await newKeyRecord(wrap));
+    let active = await store.ensureSigningKey(await newKeyRecord(wrap, now));
     const because = replaceBecause(active);
     if (because) active = await replace(active, because);
     // A key wrapped under another key-encryption key: this node's GATEWAY_TOKEN_KEY differs.
@@ -146,7 +154,7 @@ export async function createReceiptSigner(
     },
     async rotate(actor) {
       if (configured) throw new Error('the receipt key is configured: rotate it by configuring a new one');
-      const next = await store.rotateSigningKey(await newKeyRecord(wrap), new Date().toISOString(), actor);
+      const next = await store.rotateSigningKey(await newKeyRecord(wrap, now), now().toISOString(), actor);
       return next.kid;
     },
   };

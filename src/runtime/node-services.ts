@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import pino, { type Logger } from 'pino';
 import { contextDocumentText } from '../core/archival-context';
 import { buildCatalogue, type Catalogue } from '../core/catalogue';
+import { systemClock } from '../core/clock';
 import { maskCprShaped } from '../core/cpr-shaped';
 import type { CompiledProfile } from '../core/mapper';
 import type { ClientCertificate } from '../http/auth';
@@ -183,16 +184,18 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
       dataDir: config.DATABASE_URL ? null : dataDir,
     });
     // The generated receipt key is stored wrapped under a key derived from the token key.
-    signer = await createReceiptSigner(
-      metadata,
-      'delivery-gateway',
-      await receiptKeyWrap(tokens.key),
-      config.GATEWAY_RECEIPT_KEY_FILE
+    signer = await createReceiptSigner({
+      store: metadata,
+      issuer: 'delivery-gateway',
+      wrap: await receiptKeyWrap(tokens.key),
+      configured: config.GATEWAY_RECEIPT_KEY_FILE
         ? configuredKeyRecord(
             JSON.parse(readFileSync(config.GATEWAY_RECEIPT_KEY_FILE, 'utf8')) as Record<string, unknown>,
+            systemClock,
           )
         : undefined,
-    );
+      now: systemClock,
+    });
   } catch (e) {
     await metadata.close();
     unlock();
@@ -222,6 +225,7 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
   }
   const metrics = new Metrics();
   const pushes = createPushRunner({
+    now: systemClock,
     metrics,
     metadata,
     objects,

@@ -8,6 +8,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { buildCatalogue, type Catalogue } from '../core/catalogue';
+import { systemClock } from '../core/clock';
 import { maskCprShaped } from '../core/cpr-shaped';
 import { createApp } from '../http/app';
 import { Metrics } from '../http/metrics';
@@ -113,7 +114,12 @@ async function servicesFor(env: Env) {
     catalogue: catalogueFor(env, log),
     metadata,
     objects,
-    signer: await createReceiptSigner(metadata, 'delivery-gateway', await keyWrap.wrap),
+    signer: await createReceiptSigner({
+      store: metadata,
+      issuer: 'delivery-gateway',
+      wrap: await keyWrap.wrap,
+      now: systemClock,
+    }),
     log,
     hashToken,
     adminTokenHash: env.GATEWAY_ADMIN_TOKEN ? hashToken(env.GATEWAY_ADMIN_TOKEN) : null,
@@ -146,7 +152,13 @@ export default {
       const { metadata, objects, log } = services;
       try {
         const reaped = await reapAbandonedDeliveries({ metadata, objects, log }, new Date(), 6 * 3600_000);
-        const pushed = await runDuePushes({ metadata, objects, secrets: secretsOf(env), log });
+        const pushed = await runDuePushes({
+          metadata,
+          objects,
+          secrets: secretsOf(env),
+          log,
+          now: systemClock,
+        });
         log.info({ reaped: reaped.reaped.length, ...pushed }, 'scheduled jobs ran');
       } finally {
         await close();

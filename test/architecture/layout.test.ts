@@ -35,7 +35,7 @@ const KNOWN_FILE_CYCLES = [
   'src/http/auth.ts → src/http/limits.ts → src/http/auth.ts',
   'src/http/auth.ts → src/http/services.ts → src/http/auth.ts',
 ];
-const KNOWN_FOLDER_CYCLES = ['src/http → src/jobs → src/http', 'src/http → src/web → src/http'];
+const KNOWN_FOLDER_CYCLES = ['src/http → src/web → src/http'];
 const KNOWN_CASTS = [
   'src/cli/main.ts',
   'src/http/routes/datasets.ts',

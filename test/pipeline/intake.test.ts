@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
 import { buildCatalogue } from '../../src/core/catalogue';
+import { systemClock } from '../../src/core/clock';
 import { GatewayError } from '../../src/core/errors';
 import { intake } from '../../src/pipeline/intake';
 import { receiptKeyWrap } from '../../src/receipts/key-wrap';
@@ -72,7 +73,13 @@ describe('intake when the object store fails part-way', () => {
         catalogue,
         metadata,
         objects,
-        signer: await createReceiptSigner(metadata, 'test', await receiptKeyWrap(randomBytes(32))),
+        signer: await createReceiptSigner({
+          store: metadata,
+          issuer: 'test',
+          wrap: await receiptKeyWrap(randomBytes(32)),
+          now: systemClock,
+        }),
+        now: systemClock,
         limits: { maxDeliveryBytes: 1e9, maxStoredIssues: 100 },
       },
       {
@@ -137,7 +144,13 @@ describe('intake when an extract cannot carry a value', () => {
           catalogue,
           metadata,
           objects: createFsObjectStore(join(dir, 'objects')),
-          signer: await createReceiptSigner(metadata, 'test', await receiptKeyWrap(randomBytes(32))),
+          signer: await createReceiptSigner({
+            store: metadata,
+            issuer: 'test',
+            wrap: await receiptKeyWrap(randomBytes(32)),
+            now: systemClock,
+          }),
+          now: systemClock,
           limits: { maxDeliveryBytes: 1e9, maxStoredIssues: 100 },
         },
         {

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { systemClock } from '../../core/clock';
 import { GatewayError } from '../../core/errors';
 import { nameAsShown } from '../../core/value-shape';
 import { DEFAULT_BODY_LIMITS, deliveryBytes } from '../../pipeline/body';
@@ -196,16 +197,20 @@ export function datasetRoutes(services: Services) {
       throw new GatewayError('not_found', `there is no profile ${d.dataset.id}/${nameAsShown(recipient)}`);
     const raw = c.req.raw.body;
     if (!raw) throw new GatewayError('not_well_formed', 'the sample is empty');
-    const result = await previewExtract(catalogue, {
-      dataset: id,
-      recipient,
-      contentType: c.req.header('content-type') ?? '',
-      body: deliveryBytes(raw, c.req.header('content-encoding'), {
-        ...DEFAULT_BODY_LIMITS,
+    const result = await previewExtract(
+      catalogue,
+      {
+        dataset: id,
+        recipient,
+        contentType: c.req.header('content-type') ?? '',
+        body: deliveryBytes(raw, c.req.header('content-encoding'), {
+          ...DEFAULT_BODY_LIMITS,
+          maxBytes: PREVIEW_MAX_BYTES,
+        }),
         maxBytes: PREVIEW_MAX_BYTES,
-      }),
-      maxBytes: PREVIEW_MAX_BYTES,
-    });
+      },
+      services.now ?? systemClock,
+    );
     return new Response(result.bytes as unknown as BodyInit, {
       status: 200,
       headers: {

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { systemClock } from '../../core/clock';
 import { GatewayError } from '../../core/errors';
 import { DELIVERY_STATUSES } from '../../core/vocabulary';
 import { DEFAULT_BODY_LIMITS, deliveryBytes } from '../../pipeline/body';
@@ -193,7 +194,7 @@ export function deliveryRoutes(services: Services) {
         (performance.now() - started) / 1000,
       );
     const result = await intake(
-      { ...services, now: services.now, log: services.log },
+      { ...services, now: services.now ?? systemClock, log: services.log },
       {
         dataset: q.dataset,
         municipality: q.municipality,
