@@ -31,7 +31,6 @@ const KNOWN_LONG = [
   'src/core/mapper.ts',
   'src/core/profile.ts',
   'src/pipeline/intake.ts',
-  'src/stores/sql/sql-metadata-store.ts',
   'src/web/dashboard.tsx',
 ];
 const KNOWN_FILE_CYCLES = [
