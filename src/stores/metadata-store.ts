@@ -1,20 +1,23 @@
 import type { AuditDraft, AuditEvent } from '../audit/chain';
 import type { ValidationIssue } from '../core/validator';
-import type { AcknowledgementStatus, Role } from '../core/vocabulary';
+import type { Role } from '../core/vocabulary';
 import type {
+  AcceptDelivery,
   AcceptResult,
+  AcknowledgeExtract,
+  AcknowledgeResult,
   AuditFilter,
   DeliveryFilter,
   DeliveryRecord,
+  EndDelivery,
   ExtractFilter,
   ExtractRecord,
+  FinishPush,
   NewDelivery,
-  NewExtract,
-  Outcome,
   Page,
   ProfileVersionRecord,
   PushRecord,
-  PushResult,
+  RotateSigningKey,
   SessionRecord,
   SigningKeyRecord,
   TokenRecord,
@@ -55,9 +58,9 @@ export interface MetadataStore {
   /** Ends a session (sign-out); nothing happens for an unknown one. */
   endSession(idHash: string): Promise<void>;
 
-  /** The key that signs now; the candidate is stored when there is none (the first node to start wins). */
   /** Swaps a token's stored hash (an earlier hashing scheme for the current one). */
   replaceTokenHash(id: string, oldHash: string, newHash: string): Promise<void>;
+  /** The key that signs now; the candidate is stored when there is none (the first node to start wins). */
   ensureSigningKey(candidate: SigningKeyRecord): Promise<SigningKeyRecord>;
   listSigningKeys(): Promise<SigningKeyRecord[]>;
   /** The key that signs now (another node may have rotated it). */
@@ -69,12 +72,7 @@ export interface MetadataStore {
    * the active key is no longer `from` (another node replaced it first): the active key is
    * returned.
    */
-  rotateSigningKey(
-    next: SigningKeyRecord,
-    at: string,
-    actor: string,
-    from?: string,
-  ): Promise<SigningKeyRecord>;
+  rotateSigningKey(r: RotateSigningKey): Promise<SigningKeyRecord>;
 
   createDelivery(d: NewDelivery): Promise<DeliveryRecord>;
   getDelivery(id: string): Promise<DeliveryRecord | null>;
@@ -95,23 +93,9 @@ export interface MetadataStore {
    * The database decides a race: when the slot's current delivery already holds the same
    * bytes, nothing is accepted and the answer is that delivery (`repeated`), on every node.
    */
-  acceptDelivery(
-    id: string,
-    outcome: Outcome,
-    extracts: NewExtract[],
-    actor: string,
-    report?: { issues: ValidationIssue[]; errorCount: number },
-  ): Promise<AcceptResult>;
+  acceptDelivery(a: AcceptDelivery): Promise<AcceptResult>;
   /** Ends a receiving delivery as rejected or failed, with its issues. */
-  endDelivery(
-    id: string,
-    status: 'rejected' | 'failed',
-    outcome: Partial<Outcome> & { completedAt: string },
-    problem: { code: string; detail: string },
-    issues: ValidationIssue[],
-    errorCount: number,
-    actor: string,
-  ): Promise<DeliveryRecord>;
+  endDelivery(e: EndDelivery): Promise<DeliveryRecord>;
   /** Removes a receiving delivery that turned out to repeat an accepted one. */
   discardReceiving(id: string): Promise<void>;
   /**
@@ -128,20 +112,8 @@ export interface MetadataStore {
   /** available → fetched on the first download; later downloads change nothing. */
   markExtractFetched(id: string, at: string, actor: string): Promise<ExtractRecord | null>;
   /** 'conflict' when the extract was already acknowledged or refused (or is no longer current). */
-  acknowledgeExtract(
-    id: string,
-    ack: { status: AcknowledgementStatus; reason: string | null },
-    at: string,
-    actor: string,
-  ): Promise<
-    { result: 'ok'; extract: ExtractRecord } | { result: 'conflict'; extract: ExtractRecord } | null
-  >;
+  acknowledgeExtract(a: AcknowledgeExtract): Promise<AcknowledgeResult>;
 
-  /**
-   * Records the profile version a node starts with, and that it is in force from `at` when it
-   * differs from the one last in force (with the audit event `profile.activated`). `reusedVersion` is true when the same version number
-   * was seen before with other content: the profile was changed without a new version.
-   */
   /**
    * Claims up to `limit` pushes that are due at `now` and not claimed by another node, until
    * `leaseUntil`; each claim counts as an attempt.
@@ -152,13 +124,7 @@ export interface MetadataStore {
    * retry, failure or cancellation counts only while that claim still holds (another node may
    * have taken the push over); a delivery always counts. Null if there is no such push.
    */
-  finishPush(
-    extractId: string,
-    result: PushResult,
-    at: string,
-    actor: string,
-    lease?: string,
-  ): Promise<PushRecord | null>;
+  finishPush(f: FinishPush): Promise<PushRecord | null>;
   getPush(extractId: string): Promise<PushRecord | null>;
   /** A failed push made due again from `at`, its attempts counted afresh; null unless it had failed. */
   retryPush(extractId: string, at: string, actor: string): Promise<PushRecord | null>;
@@ -170,6 +136,11 @@ export interface MetadataStore {
     pushes: Array<{ status: string; count: number }>;
   }>;
 
+  /**
+   * Records the profile version a node starts with, and that it is in force from `at` when it
+   * differs from the one last in force (with the audit event `profile.activated`). `reusedVersion` is true when the same version number
+   * was seen before with other content: the profile was changed without a new version.
+   */
   recordProfileVersion(
     p: { id: string; version: number; sha256: string; content: unknown },
     at: string,

@@ -287,12 +287,12 @@ export function extractRoutes(services: Services) {
         ? { status: 'accepted' as const, reason: null }
         : // Free text a person typed: a CPR number quoted in it is not kept (audit log, extract view).
           { status: 'refused' as const, reason: maskCprShaped(body.reason) };
-    const result = await services.metadata.acknowledgeExtract(
-      e.id,
+    const result = await services.metadata.acknowledgeExtract({
+      id: e.id,
       ack,
-      new Date().toISOString(),
-      actorOf(p),
-    );
+      at: new Date().toISOString(),
+      actor: actorOf(p),
+    });
     if (!result) throw new GatewayError('not_found', `there is no extract ${e.id}`);
     if (result.result === 'conflict') {
       const why = result.extract.acknowledgement

@@ -42,17 +42,15 @@ export function createSqlMetadataStore(db: SqlClient, now: Clock = systemClock):
     ensureSigningKey: (candidate) => keys.ensureSigningKey(db, candidate),
     activeSigningKey: () => keys.activeSigningKey(db),
     listSigningKeys: () => keys.listSigningKeys(db),
-    rotateSigningKey: (next, at, actor, from) => keys.rotateSigningKey(db, now, { next, at, actor, from }),
+    rotateSigningKey: (r) => keys.rotateSigningKey(db, now, r),
 
     createDelivery: (d) => deliveries.createDelivery(db, d),
     getDelivery: (id) => deliveries.getDelivery(db, id),
     findDeliveryByIdempotencyKey: (source, key) => deliveries.findDeliveryByIdempotencyKey(db, source, key),
     findAcceptedDuplicate: (d, sha256) => deliveries.findAcceptedDuplicate(db, d, sha256),
     listDeliveries: (filter, cursor, limit) => deliveries.listDeliveries(db, filter, cursor, limit),
-    acceptDelivery: (id, outcome, xs, actor, report) =>
-      deliveries.acceptDelivery(db, now, { id, outcome, extracts: xs, actor, report }),
-    endDelivery: (id, status, outcome, problem, issues, errorCount, actor) =>
-      deliveries.endDelivery(db, now, { id, status, outcome, problem, issues, errorCount, actor }),
+    acceptDelivery: (a) => deliveries.acceptDelivery(db, now, a),
+    endDelivery: (e) => deliveries.endDelivery(db, now, e),
     discardReceiving: (id) => deliveries.discardReceiving(db, id),
     releaseIdempotencyKey: (id) => deliveries.releaseIdempotencyKey(db, id),
     listIssues: (deliveryId, cursor, limit) => listIssues(db, deliveryId, cursor, limit),
@@ -61,11 +59,10 @@ export function createSqlMetadataStore(db: SqlClient, now: Clock = systemClock):
     getExtract: (id) => extracts.getExtract(db, id),
     listExtracts: (filter, cursor, limit) => extracts.listExtracts(db, filter, cursor, limit),
     markExtractFetched: (id, at, actor) => extracts.markExtractFetched(db, now, id, at, actor),
-    acknowledgeExtract: (id, ack, at, actor) => extracts.acknowledgeExtract(db, now, { id, ack, at, actor }),
+    acknowledgeExtract: (a) => extracts.acknowledgeExtract(db, now, a),
 
     claimPushes: (at, leaseUntil, limit) => pushes.claimPushes(db, at, leaseUntil, limit),
-    finishPush: (extractId, result, at, actor, lease) =>
-      pushes.finishPush(db, now, { extractId, result, at, actor, lease }),
+    finishPush: (f) => pushes.finishPush(db, now, f),
     getPush: (extractId) => pushes.getPush(db, extractId),
     retryPush: (extractId, at, actor) => pushes.retryPush(db, now, extractId, at, actor),
 
