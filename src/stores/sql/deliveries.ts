@@ -1,5 +1,6 @@
 import type { AuditDraft } from '../../audit/chain';
 import type { Clock } from '../../core/clock';
+import { decideSlot } from '../../core/slot';
 import type {
   AcceptDelivery,
   AcceptResult,
@@ -63,11 +64,7 @@ export async function findDeliveryByIdempotencyKey(
 }
 
 /** The slot's current accepted delivery (the newest not superseded), other than `except`. */
-export async function currentOfSlot(
-  db: SqlExecutor,
-  s: Slot,
-  except?: string,
-): Promise<DeliveryRecord | null> {
+async function currentOfSlot(db: SqlExecutor, s: Slot, except?: string): Promise<DeliveryRecord | null> {
   const [r] = await db.query(
     `SELECT * FROM deliveries WHERE dataset = $1 AND municipality = $2 AND period = $3 AND source = $4
      AND status = 'accepted' AND superseded_by IS NULL AND id <> $5 ORDER BY id DESC LIMIT 1`,
@@ -76,17 +73,14 @@ export async function currentOfSlot(
   return r ? readDelivery(r) : null;
 }
 
+/** The slot's current delivery, when the supersede rule says these bytes would repeat it. */
 export async function findAcceptedDuplicate(
   db: SqlExecutor,
   d: Slot & Pick<DeliveryRecord, 'contentType'>,
   sha256: string,
 ): Promise<DeliveryRecord | null> {
-  const [r] = await db.query(
-    `SELECT * FROM deliveries WHERE dataset = $1 AND municipality = $2 AND period = $3 AND source = $4
-     AND status = 'accepted' AND superseded_by IS NULL AND sha256 = $5 AND content_type = $6 ORDER BY id DESC LIMIT 1`,
-    [d.dataset, d.municipality, d.period, d.source, sha256, d.contentType],
-  );
-  return r ? readDelivery(r) : null;
+  const current = await currentOfSlot(db, d);
+  return decideSlot(current, { sha256, contentType: d.contentType }).kind === 'repeats' ? current : null;
 }
 
 export async function listDeliveries(
@@ -121,12 +115,13 @@ export function acceptDelivery(db: SqlClient, now: Clock, a: AcceptDelivery): Pr
     // Two nodes accepting deliveries for one slot at once must not both supersede the same one.
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [slot]);
     const held = await currentOfSlot(tx, current, id);
-    if (held && held.sha256 === outcome.sha256 && held.contentType === current.contentType) {
+    const decision = decideSlot(held, { sha256: outcome.sha256, contentType: current.contentType });
+    if (held && decision.kind === 'repeats') {
       // The same bytes raced in on another request or node and won: this one repeats it.
       await discardReceiving(tx, id);
       return { delivery: held, extracts: await extractsOf(tx, held.id), repeated: true };
     }
-    const prev = held?.id ?? null;
+    const prev = decision.kind === 'supersedes' ? decision.id : null;
     const replaced = prev ? await supersedeExtracts(tx, prev) : new Map<string, string>();
     if (prev) await tx.query('UPDATE deliveries SET superseded_by = $1 WHERE id = $2', [id, prev]);
     await tx.query(
