@@ -36,7 +36,7 @@ export async function newKeyRecord(wrap: ReceiptKeyWrap): Promise<SigningKeyReco
     kid,
     alg: 'EdDSA',
     publicJwk: (await exportJWK(publicKey)) as Record<string, unknown>,
-    privateJwk: (await wrap.wrap(kid, await exportJWK(privateKey))) as unknown as Record<string, unknown>,
+    privateJwk: await wrap.wrap(kid, await exportJWK(privateKey)),
     createdAt: new Date().toISOString(),
     retiredAt: null,
   };

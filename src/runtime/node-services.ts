@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import pino, { type Logger } from 'pino';
-import { contextDocumentText } from '../core/archival-version';
+import { contextDocumentText } from '../core/archival-context';
 import { buildCatalogue, type Catalogue } from '../core/catalogue';
 import { maskCprShaped } from '../core/cpr-shaped';
 import type { CompiledProfile } from '../core/mapper';
@@ -12,7 +12,7 @@ import type { ClientCertificate } from '../http/auth';
 import { Metrics } from '../http/metrics';
 import type { Services } from '../http/services';
 import { createPushRunner } from '../jobs/push-runner';
-import { contextTiff, seedContextDocument } from '../pipeline/archival-package';
+import { contextTiff, provideStandardSchemas, seedContextDocument } from '../pipeline/archival-package';
 import type { FanOutFactory } from '../pipeline/fan-out';
 import { KeyWrapError, receiptKeyWrap } from '../receipts/key-wrap';
 import { configuredKeyRecord, createReceiptSigner } from '../receipts/signer';
@@ -32,6 +32,7 @@ import { projectRoot } from './project-root';
 import { createPseudonymKeySource } from './pseudonym-keys';
 import { createS3Pusher } from './s3-push';
 import { checkPushSecrets, secretSource } from './secrets';
+import { readStandardSchemas } from './standard-schemas';
 import { fanOutWorkerUrl, threadFanOut } from './thread-fan-out';
 import { tokenHasher } from './token-key';
 
@@ -233,6 +234,7 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
   });
   // Archival versions' context documentation is rendered at start, while the process is idle:
   // in a passing thread when the built worker script is there (its memory goes with it).
+  provideStandardSchemas(readStandardSchemas);
   await prepareContextDocuments([...catalogue.profiles.values()].flat().filter((p) => p.archival));
   const services: Services = {
     catalogue,

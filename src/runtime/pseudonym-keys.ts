@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { Pseudonymiser } from '../core/mapper';
+import type { Pseudonymiser } from '../core/projection';
 
 const KeyFile = z.record(z.string(), z.object({ id: z.string().min(1), secret: z.string().min(1) }).strict());
 

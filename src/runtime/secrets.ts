@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Catalogue } from '../core/catalogue';
-import { transportSecrets } from '../core/profile';
+import { transportSecrets } from '../core/transport';
 import type { SecretSource } from '../pipeline/push';
 import { ConfigError } from './config';
 
