@@ -1,16 +1,19 @@
 /** @jsxImportSource hono/jsx */
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { Child } from 'hono/jsx';
+import { authenticate, clientAddressOf, sessionCredential } from '../auth/authenticate';
+import type { Principal } from '../auth/principal';
+import { endSession, openSession, SESSION_COOKIE, SESSION_SECONDS } from '../auth/sessions';
+import { deliveryScope, mayReadDelivery } from '../auth/visibility';
 import { GatewayError } from '../core/errors';
 import { MUNICIPALITIES } from '../core/municipalities';
 import { nameAsShown } from '../core/value-shape';
 import { DELIVERY_STATUSES } from '../core/vocabulary';
-import { deliveryScope, mayReadDelivery, type Principal, signInLimit } from '../http/auth';
 import { expectedDeliveries } from '../http/routes/status';
 import type { Services } from '../http/services';
-import { endSession, openSession, sessionPrincipal } from '../http/session';
 import { PageQuery } from '../http/views';
 import type { DeliveryRecord, DeliveryStatus, ExtractRecord, PushRecord } from '../stores/metadata-store';
 
@@ -416,8 +419,20 @@ function previousMonth(now: Date): string {
 /** The dashboard: server-rendered pages over the same stores and scope rules as the API. */
 export function dashboard(services: Services) {
   const app = new Hono();
-  const who = (c: Context) => sessionPrincipal(services, c);
-  const failures = signInLimit(services);
+  /** The principal of the browser's session; null (the sign-in form) without a live one. */
+  const who = async (c: Context): Promise<Principal | null> => {
+    const credential = sessionCredential(c);
+    if (!credential) return null;
+    try {
+      return await authenticate(services, clientAddressOf(services, c), credential);
+    } catch (e) {
+      if (e instanceof GatewayError && e.code === 'unauthenticated') return null;
+      throw e;
+    }
+  };
+  /** Whether the client's own connection is HTTPS (directly, or as a trusted proxy says). */
+  const usesHttps = (c: Context) =>
+    (services.clientProtocol?.(c.env) ?? new URL(c.req.url).protocol.replace(':', '')) === 'https';
 
   app.get('/', async (c) => {
     const p = await who(c);
@@ -525,26 +540,33 @@ export function dashboard(services: Services) {
   app.post('/session/end', sameSiteOnly);
 
   app.post('/session', formLimit, async (c) => {
-    // The same failed sign-in limit per address as the API's.
-    const address = services.clientAddress?.(c.env) ?? 'unknown';
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const token = typeof form.token === 'string' ? form.token.trim() : '';
+    // Signed in like the API, with the same failed sign-in limit per address.
     try {
-      failures.check(address);
+      await authenticate(services, clientAddressOf(services, c), { kind: 'token', text: token });
     } catch (e) {
-      if (!(e instanceof GatewayError) || e.code !== 'rate_limited') throw e;
+      if (!(e instanceof GatewayError)) throw e;
+      if (e.code === 'unauthenticated') return c.html(<SignIn failed />, 401);
+      if (e.code !== 'rate_limited') throw e;
       const wait = Number(e.extensions.retryAfter) || 60;
       return c.html(<SignIn waitSeconds={wait} />, 429, { 'retry-after': String(wait) });
     }
-    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-    const token = typeof form.token === 'string' ? form.token.trim() : '';
-    if (!(await openSession(services, c, token))) {
-      failures.failed(address);
-      return c.html(<SignIn failed />, 401);
-    }
+    // The browser holds the session id in an HttpOnly, SameSite=Strict cookie (Secure over HTTPS).
+    setCookie(c, SESSION_COOKIE, await openSession(services, token), {
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/',
+      secure: usesHttps(c),
+      maxAge: SESSION_SECONDS,
+    });
     return c.redirect('/', 303);
   });
 
   app.post('/session/end', async (c) => {
-    await endSession(services, c);
+    const id = getCookie(c, SESSION_COOKIE);
+    if (id) await endSession(services, id);
+    deleteCookie(c, SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'Strict', secure: usesHttps(c) });
     return c.redirect('/', 303);
   });
 

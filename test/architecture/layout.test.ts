@@ -36,8 +36,6 @@ const KNOWN_LONG = [
 ];
 const KNOWN_FILE_CYCLES = [
   'src/core/archival-version.ts → src/core/mapper.ts → src/core/archival-version.ts',
-  'src/http/auth.ts → src/http/limits.ts → src/http/auth.ts',
-  'src/http/auth.ts → src/http/services.ts → src/http/auth.ts',
   'src/pipeline/intake.ts → src/pipeline/idempotency.ts → src/pipeline/intake.ts',
 ];
 const KNOWN_FOLDER_CYCLES = [

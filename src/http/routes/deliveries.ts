@@ -1,17 +1,12 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { actorOf, inScope, type Principal } from '../../auth/principal';
+import { deliveryScope, mayReadDelivery } from '../../auth/visibility';
 import { GatewayError } from '../../core/errors';
 import { DELIVERY_STATUSES } from '../../core/vocabulary';
 import { DEFAULT_BODY_LIMITS, deliveryBytes } from '../../pipeline/body';
 import { checkIntakeRequest, intake } from '../../pipeline/intake';
 import type { DeliveryRecord } from '../../stores/metadata-store';
-import {
-  type AuthVariables,
-  actorOf,
-  deliveryScope,
-  inScope,
-  mayReadDelivery,
-  type Principal,
-} from '../auth';
+import type { AuthVariables } from '../auth';
 import type { Services } from '../services';
 import { DeliveryView, deliveryBody, deliveryView, PageQuery, problemContent } from '../views';
 

@@ -1,10 +1,11 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { actorOf, type Principal } from '../../auth/principal';
 import { maskCprShaped } from '../../core/cpr-shaped';
 import { GatewayError } from '../../core/errors';
 import { EXTRACT_STATUSES } from '../../core/vocabulary';
 import type { ExtractRecord } from '../../stores/metadata-store';
 import type { ByteRange } from '../../stores/object-store';
-import { type AuthVariables, actorOf, type Principal } from '../auth';
+import type { AuthVariables } from '../auth';
 import { problemResponse } from '../problem';
 import type { Services } from '../services';
 import { toReadableStream } from '../stream';

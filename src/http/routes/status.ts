@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { type DeliveryScope, deliveryScope } from '../../auth/visibility';
 import { GatewayError } from '../../core/errors';
 import { slotReports, slotsFromScopes } from '../../core/expectations';
 import { MUNICIPALITIES } from '../../core/municipalities';
@@ -6,7 +7,7 @@ import { parsePeriod, periodDeadline } from '../../core/period';
 import { nameAsShown, shapeOf } from '../../core/value-shape';
 import { SLOT_STATUSES } from '../../core/vocabulary';
 import type { DeliveryRecord } from '../../stores/metadata-store';
-import { type AuthVariables, type DeliveryScope, deliveryScope } from '../auth';
+import type { AuthVariables } from '../auth';
 import type { Services } from '../services';
 import { problemContent } from '../views';
 
