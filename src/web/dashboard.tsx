@@ -7,7 +7,7 @@ import type { Child } from 'hono/jsx';
 import { authenticate, clientAddressOf, sessionCredential } from '../auth/authenticate';
 import type { Principal } from '../auth/principal';
 import { endSession, openSession, SESSION_COOKIE, SESSION_SECONDS } from '../auth/sessions';
-import { deliveryScope, mayReadDelivery } from '../auth/visibility';
+import { deliveryScope, extractScope, mayReadDelivery } from '../auth/visibility';
 import { GatewayError } from '../core/errors';
 import { MUNICIPALITIES } from '../core/municipalities';
 import { nameAsShown } from '../core/value-shape';
@@ -438,20 +438,23 @@ export function dashboard(services: Services) {
     const p = await who(c);
     if (!p) return c.html(<SignIn />);
     if (p.role === 'recipient') {
-      const page = await services.metadata.listExtracts({ recipient: p.recipient ?? '-' }, null, 200);
+      const scope = extractScope(p);
+      const page = scope ? await services.metadata.listExtracts(scope, null, 200) : { items: [] };
       return c.html(<ExtractsView who={p} items={page.items.reverse()} />);
     }
     const q = c.req.query();
     const filter: Record<string, string> = {};
     for (const k of ['dataset', 'municipality', 'period', 'status'])
       if (q[k]) filter[k] = String(q[k]).slice(0, 64);
-    const scope = deliveryScope(p) ?? { source: '', municipalities: [] };
+    const scope = deliveryScope(p);
     const cursor = q.cursor && PageQuery.cursor.safeParse(q.cursor).success ? q.cursor : null;
-    const page = await services.metadata.listDeliveries(
-      { ...filter, status: filter.status as DeliveryStatus | undefined, ...scope },
-      cursor,
-      100,
-    );
+    const page = scope
+      ? await services.metadata.listDeliveries(
+          { ...filter, status: filter.status as DeliveryStatus | undefined, ...scope },
+          cursor,
+          100,
+        )
+      : { items: [], next: null };
     const items = await Promise.all(
       page.items.map(async (d) => ({
         d,

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { type DeliveryScope, deliveryScope } from '../../auth/visibility';
+import { type DeliveryScope, deliveryScope, withinDeliveryScope } from '../../auth/visibility';
 import { GatewayError } from '../../core/errors';
 import { slotReports, slotsFromScopes } from '../../core/expectations';
 import { MUNICIPALITIES } from '../../core/municipalities';
@@ -79,12 +79,7 @@ export async function expectedDeliveries(
   const now = services.now?.() ?? new Date();
   const deadline = periodDeadline(p, compiled.dataset.deadline.daysAfterPeriodEnd);
   const tokens = await services.metadata.listTokens({ role: 'source', activeAt: now.toISOString() });
-  const inView = (s: { dataset: string; municipality: string; source: string }) =>
-    !!scope &&
-    (scope.source === undefined || s.source === scope.source) &&
-    (scope.municipalities === undefined || scope.municipalities.includes(s.municipality)) &&
-    (scope.datasets === undefined || scope.datasets.includes(s.dataset));
-  const slots = slotsFromScopes(tokens, dataset).filter(inView);
+  const slots = slotsFromScopes(tokens, dataset).filter((slot) => withinDeliveryScope(scope, slot));
   const deliveries: DeliveryRecord[] = [];
   let cursor: string | null = null;
   while (scope && (scope.datasets === undefined || scope.datasets.includes(dataset))) {
