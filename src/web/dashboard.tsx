@@ -6,15 +6,16 @@ import { createMiddleware } from 'hono/factory';
 import type { Child } from 'hono/jsx';
 import { authenticate, clientAddressOf, sessionCredential } from '../auth/authenticate';
 import type { Principal } from '../auth/principal';
+import type { AuthServices } from '../auth/principals';
 import { endSession, openSession, SESSION_COOKIE, SESSION_SECONDS } from '../auth/sessions';
 import { deliveryScope, extractScope, mayReadDelivery } from '../auth/visibility';
+import type { Catalogue } from '../core/catalogue';
 import { GatewayError } from '../core/errors';
 import { MUNICIPALITIES } from '../core/municipalities';
 import { nameAsShown } from '../core/value-shape';
 import { DELIVERY_STATUSES } from '../core/vocabulary';
-import { expectedDeliveries } from '../http/routes/status';
-import type { Services } from '../http/services';
-import { PageQuery } from '../http/views';
+import { type ExpectedReport, expectedDeliveries } from '../pipeline/expected';
+import { isCursor } from '../stores/cursor';
 import type { DeliveryRecord, DeliveryStatus, ExtractRecord, PushRecord } from '../stores/metadata-store';
 
 const STYLE = `
@@ -335,11 +336,7 @@ function ExtractsView(props: { who: Principal; items: ExtractRecord[] }) {
   );
 }
 
-function ExpectedView(props: {
-  who: Principal;
-  report: Awaited<ReturnType<typeof expectedDeliveries>>;
-  datasets: string[];
-}) {
+function ExpectedView(props: { who: Principal; report: ExpectedReport; datasets: string[] }) {
   const r = props.report;
   return (
     <Page title="Expected deliveries" who={props.who}>
@@ -416,8 +413,15 @@ function previousMonth(now: Date): string {
   return d.toISOString().slice(0, 7);
 }
 
+/** What the dashboard reads: the stores, the catalogue, and how a request signs in. */
+export interface DashboardServices extends AuthServices {
+  catalogue: Catalogue;
+  /** Whether the client's own connection is HTTPS; undefined when the runtime cannot tell. */
+  clientProtocol?(raw: unknown): 'http' | 'https' | undefined;
+}
+
 /** The dashboard: server-rendered pages over the same stores and scope rules as the API. */
-export function dashboard(services: Services) {
+export function dashboard(services: DashboardServices) {
   const app = new Hono();
   /** The principal of the browser's session; null (the sign-in form) without a live one. */
   const who = async (c: Context): Promise<Principal | null> => {
@@ -447,7 +451,7 @@ export function dashboard(services: Services) {
     for (const k of ['dataset', 'municipality', 'period', 'status'])
       if (q[k]) filter[k] = String(q[k]).slice(0, 64);
     const scope = deliveryScope(p);
-    const cursor = q.cursor && PageQuery.cursor.safeParse(q.cursor).success ? q.cursor : null;
+    const cursor = q.cursor && isCursor('id', q.cursor) ? q.cursor : null;
     const page = scope
       ? await services.metadata.listDeliveries(
           { ...filter, status: filter.status as DeliveryStatus | undefined, ...scope },

@@ -39,8 +39,6 @@ const KNOWN_FILE_CYCLES = [
   'src/pipeline/intake.ts → src/pipeline/idempotency.ts → src/pipeline/intake.ts',
 ];
 const KNOWN_FOLDER_CYCLES = [
-  'src/http → src/jobs → src/http',
-  'src/http → src/web → src/http',
   'src/runtime → src/pipeline → src/runtime',
 ];
 const KNOWN_CASTS = [
