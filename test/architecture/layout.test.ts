@@ -37,13 +37,13 @@ const KNOWN_LONG = [
 const KNOWN_FILE_CYCLES = [
   'src/core/archival-version.ts → src/core/mapper.ts → src/core/archival-version.ts',
   'src/http/auth.ts → src/http/limits.ts → src/http/auth.ts',
-  'src/http/auth.ts → src/http/services.ts → src/http/auth.ts',
+  'src/http/services.ts → src/http/auth.ts → src/http/services.ts',
   'src/pipeline/intake.ts → src/pipeline/idempotency.ts → src/pipeline/intake.ts',
 ];
 const KNOWN_FOLDER_CYCLES = [
   'src/http → src/jobs → src/http',
   'src/http → src/web → src/http',
-  'src/runtime → src/pipeline → src/runtime',
+  'src/runtime → src/http → src/pipeline → src/runtime',
 ];
 const KNOWN_CASTS = [
   'src/cli/main.ts',
@@ -54,7 +54,6 @@ const KNOWN_CASTS = [
   'src/pipeline/intake.ts',
   'src/pipeline/push.ts',
   'src/receipts/signer.ts',
-  'src/runtime/node.ts',
   'src/stores/r2-object-store.ts',
   'src/stores/s3-object-store.ts',
 ];
