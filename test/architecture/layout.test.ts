@@ -46,7 +46,6 @@ const KNOWN_FOLDER_CYCLES = [
   'src/runtime → src/http → src/pipeline → src/runtime',
 ];
 const KNOWN_CASTS = [
-  'src/cli/main.ts',
   'src/formats/csv-reader.ts',
   'src/formats/xml-reader.ts',
   'src/http/routes/datasets.ts',
