@@ -1,5 +1,6 @@
 import type { ClientCertificate } from '../auth/principal';
 import type { Catalogue } from '../core/catalogue';
+import type { Clock } from '../core/clock';
 import type { PushRunner } from '../jobs/push-runner';
 import type { FanOutFactory } from '../pipeline/fan-out';
 import type { ReceiptSigner } from '../receipts/signer';
@@ -54,5 +55,6 @@ export interface Services {
   /** This node's push worker: kicked when a delivery is accepted. */
   pushes?: PushRunner;
   version: string;
-  now?: () => Date;
+  /** The time, from the clock the composition root hands out. */
+  now: Clock;
 }

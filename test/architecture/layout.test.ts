@@ -30,9 +30,7 @@ const KNOWN_LONG = ['src/pipeline/intake.ts', 'src/web/dashboard.tsx'];
 const KNOWN_FILE_CYCLES: string[] = [];
 const KNOWN_FOLDER_CYCLES: string[] = [];
 const KNOWN_CASTS = [
-  'src/cli/main.ts',
   'src/http/routes/datasets.ts',
-  'src/runtime/node.ts',
   'src/stores/r2-object-store.ts',
   'src/stores/s3-object-store.ts',
 ];
