@@ -115,10 +115,20 @@ async function submit(values: Values, file: string) {
   })();
   const headers: Record<string, string> = { 'content-type': type, 'content-length': String(size) };
   if (values['idempotency-key']) headers['idempotency-key'] = values['idempotency-key'];
-  // Node's fetch streams an async iterable body; the DOM typing does not know that.
+  // Streamed: each chunk is read from the file when fetch asks for it.
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await body.next();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    async cancel() {
+      await body.return(undefined);
+    },
+  });
   const res = await call(`/v1/deliveries?${q}`, {
     method: 'POST',
-    body: body as unknown as BodyInit,
+    body: stream,
     headers,
     duplex: 'half',
   });

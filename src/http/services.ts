@@ -1,4 +1,6 @@
+import type { ClientCertificate } from '../auth/principal';
 import type { Catalogue } from '../core/catalogue';
+import type { Clock } from '../core/clock';
 import type { PushRunner } from '../jobs/push-runner';
 import type { FanOutFactory } from '../pipeline/fan-out';
 import type { ReceiptSigner } from '../receipts/signer';
@@ -38,7 +40,7 @@ export interface Services {
   /** Origins a browser may call the API from (CORS); none when absent. */
   corsOrigins?: string[];
   /** The client certificate the TLS layer or a trusted proxy verified, if any. */
-  clientCertificate?(raw: unknown): import('./auth').ClientCertificate | null;
+  clientCertificate?(raw: unknown): ClientCertificate | null;
   /** The address a request came from, as the runtime knows it. */
   clientAddress?(raw: unknown): string | undefined;
   /**
@@ -53,5 +55,6 @@ export interface Services {
   /** This node's push worker: kicked when a delivery is accepted. */
   pushes?: PushRunner;
   version: string;
-  now?: () => Date;
+  /** The time, from the clock the composition root hands out. */
+  now: Clock;
 }

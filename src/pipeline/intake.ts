@@ -205,15 +205,15 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
       ? { code: err.code, detail: err.message }
       : { code: 'internal', detail: 'the delivery could not be read to its end' };
     await deps.metadata
-      .endDelivery(
-        deliveryId,
-        rejected ? 'rejected' : 'failed',
-        { completedAt: now().toISOString(), bytes },
+      .endDelivery({
+        id: deliveryId,
+        status: rejected ? 'rejected' : 'failed',
+        outcome: { completedAt: now().toISOString(), bytes },
         problem,
-        [],
-        0,
-        req.actor,
-      )
+        issues: [],
+        errorCount: 0,
+        actor: req.actor,
+      })
       .catch((storeError) =>
         deps.log?.error({ err: storeError, deliveryId }, 'could not record the end of a delivery'),
       );
@@ -256,15 +256,15 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
     const completedAt = now().toISOString();
     const receipt = await signReceipt(deps.signer, receiptFacts, { status: 'rejected' }, completedAt);
     const detail = `${invalidRecords} of ${total} records are invalid (${errorCount} errors); nothing was accepted`;
-    await deps.metadata.endDelivery(
-      deliveryId,
-      'rejected',
-      { completedAt, sha256, bytes, records, receipt },
-      { code: 'delivery_rejected', detail },
+    await deps.metadata.endDelivery({
+      id: deliveryId,
+      status: 'rejected',
+      outcome: { completedAt, sha256, bytes, records, receipt },
+      problem: { code: 'delivery_rejected', detail },
       issues,
       errorCount,
-      req.actor,
-    );
+      actor: req.actor,
+    });
     throw new GatewayError('delivery_rejected', detail, {
       deliveryId,
       errorCount,
@@ -339,13 +339,13 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
           : null,
       };
     });
-    const accepted = await deps.metadata.acceptDelivery(
-      deliveryId,
-      { sha256, bytes, records, completedAt, receipt },
+    const accepted = await deps.metadata.acceptDelivery({
+      id: deliveryId,
+      outcome: { sha256, bytes, records, completedAt, receipt },
       extracts,
-      req.actor,
-      { issues, errorCount },
-    );
+      actor: req.actor,
+      report: { issues, errorCount },
+    });
     if (accepted.repeated) {
       // Another request with the same bytes for this slot was accepted first.
       await deps.objects.deletePrefix(`deliveries/${deliveryId}/`).catch(() => {});
@@ -370,17 +370,17 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
     // lacks) is the delivery's fault: rejected with its problem. Anything else is ours.
     const refusal = e instanceof GatewayError && e.status < 500 ? e : null;
     await deps.metadata
-      .endDelivery(
-        deliveryId,
-        refusal ? 'rejected' : 'failed',
-        { completedAt: now().toISOString(), sha256, bytes, records },
-        refusal
+      .endDelivery({
+        id: deliveryId,
+        status: refusal ? 'rejected' : 'failed',
+        outcome: { completedAt: now().toISOString(), sha256, bytes, records },
+        problem: refusal
           ? { code: refusal.code, detail: refusal.message }
           : { code: 'internal', detail: 'the extracts could not be completed' },
-        [],
-        0,
-        req.actor,
-      )
+        issues: [],
+        errorCount: 0,
+        actor: req.actor,
+      })
       .catch(() => {});
     deps.log?.error({ err: e, deliveryId }, 'delivery failed while its extracts were completed');
     if (e instanceof GatewayError) {

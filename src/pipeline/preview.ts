@@ -1,4 +1,3 @@
-import { createHmac, randomBytes } from 'node:crypto';
 import type { Catalogue } from '../core/catalogue';
 import type { Clock } from '../core/clock';
 import { GatewayError } from '../core/errors';
@@ -11,6 +10,7 @@ import type { Row, ValidationIssue } from '../core/validator';
 import { createReader, readerFor } from '../formats/readers';
 import { ExtractBuilder } from './extract-builder';
 import { FIRST_ERRORS } from './intake';
+import { oneOffPseudonymisers } from './pseudonymiser';
 
 export interface PreviewResult {
   bytes: Uint8Array;
@@ -50,12 +50,8 @@ export async function previewExtract(
       'unsupported_media_type',
       `content type ${JSON.stringify(req.contentType)} is not accepted`,
     );
-  const previewKey = randomBytes(32);
   const profile = compileProfile(current.profile, compiled.dataset, current.sha256, {
-    pseudonymiser: (ref) => ({
-      keyId: `${ref}-preview`,
-      pseudonymise: (v) => createHmac('sha256', previewKey).update(v).digest('hex'),
-    }),
+    pseudonymiser: oneOffPseudonymisers('preview'),
   });
   const ctx: DeliveryContext = {
     deliveryId: 'dlv_PREVIEW',

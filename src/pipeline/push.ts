@@ -238,7 +238,13 @@ export async function runDuePushes(
     const [push] = await deps.metadata.claimPushes(now.toISOString(), lease, 1);
     if (!push) break;
     const result = await attempt(push, deps, opts);
-    await deps.metadata.finishPush(push.extractId, result, deps.now().toISOString(), PUSH_ACTOR, lease);
+    await deps.metadata.finishPush({
+      extractId: push.extractId,
+      result,
+      at: deps.now().toISOString(),
+      actor: PUSH_ACTOR,
+      lease,
+    });
     if (result.status === 'delivered') tally.delivered++;
     else if (result.status === 'retry') tally.retried++;
     else if (result.status === 'failed') tally.failed++;

@@ -97,7 +97,12 @@ export async function createReceiptSigner(opts: {
     return 'gateway (configuration removed)';
   };
   const replace = async (k: SigningKeyRecord, because: string) =>
-    store.rotateSigningKey(await newKeyRecord(wrap, now), now().toISOString(), because, k.kid);
+    store.rotateSigningKey({
+      next: await newKeyRecord(wrap, now),
+      at: now().toISOString(),
+      actor: because,
+      from: k.kid,
+    });
 
   const imported = new Map<string, Promise<CryptoKey | Uint8Array>>();
   const open = async (k: SigningKeyRecord): Promise<CryptoKey | Uint8Array> => {
@@ -122,7 +127,11 @@ export async function createReceiptSigner(opts: {
     return key;
   };
   if (configured)
-    await store.rotateSigningKey(configured.record, now().toISOString(), 'gateway (configuration)');
+    await store.rotateSigningKey({
+      next: configured.record,
+      at: now().toISOString(),
+      actor: 'gateway (configuration)',
+    });
   else {
     let active = await store.ensureSigningKey(await newKeyRecord(wrap, now));
     const because = replaceBecause(active);
@@ -154,7 +163,11 @@ export async function createReceiptSigner(opts: {
     },
     async rotate(actor) {
       if (configured) throw new Error('the receipt key is configured: rotate it by configuring a new one');
-      const next = await store.rotateSigningKey(await newKeyRecord(wrap, now), now().toISOString(), actor);
+      const next = await store.rotateSigningKey({
+        next: await newKeyRecord(wrap, now),
+        at: now().toISOString(),
+        actor,
+      });
       return next.kid;
     },
   };

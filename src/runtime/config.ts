@@ -2,6 +2,51 @@ import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
+/**
+ * Settings every runtime reads, under the same names and with the same defaults: Node's
+ * environment and a Worker's variables and secrets are both checked against these.
+ */
+export const SharedSettings = {
+  GATEWAY_ADMIN_TOKEN: z.string().min(16, 'GATEWAY_ADMIN_TOKEN must be at least 16 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GATEWAY_MAX_DELIVERY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(4 * 1024 ** 3),
+  /** JSON: {"<key ref>": {"id": "<key id>", "secret": "<base64>"}}. */
+  PSEUDONYM_KEYS: z.string().optional(),
+  /** The AWS SDK's checksums: WHEN_REQUIRED suits S3-compatible services that mishandle the SDK's default. */
+  S3_REQUEST_CHECKSUM_CALCULATION: z.enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED']).default('WHEN_REQUIRED'),
+  S3_RESPONSE_CHECKSUM_VALIDATION: z.enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED']).default('WHEN_REQUIRED'),
+  /** The key tokens are hashed with (base64, ≥ 32 bytes); needed with DATABASE_URL, generated under the data dir otherwise. */
+  GATEWAY_TOKEN_KEY: z.string().min(44, 'GATEWAY_TOKEN_KEY must be at least 32 bytes, base64').optional(),
+  /** Requests a minute one token may make on one node (0: no limit). */
+  GATEWAY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
+  /** Failed authentications a minute from one address before it is refused until the minute ends. */
+  GATEWAY_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+  /** Comma-separated origins a browser may call the API from; none by default. */
+  GATEWAY_CORS_ORIGINS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().url()))
+    .optional(),
+  /** A delivery still receiving after this long is taken as abandoned by the janitor (several-node deployments). */
+  GATEWAY_ABANDONED_AFTER_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(6 * 3600_000),
+};
+
+/** The shared settings' values, as every runtime hands them to the composition root. */
+export type SharedSettingsValues = z.infer<z.ZodObject<typeof SharedSettings>>;
+
 /** Every setting the Node runtime reads, validated once at start; an error names the variable. */
 export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
@@ -23,17 +68,8 @@ export const ConfigSchema = z.object({
   /** Server-side encryption of every object the gateway stores. */
   S3_SSE: z.enum(['AES256', 'aws:kms']).optional(),
   S3_SSE_KMS_KEY_ID: z.string().optional(),
-  GATEWAY_ADMIN_TOKEN: z.string().min(16, 'GATEWAY_ADMIN_TOKEN must be at least 16 characters').optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  GATEWAY_MAX_DELIVERY_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(4 * 1024 ** 3),
   GATEWAY_SCHEMAS_DIR: z.string().optional(),
   GATEWAY_DELIVERIES_DIR: z.string().optional(),
-  /** JSON: {"<key ref>": {"id": "<key id>", "secret": "<base64>"}}. */
-  PSEUDONYM_KEYS: z.string().optional(),
   PSEUDONYM_KEYS_FILE: z.string().optional(),
   GATEWAY_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   /** Deliveries at least this large have their extracts made in a worker thread (built bundle only); 0 turns that off. */
@@ -42,11 +78,6 @@ export const ConfigSchema = z.object({
     .int()
     .min(0)
     .default(8 * 1024 * 1024),
-  /** The AWS SDK's checksums: WHEN_REQUIRED suits S3-compatible services that mishandle the SDK's default. */
-  S3_REQUEST_CHECKSUM_CALCULATION: z.enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED']).default('WHEN_REQUIRED'),
-  S3_RESPONSE_CHECKSUM_VALIDATION: z.enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED']).default('WHEN_REQUIRED'),
-  /** The key tokens are hashed with (base64, ≥ 32 bytes); needed with DATABASE_URL, generated under the data dir otherwise. */
-  GATEWAY_TOKEN_KEY: z.string().min(44, 'GATEWAY_TOKEN_KEY must be at least 32 bytes, base64').optional(),
   GATEWAY_TOKEN_KEY_FILE: z.string().optional(),
   /** A folder of secret files named as profiles name their secrets (e.g. systemd's $CREDENTIALS_DIRECTORY). */
   GATEWAY_SECRETS_DIR: z.string().optional(),
@@ -61,21 +92,6 @@ export const ConfigSchema = z.object({
   TLS_KEY: z.string().optional(),
   /** Ask clients for a certificate chaining to this CA (PEM file); a verified one may sign in. */
   TLS_CLIENT_CA: z.string().optional(),
-  /** Requests a minute one token may make on one node (0: no limit). */
-  GATEWAY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
-  /** Failed authentications a minute from one address before it is refused until the minute ends. */
-  GATEWAY_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).default(30),
-  /** Comma-separated origins a browser may call the API from; none by default. */
-  GATEWAY_CORS_ORIGINS: z
-    .string()
-    .transform((s) =>
-      s
-        .split(',')
-        .map((o) => o.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string().url()))
-    .optional(),
   /** Proxies (comma-separated addresses) trusted to say who the client is (X-Forwarded-For, client certificates). */
   GATEWAY_TRUSTED_PROXIES: z
     .string()
@@ -94,12 +110,7 @@ export const ConfigSchema = z.object({
     .default(4 * 3600_000),
   /** The longest a client may take to send a request's headers. */
   GATEWAY_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
-  /** A delivery still receiving after this long is taken as abandoned by the janitor (several-node deployments). */
-  GATEWAY_ABANDONED_AFTER_MS: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(6 * 3600_000),
+  ...SharedSettings,
 });
 export type Config = z.infer<typeof ConfigSchema> & {
   /** Secrets for push transports, from `GATEWAY_SECRET_<NAME>` variables (name upper-cased, - as _). */
@@ -112,26 +123,38 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function readConfig(env: Record<string, string | undefined>): Config {
+/** The values that are set, checked against a schema; the error names every variable that is wrong. */
+export function parseSettings<S extends z.ZodTypeAny>(schema: S, env: Record<string, unknown>): z.infer<S> {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = ConfigSchema.safeParse(present);
+  const parsed = schema.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
-  if (!!parsed.data.S3_ACCESS_KEY_ID !== !!parsed.data.S3_SECRET_ACCESS_KEY)
-    throw new ConfigError('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: give both or neither');
-  if (parsed.data.S3_SSE_KMS_KEY_ID && parsed.data.S3_SSE !== 'aws:kms')
-    throw new ConfigError('S3_SSE_KMS_KEY_ID: needs S3_SSE=aws:kms');
+  return parsed.data;
+}
+
+/** Secrets for push transports from `GATEWAY_SECRET_<NAME>` values, by the name profiles give them. */
+export function pushSecretsFrom(env: Record<string, unknown>): Record<string, string> {
   const secrets: Record<string, string> = {};
-  for (const [k, v] of Object.entries(present))
-    if (k.startsWith(SECRET_PREFIX) && v)
+  for (const [k, v] of Object.entries(env))
+    if (k.startsWith(SECRET_PREFIX) && typeof v === 'string' && v)
       secrets[k.slice(SECRET_PREFIX.length).toLowerCase().replaceAll('_', '-')] = v;
-  if (!!parsed.data.TLS_CERT !== !!parsed.data.TLS_KEY)
+  return secrets;
+}
+
+export function readConfig(env: Record<string, string | undefined>): Config {
+  const data = parseSettings(ConfigSchema, env);
+  if (!!data.S3_ACCESS_KEY_ID !== !!data.S3_SECRET_ACCESS_KEY)
+    throw new ConfigError('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: give both or neither');
+  if (data.S3_SSE_KMS_KEY_ID && data.S3_SSE !== 'aws:kms')
+    throw new ConfigError('S3_SSE_KMS_KEY_ID: needs S3_SSE=aws:kms');
+  const secrets = pushSecretsFrom(env);
+  if (!!data.TLS_CERT !== !!data.TLS_KEY)
     throw new ConfigError('TLS_CERT and TLS_KEY: give both (PEM files) or neither');
-  if (parsed.data.TLS_CLIENT_CA && !parsed.data.TLS_CERT)
+  if (data.TLS_CLIENT_CA && !data.TLS_CERT)
     throw new ConfigError('TLS_CLIENT_CA: client certificates need TLS_CERT and TLS_KEY');
-  return { ...parsed.data, secrets };
+  return { ...data, secrets };
 }
 
 /** The S3 object store's settings, when S3_BUCKET is set. */

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpsServer } from 'node:https';
+import { Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import cron from 'node-cron';
 import { CatalogueError } from '../core/catalogue';
 import { createApp } from '../http/app';
-import { reapAbandonedDeliveries } from '../jobs/janitor';
 import { ConfigError, readConfig } from './config';
 import { restrictUmask } from './data-dir';
 import { buildNodeServices, createLogger, PROJECT_ROOT } from './node-services';
@@ -50,16 +50,15 @@ async function main() {
   built.services.adminTokenHash = built.services.hashToken(adminToken);
   const app = createApp(built.services);
 
-  const { metadata, objects } = built.services;
   // The embedded database belongs to this process alone: whatever is still receiving was cut off by a stop.
-  if (!config.DATABASE_URL) await reapAbandonedDeliveries({ metadata, objects, log }, new Date(), 0);
+  if (!config.DATABASE_URL) await built.jobs.reapAbandoned(0);
   const janitor = cron.schedule('*/15 * * * *', () => {
     const job = (outcome: string) =>
       built.services.metrics?.count('gateway_job_runs_total', 'Scheduled job runs on this node by outcome', {
         job: 'janitor',
         outcome,
       });
-    reapAbandonedDeliveries({ metadata, objects, log }, new Date(), config.GATEWAY_ABANDONED_AFTER_MS).then(
+    built.jobs.reapAbandoned(config.GATEWAY_ABANDONED_AFTER_MS).then(
       () => job('ok'),
       (err) => {
         job('failed');
@@ -99,9 +98,10 @@ async function main() {
   });
 
   // A large delivery on a slow line may take hours; a client that dawdles over its headers may not.
-  const httpServer = server as unknown as { requestTimeout: number; headersTimeout: number };
-  httpServer.requestTimeout = config.GATEWAY_REQUEST_TIMEOUT_MS;
-  httpServer.headersTimeout = config.GATEWAY_HEADERS_TIMEOUT_MS;
+  if (server instanceof HttpServer || server instanceof HttpsServer) {
+    server.requestTimeout = config.GATEWAY_REQUEST_TIMEOUT_MS;
+    server.headersTimeout = config.GATEWAY_HEADERS_TIMEOUT_MS;
+  }
 
   let stopping = false;
   const stop = (signal: string) => {

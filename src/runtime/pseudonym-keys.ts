@@ -1,20 +1,14 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { Pseudonymiser } from '../core/projection';
-
-const KeyFile = z.record(z.string(), z.object({ id: z.string().min(1), secret: z.string().min(1) }).strict());
+import { hmacPseudonymiser } from '../pipeline/pseudonymiser';
+import { configuredPseudonymisers, parsePseudonymKeys } from './keys';
 
 export interface PseudonymKeySource {
   /** Where keys come from, for the start-up log (never the keys). */
   describe(): string;
   pseudonymiser(ref: string): Pseudonymiser;
-}
-
-function fromSecret(id: string, secret: Buffer): Pseudonymiser {
-  if (secret.length < 32) throw new Error(`pseudonymisation key ${id} is shorter than 32 bytes`);
-  return { keyId: id, pseudonymise: (value) => createHmac('sha256', secret).update(value).digest('hex') };
 }
 
 /**
@@ -27,42 +21,41 @@ export function createPseudonymKeySource(opts: {
   file?: string;
   dataDir?: string;
 }): PseudonymKeySource {
-  let configured: z.infer<typeof KeyFile> | null = null;
-  if (opts.json) configured = KeyFile.parse(JSON.parse(opts.json));
-  else if (opts.file) configured = KeyFile.parse(JSON.parse(readFileSync(opts.file, 'utf8')));
+  const configured = opts.json
+    ? parsePseudonymKeys(opts.json, 'PSEUDONYM_KEYS')
+    : opts.file
+      ? parsePseudonymKeys(readFileSync(opts.file, 'utf8'), 'PSEUDONYM_KEYS_FILE')
+      : null;
+  if (configured) {
+    const pseudonymiser = configuredPseudonymisers(configured, 'the configured keys');
+    return {
+      describe: () => `configured (${Object.keys(configured).length} key references)`,
+      pseudonymiser,
+    };
+  }
   const cache = new Map<string, Pseudonymiser>();
   return {
-    describe: () =>
-      configured
-        ? `configured (${Object.keys(configured).length} key references)`
-        : `generated under ${opts.dataDir}/keys`,
+    describe: () => `generated under ${opts.dataDir}/keys`,
     pseudonymiser(ref) {
       const hit = cache.get(ref);
       if (hit) return hit;
-      let p: Pseudonymiser;
-      if (configured) {
-        const k = configured[ref];
-        if (!k) throw new Error(`no pseudonymisation key for reference ${ref} in the configured keys`);
-        p = fromSecret(k.id, Buffer.from(k.secret, 'base64'));
-      } else if (opts.dataDir) {
-        const dir = join(opts.dataDir, 'keys');
-        const path = join(dir, `pseudonym-${ref}.json`);
-        if (!existsSync(path)) {
-          mkdirSync(dir, { recursive: true, mode: 0o700 });
-          const secret = randomBytes(32);
-          const id = `${ref}-${createHash('sha256').update(secret).digest('hex').slice(0, 8)}`;
-          writeFileSync(path, JSON.stringify({ id, secret: secret.toString('base64') }), {
-            mode: 0o600,
-            flag: 'wx',
-          });
-        }
-        const k = JSON.parse(readFileSync(path, 'utf8')) as { id: string; secret: string };
-        p = fromSecret(k.id, Buffer.from(k.secret, 'base64'));
-      } else {
+      if (!opts.dataDir)
         throw new Error(
           `no pseudonymisation key for reference ${ref}: set PSEUDONYM_KEYS or PSEUDONYM_KEYS_FILE`,
         );
+      const dir = join(opts.dataDir, 'keys');
+      const path = join(dir, `pseudonym-${ref}.json`);
+      if (!existsSync(path)) {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        const secret = randomBytes(32);
+        const id = `${ref}-${createHash('sha256').update(secret).digest('hex').slice(0, 8)}`;
+        writeFileSync(path, JSON.stringify({ id, secret: secret.toString('base64') }), {
+          mode: 0o600,
+          flag: 'wx',
+        });
       }
+      const k = JSON.parse(readFileSync(path, 'utf8')) as { id: string; secret: string };
+      const p = hmacPseudonymiser(k.id, Buffer.from(k.secret, 'base64'));
       cache.set(ref, p);
       return p;
     },

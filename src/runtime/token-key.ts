@@ -1,42 +1,28 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from './config';
 
 /**
- * The key tokens are hashed with before they are stored: from configuration
+ * The key tokens are hashed with before they are stored, on Node: from configuration
  * (GATEWAY_TOKEN_KEY or GATEWAY_TOKEN_KEY_FILE, base64, at least 32 bytes), shared by every
  * node; or, for the embedded deployment, made once under the data dir (0600). A stolen
- * database alone then does not even allow checking a guessed token.
+ * database alone then does not even allow checking a guessed token. The composition root
+ * checks its length.
  */
-export function tokenHasher(opts: { key?: string; file?: string; dataDir: string | null }): {
-  hash(token: string): string;
-  source: 'configured' | 'generated';
-  /** The key itself: receipt signing keys are wrapped under a key derived from it (never used as is). */
-  key: Uint8Array;
-} {
-  let key: Buffer | null = null;
-  let source: 'configured' | 'generated' = 'generated';
+export function readTokenKey(opts: { key?: string; file?: string; dataDir: string | null }): Uint8Array {
   const text = opts.key ?? (opts.file ? readFileSync(opts.file, 'utf8').trim() : undefined);
-  if (text) {
-    key = Buffer.from(text, 'base64');
-    source = 'configured';
-  } else if (opts.dataDir) {
+  if (text) return Buffer.from(text, 'base64');
+  if (opts.dataDir) {
     const dir = join(opts.dataDir, 'keys');
     const path = join(dir, 'token-hash.key');
     if (!existsSync(path)) {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       writeFileSync(path, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
     }
-    key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
-    source = 'generated';
+    return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
   }
-  if (!key)
-    throw new ConfigError(
-      'GATEWAY_TOKEN_KEY: every node of a shared database hashes tokens with the same key; set it (base64, at least 32 bytes)',
-    );
-  if (key.length < 32)
-    throw new ConfigError('GATEWAY_TOKEN_KEY: the token hashing key is shorter than 32 bytes');
-  const k = key;
-  return { source, key: k, hash: (token) => createHmac('sha256', k).update(token).digest('hex') };
+  throw new ConfigError(
+    'GATEWAY_TOKEN_KEY: every node of a shared database hashes tokens with the same key; set it (base64, at least 32 bytes)',
+  );
 }

@@ -1,77 +1,59 @@
 /**
- * The gateway on Cloudflare Workers: the same Hono app as on Node, with PostgreSQL through
- * the Hyperdrive binding `HYPERDRIVE`, objects in the R2 binding `OBJECTS`, secrets as Worker
- * secrets, and the cron trigger running the same jobs. A Worker has no files and no threads:
- * the catalogue is bundled, extracts are made in the request, and profiles whose output needs
- * files at run time (the archival version's official schemas and font) are left to the Node
- * deployment.
+ * The gateway on Cloudflare Workers: the same Hono app and the same composition root as on
+ * Node, with PostgreSQL through the Hyperdrive binding `HYPERDRIVE`, objects in the R2 binding
+ * `OBJECTS`, settings and secrets as Worker variables and secrets, and the cron trigger running
+ * the same jobs. A Worker has no files and no threads: the catalogue is bundled, extracts are
+ * made in the request, and profiles whose output needs files at run time (the archival
+ * version's official schemas and font) are left to the Node deployment.
  */
-import { createHash, createHmac } from 'node:crypto';
-import { buildCatalogue, type Catalogue } from '../core/catalogue';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Catalogue } from '../core/catalogue';
 import { systemClock } from '../core/clock';
-import { maskCprShaped } from '../core/cpr-shaped';
 import { createApp } from '../http/app';
-import { Metrics } from '../http/metrics';
-import type { Log, Services } from '../http/services';
-import { reapAbandonedDeliveries } from '../jobs/janitor';
-import { runDuePushes } from '../pipeline/push';
-import { type ReceiptKeyWrap, receiptKeyWrap } from '../receipts/key-wrap';
-import { createReceiptSigner } from '../receipts/signer';
-import { createR2ObjectStore, type R2BucketLike } from '../stores/r2-object-store';
+import type { Log } from '../http/services';
+import { createR2ObjectStore } from '../stores/r2-object-store';
+import type { SqlClient } from '../stores/sql/client';
 import { createPgClient } from '../stores/sql/pg-client';
 import { createSqlMetadataStore } from '../stores/sql/sql-metadata-store';
 import { BUNDLED_DELIVERIES, BUNDLED_SCHEMAS } from './bundled-catalogue';
+import { type Composed, catalogueFrom, composeServices } from './compose';
+import { consoleLog } from './console-log';
+import { configuredPseudonymisers, parsePseudonymKeys } from './keys';
+import { type Env, readWorkerSettings, type WorkerSettings, workerClient } from './worker-env';
 
-export interface Env {
-  HYPERDRIVE: { connectionString: string };
-  OBJECTS: R2BucketLike;
-  /**
-   * Secret: base64, at least 32 bytes; tokens are stored as HMAC-SHA256 under it, and the
-   * generated receipt signing key is stored wrapped under a key derived from it.
-   */
-  GATEWAY_TOKEN_KEY: string;
-  /** Secret: an admin token accepted from start. */
-  GATEWAY_ADMIN_TOKEN?: string;
-  /** Secret: {"<key ref>": {"id": "…", "secret": "<base64>"}}. */
-  PSEUDONYM_KEYS?: string;
-  LOG_LEVEL?: string;
-  /** Secret-named values for push transports: GATEWAY_SECRET_<NAME>. */
-  [name: string]: unknown;
+export type { Env } from './worker-env';
+
+interface Context {
+  waitUntil(p: Promise<unknown>): void;
 }
 
-const LEVELS = ['debug', 'info', 'warn', 'error'];
+/**
+ * What belongs to one request or cron run: a Worker may not share connections between
+ * requests, so each opens its own to PostgreSQL, and the store reaches it through this.
+ */
+const scope = new AsyncLocalStorage<{ sql: SqlClient; request?: Request }>();
 
-function consoleLog(level: string): Log {
-  const min = Math.max(0, LEVELS.indexOf(level));
-  const at =
-    (name: string, write: (s: string) => void) =>
-    (obj: object, msg: string): void => {
-      if (LEVELS.indexOf(name) < min) return;
-      const line = JSON.stringify(
-        { level: name, time: Date.now(), service: 'gateway', ...obj, msg },
-        (_k, v) => (v instanceof Error ? { message: v.message } : v),
-      );
-      write(maskCprShaped(line));
-    };
-  return {
-    debug: at('debug', (s) => console.debug(s)),
-    info: at('info', (s) => console.log(s)),
-    warn: at('warn', (s) => console.warn(s)),
-    error: at('error', (s) => console.error(s)),
-  };
+function currentSql(): SqlClient {
+  const s = scope.getStore();
+  if (!s) throw new Error('the metadata store was used outside a request');
+  return s.sql;
 }
 
-let catalogue: Catalogue | null = null;
-let migrated: Promise<void> | null = null;
-let keyWrap: { secret: string; wrap: Promise<ReceiptKeyWrap> } | null = null;
-const metrics = new Metrics();
+/** The SQL client of the request in progress. */
+const requestSql: SqlClient = {
+  name: 'postgres',
+  query: (sql, params) => currentSql().query(sql, params),
+  exec: (sql) => currentSql().exec(sql),
+  transaction: (fn) => currentSql().transaction(fn),
+  async close() {},
+};
 
-function catalogueFor(env: Env, log: Log): Catalogue {
-  if (catalogue) return catalogue;
-  const keys = env.PSEUDONYM_KEYS
-    ? (JSON.parse(env.PSEUDONYM_KEYS) as Record<string, { id: string; secret: string }>)
-    : {};
-  const files = BUNDLED_DELIVERIES.filter((f) => {
+function bundledCatalogue(settings: WorkerSettings, log: Log): Catalogue {
+  const keys = configuredPseudonymisers(
+    settings.PSEUDONYM_KEYS ? parsePseudonymKeys(settings.PSEUDONYM_KEYS, 'PSEUDONYM_KEYS') : {},
+    'PSEUDONYM_KEYS',
+  );
+  const deliveries = BUNDLED_DELIVERIES.filter((f) => {
     const o = JSON.parse(f.text) as { output?: { format?: string } };
     if (o.output?.format !== 'archival-version') return true;
     log.warn(
@@ -80,90 +62,68 @@ function catalogueFor(env: Env, log: Log): Catalogue {
     );
     return false;
   });
-  catalogue = buildCatalogue(BUNDLED_SCHEMAS, files, {
-    sha256Hex: (t) => createHash('sha256').update(t).digest('hex'),
-    pseudonymiser(ref) {
-      const k = keys[ref];
-      if (!k) throw new Error(`no pseudonymisation key for reference ${ref} in PSEUDONYM_KEYS`);
-      const secret = Buffer.from(k.secret, 'base64');
-      return { keyId: k.id, pseudonymise: (v) => createHmac('sha256', secret).update(v).digest('hex') };
-    },
-  });
-  return catalogue;
+  return catalogueFrom({ schemas: BUNDLED_SCHEMAS, deliveries }, keys);
 }
 
-/** The stores and services of one request (a Worker may not share connections between requests). */
-async function servicesFor(env: Env) {
-  const log = consoleLog(env.LOG_LEVEL ?? 'info');
-  if (!env.GATEWAY_TOKEN_KEY)
-    throw new Error('GATEWAY_TOKEN_KEY is not set (wrangler secret put GATEWAY_TOKEN_KEY)');
-  const tokenKey = Buffer.from(env.GATEWAY_TOKEN_KEY, 'base64');
-  const hashToken = (t: string) => createHmac('sha256', tokenKey).update(t).digest('hex');
-  // The receipt signing key is kept wrapped under a key derived from the token key, as on Node.
-  if (keyWrap?.secret !== env.GATEWAY_TOKEN_KEY)
-    keyWrap = { secret: env.GATEWAY_TOKEN_KEY, wrap: receiptKeyWrap(tokenKey) };
-  const sql = createPgClient(env.HYPERDRIVE.connectionString, 3);
-  const metadata = createSqlMetadataStore(sql);
-  migrated ??= metadata.migrate().catch((e) => {
-    migrated = null;
-    throw e;
-  });
-  await migrated;
-  const objects = createR2ObjectStore(env.OBJECTS);
-  const services: Services = {
-    catalogue: catalogueFor(env, log),
-    metadata,
-    objects,
-    signer: await createReceiptSigner({
-      store: metadata,
-      issuer: 'delivery-gateway',
-      wrap: await keyWrap.wrap,
-      now: systemClock,
-    }),
-    log,
-    hashToken,
-    adminTokenHash: env.GATEWAY_ADMIN_TOKEN ? hashToken(env.GATEWAY_ADMIN_TOKEN) : null,
-    limits: { maxDeliveryBytes: 100 * 1024 * 1024, maxStoredIssues: 10_000 },
-    metrics,
+/** The Workers adapter: built once per isolate, so limits and metrics count across its requests. */
+async function build(
+  env: Env,
+): Promise<{ composed: Composed; app: ReturnType<typeof createApp>; settings: WorkerSettings }> {
+  const now = systemClock;
+  const settings = readWorkerSettings(env);
+  const log = consoleLog(settings.LOG_LEVEL, now);
+  const composed = await composeServices({
     version: 'workers',
-  };
-  return { services, close: () => metadata.close() };
+    log,
+    now,
+    settings,
+    catalogue: bundledCatalogue(settings, log),
+    metadata: createSqlMetadataStore(requestSql),
+    objects: createR2ObjectStore(env.OBJECTS),
+    tokenKey: Buffer.from(settings.GATEWAY_TOKEN_KEY, 'base64'),
+    secrets: (name) => settings.secrets[name],
+    client: workerClient(() => scope.getStore()?.request),
+    pushWorker: false,
+  });
+  return { composed, app: createApp(composed.services), settings };
 }
 
-const secretsOf = (env: Env) => (name: string) => {
-  const v = env[`GATEWAY_SECRET_${name.toUpperCase().replaceAll('-', '_')}`];
-  return typeof v === 'string' && v ? v : undefined;
-};
+let built: ReturnType<typeof build> | null = null;
+
+/** Runs `fn` with a connection of its own and the gateway built (on first use, in this scope). */
+async function inScope<T>(
+  env: Env,
+  ctx: Context,
+  request: Request | undefined,
+  fn: (g: Awaited<ReturnType<typeof build>>) => Promise<T>,
+): Promise<T> {
+  const sql = createPgClient(env.HYPERDRIVE.connectionString, 3);
+  try {
+    return await scope.run({ sql, ...(request ? { request } : {}) }, async () => {
+      built ??= build(env).catch((e) => {
+        built = null;
+        throw e;
+      });
+      return fn(await built);
+    });
+  } finally {
+    ctx.waitUntil(sql.close());
+  }
+}
 
 export default {
-  async fetch(request: Request, env: Env, ctx: { waitUntil(p: Promise<unknown>): void }): Promise<Response> {
-    const { services, close } = await servicesFor(env);
-    try {
-      return await createApp(services).fetch(request, env);
-    } finally {
-      ctx.waitUntil(close());
-    }
+  fetch(request: Request, env: Env, ctx: Context): Promise<Response> {
+    return inScope(env, ctx, request, async ({ app }) => app.fetch(request, env));
   },
 
   /** The cron trigger: the same jobs the Node scheduler runs. */
-  async scheduled(_event: unknown, env: Env, ctx: { waitUntil(p: Promise<unknown>): void }): Promise<void> {
-    const { services, close } = await servicesFor(env);
-    const run = async () => {
-      const { metadata, objects, log } = services;
-      try {
-        const reaped = await reapAbandonedDeliveries({ metadata, objects, log }, new Date(), 6 * 3600_000);
-        const pushed = await runDuePushes({
-          metadata,
-          objects,
-          secrets: secretsOf(env),
-          log,
-          now: systemClock,
-        });
-        log.info({ reaped: reaped.reaped.length, ...pushed }, 'scheduled jobs ran');
-      } finally {
-        await close();
-      }
-    };
-    ctx.waitUntil(run());
+  async scheduled(_event: unknown, env: Env, ctx: Context): Promise<void> {
+    ctx.waitUntil(
+      inScope(env, ctx, undefined, async ({ composed, settings }) => {
+        const reaped = await composed.reapAbandoned(settings.GATEWAY_ABANDONED_AFTER_MS);
+        const pushed = await composed.runDuePushes();
+        composed.services.log.info({ reaped: reaped.reaped.length, ...pushed }, 'scheduled jobs ran');
+      }),
+    );
   },
 };

@@ -26,20 +26,11 @@ const files = sourceFiles(SRC);
  * What issue 12 found and is taking apart: each list must only shrink, and is empty when the
  * house is done. A fix removes its entry; a new offence fails the test.
  */
-const KNOWN_LONG = [
-  'src/pipeline/intake.ts',
-  'src/stores/sql/sql-metadata-store.ts',
-  'src/web/dashboard.tsx',
-];
-const KNOWN_FILE_CYCLES = [
-  'src/http/auth.ts → src/http/limits.ts → src/http/auth.ts',
-  'src/http/auth.ts → src/http/services.ts → src/http/auth.ts',
-];
-const KNOWN_FOLDER_CYCLES = ['src/http → src/web → src/http'];
+const KNOWN_LONG = ['src/pipeline/intake.ts', 'src/web/dashboard.tsx'];
+const KNOWN_FILE_CYCLES: string[] = [];
+const KNOWN_FOLDER_CYCLES: string[] = [];
 const KNOWN_CASTS = [
-  'src/cli/main.ts',
   'src/http/routes/datasets.ts',
-  'src/runtime/node.ts',
   'src/stores/r2-object-store.ts',
   'src/stores/s3-object-store.ts',
 ];

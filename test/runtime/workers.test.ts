@@ -5,6 +5,7 @@ import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
 import { BUNDLED_DELIVERIES, BUNDLED_SCHEMAS } from '../../src/runtime/bundled-catalogue';
@@ -34,6 +35,9 @@ describe('the catalogue bundled for Workers', () => {
 
 const available = await postgresAvailable('the Workers test (wrangler dev with Hyperdrive to PostgreSQL)');
 const ADMIN = 'worker-admin-token-0123456789abcdef';
+/** Limits set through the Worker's variables, under the names Node reads. */
+const MAX_DELIVERY_BYTES = 500_000;
+const AUTH_FAILURES_PER_MINUTE = 3;
 
 describe.skipIf(!available)('on Cloudflare Workers (wrangler dev, offline)', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -71,6 +75,10 @@ describe.skipIf(!available)('on Cloudflare Workers (wrangler dev, offline)', () 
         `GATEWAY_ADMIN_TOKEN:${ADMIN}`,
         '--var',
         `PSEUDONYM_KEYS:${keys}`,
+        '--var',
+        `GATEWAY_MAX_DELIVERY_BYTES:${MAX_DELIVERY_BYTES}`,
+        '--var',
+        `GATEWAY_AUTH_FAILURES_PER_MINUTE:${AUTH_FAILURES_PER_MINUTE}`,
       ],
       {
         cwd: ROOT,
@@ -166,5 +174,58 @@ describe.skipIf(!available)('on Cloudflare Workers (wrangler dev, offline)', () 
     for (let i = 0; i < 50 && !out.includes('scheduled jobs ran'); i++)
       await new Promise((r) => setTimeout(r, 100));
     expect(out).toContain('scheduled jobs ran');
+  });
+  it('records the profile versions it serves, as Node does', async () => {
+    expect((await call('/health')).status).toBe(200);
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const rows = await client.query<{ profile_id: string; version: number }>(
+        'SELECT profile_id, version FROM profile_versions ORDER BY profile_id',
+      );
+      // Archival versions are made by the Node deployment and are not served here.
+      expect(rows.rows.map((r) => `${r.profile_id}@${r.version}`)).toEqual([
+        'daycare/dst@1',
+        'daycare/flis@1',
+        'daycare/stuk@1',
+        'eldercare/dst@1',
+        'eldercare/sds@1',
+      ]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('takes its limits from the environment: a delivery over GATEWAY_MAX_DELIVERY_BYTES is refused', async () => {
+    const source = await issue({
+      role: 'source',
+      subject: 'big',
+      municipalities: ['101'],
+      datasets: ['daycare'],
+    });
+    const xml = [...syntheticDelivery({ dataset: 'daycare', records: 3000, format: 'xml', seed: 3 })].join(
+      '',
+    );
+    expect(xml.length).toBeGreaterThan(MAX_DELIVERY_BYTES);
+    const res = await call('/v1/deliveries?dataset=daycare&municipality=101&period=2026-07', source, {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml' },
+      body: xml,
+    });
+    expect(res.status).toBe(413);
+  });
+
+  it('counts failed sign-ins per client address (CF-Connecting-IP), GATEWAY_AUTH_FAILURES_PER_MINUTE a minute', async () => {
+    const from = (address: string, token: string) =>
+      call('/v1/deliveries', token, { headers: { 'cf-connecting-ip': address } });
+    // Fail from one address until it is refused (a minute that ends part-way starts the count again).
+    const statuses: number[] = [];
+    for (let i = 0; i < 2 * AUTH_FAILURES_PER_MINUTE + 1 && statuses.at(-1) !== 429; i++)
+      statuses.push((await from('203.0.113.7', 'gw_not-a-token')).status);
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(AUTH_FAILURES_PER_MINUTE);
+    // Another address is not held to that count.
+    expect((await from('203.0.113.8', 'gw_not-a-token')).status).toBe(401);
+    expect((await from('203.0.113.8', ADMIN)).status).toBe(200);
   });
 });

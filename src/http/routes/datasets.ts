@@ -1,5 +1,4 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { systemClock } from '../../core/clock';
 import { GatewayError } from '../../core/errors';
 import { nameAsShown } from '../../core/value-shape';
 import { DEFAULT_BODY_LIMITS, deliveryBytes } from '../../pipeline/body';
@@ -209,7 +208,7 @@ export function datasetRoutes(services: Services) {
         }),
         maxBytes: PREVIEW_MAX_BYTES,
       },
-      services.now ?? systemClock,
+      services.now,
     );
     return new Response(result.bytes as unknown as BodyInit, {
       status: 200,

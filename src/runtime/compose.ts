@@ -1,0 +1,172 @@
+/**
+ * The composition root: what every runtime does the same way to turn its configuration into
+ * the services the app serves from. A runtime adapter (node-services.ts for Node, worker.ts
+ * for Workers) opens the stores, reads keys and files its own way, and hands them here.
+ */
+import { createHash } from 'node:crypto';
+import { buildCatalogue, type Catalogue, type SourceFile } from '../core/catalogue';
+import type { Clock } from '../core/clock';
+import type { Pseudonymiser } from '../core/projection';
+import { transportSecrets } from '../core/transport';
+import { Metrics } from '../http/metrics';
+import type { Log, Services } from '../http/services';
+import { reapAbandonedDeliveries } from '../jobs/janitor';
+import { createPushRunner } from '../jobs/push-runner';
+import type { FanOutFactory } from '../pipeline/fan-out';
+import { type PushDeps, runDuePushes, type SecretSource } from '../pipeline/push';
+import { KeyWrapError, receiptKeyWrap } from '../receipts/key-wrap';
+import { configuredKeyRecord, createReceiptSigner } from '../receipts/signer';
+import type { MetadataStore } from '../stores/metadata-store';
+import type { ObjectStore } from '../stores/object-store';
+import { ConfigError, type SharedSettingsValues } from './config';
+import { tokenHasherOver } from './keys';
+import { createS3Pusher } from './s3-push';
+
+export const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The catalogue from the schema and profile files, with pseudonymisers by key reference. */
+export function catalogueFrom(
+  files: { schemas: SourceFile[]; deliveries: SourceFile[] },
+  pseudonymiser: (ref: string) => Pseudonymiser,
+): Catalogue {
+  return buildCatalogue(files.schemas, files.deliveries, { sha256Hex, pseudonymiser });
+}
+
+/** Refuses to start when a profile pushes with a secret the configuration does not hold. */
+export function checkPushSecrets(catalogue: Catalogue, secrets: SecretSource): void {
+  const missing: string[] = [];
+  for (const list of catalogue.profiles.values())
+    for (const p of list)
+      for (const name of transportSecrets(p.profile.transport))
+        if (!secrets(name))
+          missing.push(
+            `${p.profile.id}: the secret ${name} is not configured (GATEWAY_SECRET_${name.toUpperCase().replaceAll('-', '_')} or a file ${name} in GATEWAY_SECRETS_DIR)`,
+          );
+  if (missing.length) throw new ConfigError(`push transports lack secrets:\n  ${missing.join('\n  ')}`);
+}
+
+/** Who the client is, as only the runtime can tell: its address, verified certificate and protocol. */
+export type ClientAdapter = Pick<Services, 'clientAddress' | 'clientCertificate' | 'clientProtocol'>;
+
+/** What a runtime adapter hands the composition root. */
+export interface RuntimeParts {
+  version: string;
+  log: Log;
+  now: Clock;
+  settings: SharedSettingsValues;
+  catalogue: Catalogue;
+  /** Opened, not yet migrated. */
+  metadata: MetadataStore;
+  objects: ObjectStore;
+  /** The token hashing key's bytes, however the runtime got them. */
+  tokenKey: Uint8Array;
+  /** A configured receipt signing key (private Ed25519 JWK); the stored one when absent. */
+  receiptKey?: Record<string, unknown>;
+  secrets: SecretSource;
+  client: ClientAdapter;
+  /** Where a delivery's extracts are made; in the request when absent. */
+  fanOut?: FanOutFactory;
+  /** A push worker kicked when a delivery is accepted (Node); without it pushes wait for the scheduled run. */
+  pushWorker: boolean;
+}
+
+export interface Composed {
+  services: Services;
+  /** Ends deliveries receiving for longer than this as abandoned. */
+  reapAbandoned(olderThanMs: number): Promise<{ reaped: string[] }>;
+  /** Pushes whatever is due now, once. */
+  runDuePushes(): ReturnType<typeof runDuePushes>;
+  /** Stops the push worker; the stores are the adapter's to close. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the services once: migrations, the token hasher (its key checked), the receipt key
+ * wrap and signer, the profile versions recorded, the push secrets checked, the push pieces,
+ * and the limits from configuration.
+ */
+export async function composeServices(parts: RuntimeParts): Promise<Composed> {
+  const { metadata, objects, log, now, settings, catalogue, secrets } = parts;
+  await metadata.migrate();
+  const tokens = tokenHasherOver(parts.tokenKey);
+  let signer: Services['signer'];
+  try {
+    // The generated receipt key is stored wrapped under a key derived from the token key.
+    signer = await createReceiptSigner({
+      store: metadata,
+      issuer: 'delivery-gateway',
+      wrap: await receiptKeyWrap(tokens.key),
+      configured: parts.receiptKey ? configuredKeyRecord(parts.receiptKey, now) : undefined,
+      now,
+    });
+  } catch (e) {
+    throw e instanceof KeyWrapError ? new ConfigError(`GATEWAY_TOKEN_KEY: ${e.message}`) : e;
+  }
+  await recordProfileVersions(catalogue, metadata, log, now);
+  checkPushSecrets(catalogue, secrets);
+  const metrics = new Metrics();
+  const pushDeps: PushDeps = {
+    metadata,
+    objects,
+    secrets,
+    s3: createS3Pusher({
+      requestChecksumCalculation: settings.S3_REQUEST_CHECKSUM_CALCULATION,
+      responseChecksumValidation: settings.S3_RESPONSE_CHECKSUM_VALIDATION,
+    }),
+    log,
+    now,
+  };
+  const pushes = parts.pushWorker ? createPushRunner({ ...pushDeps, log, metrics }) : undefined;
+  const services: Services = {
+    catalogue,
+    ...(pushes ? { pushes } : {}),
+    metrics,
+    metadata,
+    objects,
+    signer,
+    log,
+    hashToken: tokens.hash,
+    legacyHashToken: sha256Hex,
+    adminTokenHash: settings.GATEWAY_ADMIN_TOKEN ? tokens.hash(settings.GATEWAY_ADMIN_TOKEN) : null,
+    limits: {
+      maxDeliveryBytes: settings.GATEWAY_MAX_DELIVERY_BYTES,
+      maxStoredIssues: 10_000,
+      requestsPerMinute: settings.GATEWAY_RATE_LIMIT_PER_MINUTE,
+      authFailuresPerMinute: settings.GATEWAY_AUTH_FAILURES_PER_MINUTE,
+    },
+    ...(settings.GATEWAY_CORS_ORIGINS ? { corsOrigins: settings.GATEWAY_CORS_ORIGINS } : {}),
+    ...parts.client,
+    ...(parts.fanOut ? { fanOut: parts.fanOut } : {}),
+    version: parts.version,
+    now,
+  };
+  return {
+    services,
+    reapAbandoned: (olderThanMs) => reapAbandonedDeliveries({ metadata, objects, log }, now(), olderThanMs),
+    runDuePushes: () => runDuePushes(pushDeps),
+    stop: async () => {
+      await pushes?.stop();
+    },
+  };
+}
+
+/**
+ * Records each profile's version and content hash, so extracts can name what made them; warns
+ * when a profile changed without a new version number.
+ */
+async function recordProfileVersions(catalogue: Catalogue, metadata: MetadataStore, log: Log, now: Clock) {
+  const at = now().toISOString();
+  for (const list of catalogue.profiles.values()) {
+    for (const p of list) {
+      const { reusedVersion } = await metadata.recordProfileVersion(
+        { id: p.profile.id, version: p.profile.version, sha256: p.sha256, content: p.profile },
+        at,
+      );
+      if (reusedVersion)
+        log.warn(
+          { profile: p.profile.id, version: p.profile.version, sha256: p.sha256 },
+          'this profile changed without a new version number; extracts tell the two apart by sha256 only',
+        );
+    }
+  }
+}
