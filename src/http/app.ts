@@ -6,16 +6,18 @@ import { newId } from '../core/ids';
 import { nameAsShown } from '../core/value-shape';
 import { dashboard } from '../web/dashboard';
 import { authorize } from './access';
-import { type AuthVariables, bearerAuth, bearerToken, resolvePrincipal, signInLimit } from './auth';
+import { type AuthVariables, bearerAuth } from './auth';
 import { renderApiReference, renderProblemType } from './docs';
 import { clientErrorOf, methodNotAllowed, pathAsShown, refuseBadUrls, requireJsonBodies } from './input';
 import { principalRateLimit, RateLimiter } from './limits';
-import { gauge, Metrics } from './metrics';
+import { Metrics } from './metrics';
+import { apiDocument } from './openapi';
 import { problemResponse } from './problem';
 import { auditRoutes } from './routes/audit';
 import { datasetRoutes } from './routes/datasets';
 import { deliveryRoutes } from './routes/deliveries';
 import { extractRoutes } from './routes/extracts';
+import { serviceRoutes } from './routes/service';
 import { statusRoutes } from './routes/status';
 import { tokenRoutes } from './routes/tokens';
 import type { Services } from './services';
@@ -123,63 +125,7 @@ export function createApp(
   );
   app.use('*', refuseBadUrls());
 
-  app.get('/health', async (c) => {
-    try {
-      await Promise.all([services.metadata.ping(), services.objects.ping()]);
-      return c.json({ status: 'ok', version: services.version });
-    } catch (err) {
-      services.log.error({ err }, 'health check failed');
-      return c.json({ status: 'unavailable' }, 503);
-    }
-  });
-  app.get('/metrics', async (c) => {
-    // For Prometheus with an auditor's or admin's bearer token: counts, no personal data.
-    const address = services.clientAddress?.(c.env) ?? 'unknown';
-    const failures = signInLimit(services);
-    failures.check(address);
-    const text = bearerToken(c.req.header('authorization'));
-    const p = text ? await resolvePrincipal(services, text) : null;
-    if (!p) {
-      if (text) failures.failed(address);
-      throw new GatewayError('unauthenticated', 'send Authorization: Bearer <an auditor or admin token>');
-    }
-    if (p.role !== 'admin' && p.role !== 'auditor')
-      throw new GatewayError('forbidden', 'metrics are for auditors and admins');
-    const stats = await services.metadata.statistics();
-    const body = [
-      gauge(
-        'gateway_deliveries',
-        'Deliveries in the metadata store by dataset and status',
-        stats.deliveries.map((d) => ({ labels: { dataset: d.dataset, status: d.status }, value: d.count })),
-      ),
-      gauge(
-        'gateway_delivery_records',
-        'Records of those deliveries by dataset and status',
-        stats.deliveries.map((d) => ({ labels: { dataset: d.dataset, status: d.status }, value: d.records })),
-      ),
-      gauge(
-        'gateway_delivery_bytes',
-        'Bytes of those deliveries by dataset and status',
-        stats.deliveries.map((d) => ({ labels: { dataset: d.dataset, status: d.status }, value: d.bytes })),
-      ),
-      gauge(
-        'gateway_extracts',
-        'Extracts by recipient and status',
-        stats.extracts.map((e) => ({ labels: { recipient: e.recipient, status: e.status }, value: e.count })),
-      ),
-      gauge(
-        'gateway_pushes',
-        'Pushes by status',
-        stats.pushes.map((e) => ({ labels: { status: e.status }, value: e.count })),
-      ),
-      metrics.render(),
-    ].join('\n');
-    return c.body(`${body}\n`, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-  });
-  app.get('/.well-known/jwks.json', async (c) => {
-    c.header('cache-control', 'public, max-age=300');
-    return c.json(await services.signer.jwks());
-  });
+  app.route('/', serviceRoutes(services, metrics));
 
   app.use('/v1/*', bearerAuth(services));
   const perMinute = services.limits.requestsPerMinute ?? 0;
@@ -193,17 +139,20 @@ export function createApp(
   app.route('/', datasetRoutes(services));
   app.route('/', statusRoutes(services));
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   const info = {
     title: 'Delivery gateway',
     version: services.version,
     description:
       'One delivery per source system, municipality and period in; every recipient extract out, signed, acknowledged and audited.',
   };
-  app.doc31('/openapi.json', { openapi: '3.1.0', info, security: [{ bearer: [] }] });
-  app.get('/docs', (c) =>
-    c.html(renderApiReference(app.getOpenAPI31Document({ openapi: '3.1.0', info }) as never)),
-  );
+  let document: ReturnType<typeof apiDocument> | null = null;
+  // Made once, on first request: every route is registered by then.
+  const openApi = () => {
+    document ??= apiDocument(app as never, info);
+    return document;
+  };
+  app.get('/openapi.json', (c) => c.json(openApi()));
+  app.get('/docs', (c) => c.html(renderApiReference(openApi() as never)));
   app.get('/problems/:code', (c) => {
     const code = c.req.param('code');
     const html = Object.hasOwn(ERROR_CODES, code) ? renderProblemType(code) : null;

@@ -166,19 +166,6 @@ export function extractView(e: ExtractRecord, push?: PushRecord | null): z.infer
   };
 }
 
-export const Problem = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number(),
-    detail: z.string(),
-    instance: z.string().optional(),
-  })
-  .passthrough()
-  .openapi('Problem');
-
-export const problemContent = { 'application/problem+json': { schema: Problem } };
-
 /**
  * What a list's `next` holds: base64url of a JSON value, the id (or sequence number) of the
  * last item of the page before. Anything else was not given by the gateway and is refused.

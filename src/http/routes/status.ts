@@ -7,8 +7,8 @@ import { nameAsShown, shapeOf } from '../../core/value-shape';
 import { SLOT_STATUSES } from '../../core/vocabulary';
 import type { DeliveryRecord } from '../../stores/metadata-store';
 import { type AuthVariables, type DeliveryScope, deliveryScope } from '../auth';
+import { problem } from '../openapi';
 import type { Services } from '../services';
-import { problemContent } from '../views';
 
 const SlotView = z
   .object({
@@ -29,6 +29,7 @@ const SlotView = z
 const expected = createRoute({
   method: 'get',
   path: '/v1/status/expected',
+  operationId: 'listExpectedDeliveries',
   tags: ['Status'],
   summary:
     'For every source and municipality expected to deliver in a period: received, late, missing or pending',
@@ -50,10 +51,7 @@ const expected = createRoute({
         },
       },
     },
-    422: {
-      description: 'Unknown dataset or a period that does not fit its cadence',
-      content: problemContent,
-    },
+    422: problem(422, 'Unknown dataset or a period that does not fit its cadence'),
   },
 });
 
