@@ -114,31 +114,42 @@ function registerShared(app: OpenAPIHono<never>) {
   r.registerComponent('headers', 'XRequestId', {
     description: "Names the request in the gateway's log; a plain id the client sent is kept",
     schema: { type: 'string' },
+    required: true,
   });
   r.registerComponent('headers', 'RetryAfter', {
     description: 'Seconds to wait before trying again',
     schema: { type: 'integer', minimum: 0 },
+    required: true,
   });
-  r.registerComponent('headers', 'WWWAuthenticate', { description: 'Bearer', schema: { type: 'string' } });
+  r.registerComponent('headers', 'WWWAuthenticate', {
+    description: 'Bearer',
+    schema: { type: 'string' },
+    required: true,
+  });
   r.registerComponent('headers', 'Allow', {
     description: 'The methods the path takes',
     schema: { type: 'string' },
+    required: true,
   });
   r.registerComponent('headers', 'ETag', {
     description: 'The sha256 of the bytes, as a strong entity tag',
     schema: { type: 'string' },
+    required: true,
   });
   r.registerComponent('headers', 'Location', {
     description: 'Where the object is',
     schema: { type: 'string' },
+    required: true,
   });
   r.registerComponent('headers', 'ContentRange', {
     description: 'bytes <first>-<last>/<length>, or bytes */<length> when the range is outside the bytes',
     schema: { type: 'string' },
+    required: true,
   });
   r.registerComponent('headers', 'ContentDisposition', {
     description: 'The file name',
     schema: { type: 'string' },
+    required: true,
   });
   for (const [status, [name, description]] of Object.entries(SHARED)) {
     const headers: Record<string, { $ref: string }> = { 'X-Request-Id': header('XRequestId') };

@@ -133,10 +133,15 @@ const previewRoute = createRoute({
       description: "The extract, in the profile's format and with its Content-Type",
       headers: {
         'Content-Disposition': HEADERS.ContentDisposition,
-        'X-Records': { description: 'How many records the extract holds', schema: { type: 'integer' } },
+        'X-Records': {
+          description: 'How many records the extract holds',
+          schema: { type: 'integer' },
+          required: true,
+        },
         'X-Profile': {
           description: 'The profile: <id>;version=<n>;sha256=<hex>',
           schema: { type: 'string' },
+          required: true,
         },
       },
       content: EXTRACT_CONTENT,

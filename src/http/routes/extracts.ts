@@ -60,7 +60,7 @@ const get = createRoute({
 const contentHeaders = {
   ETag: HEADERS.ETag,
   'Content-Disposition': HEADERS.ContentDisposition,
-  'Accept-Ranges': { description: 'bytes', schema: { type: 'string' as const } },
+  'Accept-Ranges': { description: 'bytes', schema: { type: 'string' as const }, required: true },
 };
 
 const content = createRoute({
