@@ -167,19 +167,6 @@ export function extractView(e: ExtractRecord, push?: PushRecord | null): z.infer
   };
 }
 
-export const Problem = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number(),
-    detail: z.string(),
-    instance: z.string().optional(),
-  })
-  .passthrough()
-  .openapi('Problem');
-
-export const problemContent = { 'application/problem+json': { schema: Problem } };
-
 const cursorOf = (kind: 'id' | 'seq') =>
   z
     .string()
