@@ -54,8 +54,6 @@ const KNOWN_CASTS = [
   'src/pipeline/push.ts',
   'src/receipts/signer.ts',
   'src/runtime/node.ts',
-  'src/stores/r2-object-store.ts',
-  'src/stores/s3-object-store.ts',
 ];
 const rel = (p: string) => relative(ROOT, p).replaceAll('\\', '/');
 
