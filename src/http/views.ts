@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { ACKNOWLEDGEMENT_STATUSES, DELIVERY_STATUSES, PUSH_STATUSES } from '../core/vocabulary';
-import { isCursor } from '../stores/cursor';
 import type { DeliveryRecord, ExtractRecord, PushRecord } from '../stores/metadata-store';
+import { isCursor } from '../stores/paging';
 
 export const ExtractSummary = z
   .object({
