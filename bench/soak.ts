@@ -18,7 +18,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { prng, type SyntheticDataset, type SyntheticFormat, syntheticDelivery } from '../src/cli/synthetic';
-import { spawnGateway } from '../test/e2e/harness';
+import { spawnGateway } from '../test/support/harness';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);

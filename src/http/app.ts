@@ -11,12 +11,14 @@ import { type AuthVariables, authenticated } from './auth';
 import { renderApiReference, renderProblemType } from './docs';
 import { clientErrorOf, methodNotAllowed, pathAsShown, refuseBadUrls, requireJsonBodies } from './input';
 import { principalRateLimit } from './limits';
-import { gauge, Metrics } from './metrics';
+import { Metrics } from './metrics';
+import { apiDocument } from './openapi';
 import { problemResponse } from './problem';
 import { auditRoutes } from './routes/audit';
 import { datasetRoutes } from './routes/datasets';
 import { deliveryRoutes } from './routes/deliveries';
 import { extractRoutes } from './routes/extracts';
+import { serviceRoutes } from './routes/service';
 import { statusRoutes } from './routes/status';
 import { tokenRoutes } from './routes/tokens';
 import type { Services } from './services';
@@ -124,53 +126,9 @@ export function createApp(
   );
   app.use('*', refuseBadUrls());
 
-  app.get('/health', async (c) => {
-    try {
-      await Promise.all([services.metadata.ping(), services.objects.ping()]);
-      return c.json({ status: 'ok', version: services.version });
-    } catch (err) {
-      services.log.error({ err }, 'health check failed');
-      return c.json({ status: 'unavailable' }, 503);
-    }
-  });
-  // For Prometheus, signed in like the API; the access table says who: counts, no personal data.
+  // /metrics is for Prometheus, signed in like the API; the access table says who.
   app.use('/metrics', authenticated(services), authorize());
-  app.get('/metrics', async (c) => {
-    const stats = await services.metadata.statistics();
-    const body = [
-      gauge(
-        'gateway_deliveries',
-        'Deliveries in the metadata store by dataset and status',
-        stats.deliveries.map((d) => ({ labels: { dataset: d.dataset, status: d.status }, value: d.count })),
-      ),
-      gauge(
-        'gateway_delivery_records',
-        'Records of those deliveries by dataset and status',
-        stats.deliveries.map((d) => ({ labels: { dataset: d.dataset, status: d.status }, value: d.records })),
-      ),
-      gauge(
-        'gateway_delivery_bytes',
-        'Bytes of those deliveries by dataset and status',
-        stats.deliveries.map((d) => ({ labels: { dataset: d.dataset, status: d.status }, value: d.bytes })),
-      ),
-      gauge(
-        'gateway_extracts',
-        'Extracts by recipient and status',
-        stats.extracts.map((e) => ({ labels: { recipient: e.recipient, status: e.status }, value: e.count })),
-      ),
-      gauge(
-        'gateway_pushes',
-        'Pushes by status',
-        stats.pushes.map((e) => ({ labels: { status: e.status }, value: e.count })),
-      ),
-      metrics.render(),
-    ].join('\n');
-    return c.body(`${body}\n`, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-  });
-  app.get('/.well-known/jwks.json', async (c) => {
-    c.header('cache-control', 'public, max-age=300');
-    return c.json(await services.signer.jwks());
-  });
+  app.route('/', serviceRoutes(services, metrics));
 
   app.use('/v1/*', authenticated(services));
   const perMinute = services.limits.requestsPerMinute ?? 0;
@@ -184,17 +142,20 @@ export function createApp(
   app.route('/', datasetRoutes(services));
   app.route('/', statusRoutes(services));
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   const info = {
     title: 'Delivery gateway',
     version: services.version,
     description:
       'One delivery per source system, municipality and period in; every recipient extract out, signed, acknowledged and audited.',
   };
-  app.doc31('/openapi.json', { openapi: '3.1.0', info, security: [{ bearer: [] }] });
-  app.get('/docs', (c) =>
-    c.html(renderApiReference(app.getOpenAPI31Document({ openapi: '3.1.0', info }) as never)),
-  );
+  let document: ReturnType<typeof apiDocument> | null = null;
+  // Made once, on first request: every route is registered by then.
+  const openApi = () => {
+    document ??= apiDocument(app as never, info);
+    return document;
+  };
+  app.get('/openapi.json', (c) => c.json(openApi()));
+  app.get('/docs', (c) => c.html(renderApiReference(openApi() as never)));
   app.get('/problems/:code', (c) => {
     const code = c.req.param('code');
     const html = Object.hasOwn(ERROR_CODES, code) ? renderProblemType(code) : null;

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { ACKNOWLEDGEMENT_STATUSES, DELIVERY_STATUSES, PUSH_STATUSES } from '../core/vocabulary';
-import { isCursor } from '../stores/cursor';
 import type { DeliveryRecord, ExtractRecord, PushRecord } from '../stores/metadata-store';
+import { isCursor } from '../stores/paging';
 
 export const ExtractSummary = z
   .object({
@@ -166,19 +166,6 @@ export function extractView(e: ExtractRecord, push?: PushRecord | null): z.infer
     ...(push === undefined ? {} : { push: push ? pushView(push) : null }),
   };
 }
-
-export const Problem = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number(),
-    detail: z.string(),
-    instance: z.string().optional(),
-  })
-  .passthrough()
-  .openapi('Problem');
-
-export const problemContent = { 'application/problem+json': { schema: Problem } };
 
 const cursorOf = (kind: 'id' | 'seq') =>
   z

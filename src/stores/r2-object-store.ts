@@ -1,3 +1,4 @@
+import { bytesOf } from './byte-stream';
 import { assertObjectKey, assertObjectPrefix, type ObjectSink, type ObjectStore } from './object-store';
 
 /** The part of a Cloudflare R2 bucket binding this adapter uses. */
@@ -93,7 +94,7 @@ export function createR2ObjectStore(bucket: R2BucketLike, partBytes = R2_PART_BY
         key,
         range ? { range: { offset: range.start, length: range.end - range.start + 1 } } : undefined,
       );
-      return obj ? (obj.body as unknown as AsyncIterable<Uint8Array>) : null;
+      return obj ? bytesOf(obj.body, name) : null;
     },
 
     async stat(key) {

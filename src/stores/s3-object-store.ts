@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
+import { bytesOf } from './byte-stream';
 import { assertObjectKey, assertObjectPrefix, type ObjectSink, type ObjectStore } from './object-store';
 
 export interface S3ObjectStoreOptions {
@@ -111,7 +112,7 @@ export async function createS3ObjectStore(opts: S3ObjectStoreOptions): Promise<O
             ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
           }),
         );
-        const body = res.Body as unknown as Readable;
+        const body = bytesOf(res.Body, name);
         if (!range) return body;
         // Some S3-compatible servers answer a range other than the one asked for (bytes=0-0
         // with the whole object): then what was asked for is cut from what came, streaming.

@@ -15,8 +15,8 @@ import { MUNICIPALITIES } from '../core/municipalities';
 import { nameAsShown } from '../core/value-shape';
 import { DELIVERY_STATUSES } from '../core/vocabulary';
 import { type ExpectedReport, expectedDeliveries } from '../pipeline/expected';
-import { isCursor } from '../stores/cursor';
 import type { DeliveryRecord, DeliveryStatus, ExtractRecord, PushRecord } from '../stores/metadata-store';
+import { isCursor } from '../stores/paging';
 
 const STYLE = `
 body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}

@@ -29,11 +29,7 @@ const files = sourceFiles(SRC);
 const KNOWN_LONG = ['src/pipeline/intake.ts', 'src/web/dashboard.tsx'];
 const KNOWN_FILE_CYCLES: string[] = [];
 const KNOWN_FOLDER_CYCLES: string[] = [];
-const KNOWN_CASTS = [
-  'src/http/routes/datasets.ts',
-  'src/stores/r2-object-store.ts',
-  'src/stores/s3-object-store.ts',
-];
+const KNOWN_CASTS = ['src/http/routes/datasets.ts'];
 const rel = (p: string) => relative(ROOT, p).replaceAll('\\', '/');
 
 /** The files a file imports (values and types alike), resolved within src/. */
@@ -112,5 +108,40 @@ describe('the layout of src/', () => {
   it('has no double cast through unknown', () => {
     const casts = files.filter((f) => /\bas unknown as\b/.test(readFileSync(f, 'utf8'))).map(rel);
     expect(casts).toEqual(KNOWN_CASTS);
+  });
+
+  it('keeps core/ pure: it imports nothing outside core/ and no node:* module', () => {
+    const outside = files
+      .filter((f) => rel(f).startsWith('src/core/'))
+      .flatMap((f) => [
+        ...importsOf(f)
+          .filter((g) => !rel(g).startsWith('src/core/'))
+          .map((g) => `${rel(f)} → ${rel(g)}`),
+        ...[...readFileSync(f, 'utf8').matchAll(/from\s+['"](node:[^'"]+)['"]/g)].map(
+          (m) => `${rel(f)} → ${m[1]}`,
+        ),
+      ]);
+    expect(outside).toEqual([]);
+  });
+
+  it('knows it runs on Node only in runtime/, cli/ and the Node-only adapters', () => {
+    // What Workers' nodejs_compat provides; files, threads, processes and sockets are Node's.
+    const WORKERS_HAS = new Set(['node:crypto', 'node:zlib', 'node:stream', 'node:events', 'node:buffer']);
+    const NODE_ONLY = new Set([
+      // Objects as files: the embedded deployment's object store.
+      'src/stores/fs-object-store.ts',
+      // The archival version's context documentation is drawn with a font file; Workers leave
+      // archival profiles to the Node deployment.
+      'src/pipeline/context-docs.ts',
+    ]);
+    const nodeOnly = files
+      .filter((f) => !/^src\/(runtime|cli)\//.test(rel(f)) && !NODE_ONLY.has(rel(f)))
+      .flatMap((f) =>
+        [...readFileSync(f, 'utf8').matchAll(/from\s+['"](node:[^'"]+)['"]/g)]
+          .map((m) => m[1] as string)
+          .filter((m) => !WORKERS_HAS.has(m))
+          .map((m) => `${rel(f)} → ${m}`),
+      );
+    expect(nodeOnly).toEqual([]);
   });
 });

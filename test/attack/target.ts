@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { type SpawnedGateway, spawnGateway } from '../e2e/harness';
+import { type SpawnedGateway, spawnGateway } from '../support/harness';
 
 /**
  * The gateway under attack: its own process (so "never dies" is observable and a crash does

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
-import { ADMIN_TOKEN, type Gateway, startGateway } from '../e2e/harness';
+import { ADMIN_TOKEN, type Gateway, startGateway } from '../support/harness';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 

@@ -583,6 +583,29 @@ export function metadataStoreContract(
         ).rejects.toThrow();
       });
 
+      it('acceptDelivery that fails part-way changes nothing', async () => {
+        const s = slot();
+        const first = await accepted(s, [tag('rcp')]);
+        const d = draft(s);
+        await store.createDelivery(d);
+        const head = await store.auditHead();
+        const twin = extractFor(d, tag('rcp'));
+        // Two extracts with one id: the second cannot be stored, so nothing of the acceptance is.
+        await expect(
+          store.acceptDelivery({
+            id: d.id,
+            outcome: outcome(),
+            extracts: [twin, { ...twin, recipient: tag('rcp') }],
+            actor: 'tok_source',
+          }),
+        ).rejects.toThrow();
+        expect((await store.getDelivery(d.id))?.status).toBe('receiving');
+        expect((await store.getDelivery(first.draft.id))?.supersededBy).toBeNull();
+        expect((await store.getExtract(first.extracts[0]?.id as string))?.status).toBe('available');
+        expect(await store.getExtract(twin.id)).toBeNull();
+        expect(await store.auditHead()).toEqual(head);
+      });
+
       it('a second accepted delivery for the slot supersedes the first', async () => {
         const s = slot();
         const r1 = tag('rcp');

@@ -10,7 +10,7 @@ import {
   xmllint,
   xmllintAvailable,
 } from '../support/archival-checks';
-import { ADMIN_TOKEN, type Gateway, startGateway, submit } from './harness';
+import { ADMIN_TOKEN, type Gateway, startGateway, submit } from '../support/harness';
 
 const HAVE_XMLLINT = xmllintAvailable();
 if (!HAVE_XMLLINT) console.warn('xmllint not found (Debian libxml2-utils): archival-version tests skipped');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
-import { type SpawnedGateway, spawnGateway } from './harness';
+import { type SpawnedGateway, spawnGateway } from '../support/harness';
 
 const ADMIN = 'crash-test-admin-token-0123456789abcdef';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
-import { type SpawnedGateway, spawnGateway } from './harness';
+import { type SpawnedGateway, spawnGateway } from '../support/harness';
 
 /** Every entry under `dir` whose mode is not 0700 (folders) or 0600 (files), with its mode. */
 function looseModes(dir: string): string[] {

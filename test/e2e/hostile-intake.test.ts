@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
-import { type SpawnedGateway, spawnGateway } from './harness';
+import { type SpawnedGateway, spawnGateway } from '../support/harness';
 
 const ADMIN = 'hostile-intake-admin-token-0123456789abcdef';
 

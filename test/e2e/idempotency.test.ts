@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
-import { ADMIN_TOKEN, type Gateway, startGateway, submit } from './harness';
+import { ADMIN_TOKEN, type Gateway, startGateway, submit } from '../support/harness';
 
 /** The intake guarantees of the API contract: an Idempotency-Key is bound to the principal, the slot and the bytes. */
 describe('idempotency and duplicates', () => {

@@ -6,7 +6,7 @@ import { XMLParser } from 'fast-xml-parser';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
-import { type Gateway, startGateway, submit } from './harness';
+import { type Gateway, startGateway, submit } from '../support/harness';
 
 /** Three enrolments whose values exercise escaping, Danish letters and optional fields. */
 const RECORDS = [

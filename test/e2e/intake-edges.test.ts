@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, type Gateway, startGateway, submit } from './harness';
+import { ADMIN_TOKEN, type Gateway, startGateway, submit } from '../support/harness';
 
 /** Edges found by attacking the intake from outside, each a reproduction. */
 describe('intake edges', () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
-import { type Gateway, startGateway, submit } from './harness';
+import { type Gateway, startGateway, submit } from '../support/harness';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 

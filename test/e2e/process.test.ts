@@ -2,7 +2,7 @@ import { cp, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnGateway } from './harness';
+import { spawnGateway } from '../support/harness';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 

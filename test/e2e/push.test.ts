@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
+import { ADMIN_TOKEN, type Gateway, startGateway, submit } from '../support/harness';
 import { type S3Server, startS3rver } from '../support/s3rver';
-import { ADMIN_TOKEN, type Gateway, startGateway, submit } from './harness';
 
 interface Received {
   method: string;

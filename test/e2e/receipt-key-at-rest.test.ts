@@ -16,8 +16,8 @@ import {
 import { afterAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
 import { isWrapped, receiptKeyWrap } from '../../src/receipts/key-wrap';
+import { ADMIN_TOKEN, type Gateway, startGateway, submit } from '../support/harness';
 import { createTestDatabase, postgresAvailable } from '../support/postgres';
-import { ADMIN_TOKEN, type Gateway, startGateway, submit } from './harness';
 
 const body = (seed: number) =>
   [...syntheticDelivery({ dataset: 'daycare', records: 10, format: 'xml', seed })].join('');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
-import { type Gateway, startGateway, submit } from './harness';
+import { type Gateway, startGateway, submit } from '../support/harness';
 
 describe('GET /v1/status/expected: what was delivered, what is late or missing', () => {
   let gw: Gateway;

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/core/ids';
-import { ADMIN_TOKEN, type Gateway, startGateway } from './harness';
+import { ADMIN_TOKEN, type Gateway, startGateway } from '../support/harness';
 
 describe('tokens at rest and over time', () => {
   let gw: Gateway;

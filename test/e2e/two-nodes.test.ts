@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
+import { ADMIN_TOKEN, type Gateway, startGateway, submit } from '../support/harness';
 import { createTestDatabase, postgresAvailable } from '../support/postgres';
 import { type S3Server, startS3rver } from '../support/s3rver';
-import { ADMIN_TOKEN, type Gateway, startGateway, submit } from './harness';
 
 const available = await postgresAvailable('the two-node test on PostgreSQL + S3');
 

@@ -1,7 +1,7 @@
 import { unzipSync } from 'fflate';
 import { SaxesParser } from 'saxes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Gateway, startGateway, submit } from './harness';
+import { type Gateway, startGateway, submit } from '../support/harness';
 
 /**
  * Values pass through unchanged or are refused. The one normalisation the daycare schema

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS } from '../../src/http/access';
 import type { Role } from '../../src/stores/metadata-store';
-import { ADMIN_TOKEN, type Gateway, startGateway } from '../e2e/harness';
+import { ADMIN_TOKEN, type Gateway, startGateway } from '../support/harness';
 
 const ROLES: Role[] = ['source', 'recipient', 'auditor', 'admin'];
 

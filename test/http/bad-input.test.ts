@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
-import { ADMIN_TOKEN, type Gateway, startGateway, submit } from '../e2e/harness';
+import { ADMIN_TOKEN, type Gateway, startGateway, submit } from '../support/harness';
 
 /**
  * Plain bad input at the HTTP surface: every answer is a problem document with a 4xx status,

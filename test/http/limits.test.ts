@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Gateway, startGateway } from '../e2e/harness';
+import { type Gateway, startGateway } from '../support/harness';
 
 describe('limits and browser access', () => {
   const gateways: Gateway[] = [];

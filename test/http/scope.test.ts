@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
-import { ADMIN_TOKEN, type Gateway, startGateway, submit } from '../e2e/harness';
+import { ADMIN_TOKEN, type Gateway, startGateway, submit } from '../support/harness';
 
 /** What a token may read is decided by its current scope, not by the subject it names. */
 describe('a token reads within its current scope', () => {

@@ -5,7 +5,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SpawnedGateway, spawnGateway } from '../e2e/harness';
+import { type SpawnedGateway, spawnGateway } from '../support/harness';
 
 const ADMIN = 'cert-test-admin-token-0123456789abcdef';
 const HAVE_OPENSSL = (() => {

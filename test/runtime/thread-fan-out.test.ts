@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
-import { type SpawnedGateway, spawnGateway } from '../e2e/harness';
+import { type SpawnedGateway, spawnGateway } from '../support/harness';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const ADMIN = 'thread-test-admin-token-0123456789';

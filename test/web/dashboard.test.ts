@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
-import { type Gateway, startGateway, submit } from '../e2e/harness';
+import { type Gateway, startGateway, submit } from '../support/harness';
 
 describe('the dashboard', () => {
   let gw: Gateway;

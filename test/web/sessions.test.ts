@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, type Gateway, spawnGateway, startGateway } from '../e2e/harness';
+import { ADMIN_TOKEN, type Gateway, spawnGateway, startGateway } from '../support/harness';
 
 const form = (token: string) => ({
   method: 'POST',

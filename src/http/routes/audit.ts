@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { verifyChain } from '../../audit/chain';
 import type { AuthVariables } from '../auth';
+import { HEADERS } from '../openapi';
 import type { Services } from '../services';
 import { SeqPageQuery } from '../views';
 
@@ -22,6 +23,7 @@ const instant = z.string().datetime({ offset: true }).optional();
 const list = createRoute({
   method: 'get',
   path: '/v1/audit',
+  operationId: 'listAuditEvents',
   tags: ['Audit'],
   summary: 'Audit events, oldest first',
   request: {
@@ -49,6 +51,7 @@ const list = createRoute({
 const verify = createRoute({
   method: 'get',
   path: '/v1/audit/verify',
+  operationId: 'verifyAuditChain',
   tags: ['Audit'],
   summary: 'Recomputes the hash chain from the first event to the head',
   responses: {
@@ -69,13 +72,25 @@ const verify = createRoute({
   },
 });
 
+/** Keyed by a plain string: the route typing would read application/x-ndjson as JSON. */
+const ndjson: Record<string, { schema: z.ZodString }> = {
+  'application/x-ndjson': { schema: z.string().openapi({ description: 'Lines of AuditEvent JSON' }) },
+};
+
 const exportRoute = createRoute({
   method: 'get',
   path: '/v1/audit/export',
+  operationId: 'exportAuditEvents',
   tags: ['Audit'],
   summary: 'The events as NDJSON, for archiving and offline verification',
   request: { query: z.object({ from: instant, to: instant }) },
-  responses: { 200: { description: 'application/x-ndjson: one event per line, oldest first' } },
+  responses: {
+    200: {
+      description: 'One event per line, oldest first, each as GET /v1/audit lists it',
+      headers: { 'Content-Disposition': HEADERS.ContentDisposition },
+      content: ndjson,
+    },
+  },
 });
 
 export function auditRoutes(services: Services) {
@@ -111,12 +126,9 @@ export function auditRoutes(services: Services) {
         if (!cursor) done = true;
       },
     });
-    return new Response(stream, {
-      status: 200,
-      headers: {
-        'content-type': 'application/x-ndjson',
-        'content-disposition': 'attachment; filename="audit.ndjson"',
-      },
+    return c.body(stream, 200, {
+      'content-type': 'application/x-ndjson',
+      'content-disposition': 'attachment; filename="audit.ndjson"',
     });
   });
 

@@ -4,8 +4,9 @@ import { nameAsShown } from '../../core/value-shape';
 import { DEFAULT_BODY_LIMITS, deliveryBytes } from '../../pipeline/body';
 import { previewExtract } from '../../pipeline/preview';
 import type { AuthVariables } from '../auth';
+import { EXTRACT_CONTENT, HEADERS, problem } from '../openapi';
 import type { Services } from '../services';
-import { deliveryBody, problemContent } from '../views';
+import { deliveryBody } from '../views';
 
 const IdParam = z.object({
   id: z
@@ -17,6 +18,7 @@ const IdParam = z.object({
 const list = createRoute({
   method: 'get',
   path: '/v1/datasets',
+  operationId: 'listDatasets',
   tags: ['Datasets'],
   summary: 'Every dataset the gateway takes',
   responses: {
@@ -44,6 +46,7 @@ const list = createRoute({
 const get = createRoute({
   method: 'get',
   path: '/v1/datasets/{id}',
+  operationId: 'getDataset',
   tags: ['Datasets'],
   summary: 'The dataset schema: fields, types, code lists, rules, cadence and deadline',
   request: { params: IdParam },
@@ -52,13 +55,14 @@ const get = createRoute({
       description: 'The schema',
       content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
     },
-    404: { description: 'No such dataset', content: problemContent },
+    404: problem(404, 'No such dataset'),
   },
 });
 
 const profiles = createRoute({
   method: 'get',
   path: '/v1/datasets/{id}/profiles',
+  operationId: 'listProfiles',
   tags: ['Datasets'],
   summary: 'The mapping profiles in force for a dataset, one per recipient',
   request: { params: IdParam },
@@ -69,7 +73,7 @@ const profiles = createRoute({
         'application/json': { schema: z.object({ items: z.array(z.record(z.string(), z.unknown())) }) },
       },
     },
-    404: { description: 'No such dataset', content: problemContent },
+    404: problem(404, 'No such dataset'),
   },
 });
 
@@ -83,6 +87,7 @@ const ProfileParams = IdParam.extend({
 const versions = createRoute({
   method: 'get',
   path: '/v1/datasets/{id}/profiles/{recipient}/versions',
+  operationId: 'listProfileVersions',
   tags: ['Datasets'],
   summary: 'Every version of a profile that has been in force, newest first, with from when until when',
   request: {
@@ -107,13 +112,14 @@ const versions = createRoute({
         },
       },
     },
-    404: { description: 'No such dataset or profile', content: problemContent },
+    404: problem(404, 'No such dataset or profile'),
   },
 });
 
 const previewRoute = createRoute({
   method: 'post',
   path: '/v1/datasets/{id}/profiles/{recipient}/preview',
+  operationId: 'previewExtract',
   tags: ['Datasets'],
   summary: 'The extract a profile would make from a small delivery; nothing is stored (admin)',
   description:
@@ -123,9 +129,25 @@ const previewRoute = createRoute({
     body: deliveryBody,
   },
   responses: {
-    200: { description: "The extract, in the profile's format; X-Records says how many records it holds" },
-    404: { description: 'No such dataset or profile', content: problemContent },
-    422: { description: 'The sample has invalid records', content: problemContent },
+    200: {
+      description: "The extract, in the profile's format and with its Content-Type",
+      headers: {
+        'Content-Disposition': HEADERS.ContentDisposition,
+        'X-Records': {
+          description: 'How many records the extract holds',
+          schema: { type: 'integer' },
+          required: true,
+        },
+        'X-Profile': {
+          description: 'The profile: <id>;version=<n>;sha256=<hex>',
+          schema: { type: 'string' },
+          required: true,
+        },
+      },
+      content: EXTRACT_CONTENT,
+    },
+    404: problem(404, 'No such dataset or profile'),
+    422: problem(422, 'The sample has invalid records'),
   },
 });
 

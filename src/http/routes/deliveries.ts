@@ -6,8 +6,9 @@ import { DELIVERY_STATUSES } from '../../core/vocabulary';
 import { DEFAULT_BODY_LIMITS, deliveryBytes } from '../../pipeline/body';
 import { checkIntakeRequest, intake } from '../../pipeline/intake';
 import type { AuthVariables } from '../auth';
+import { HEADERS, problem, RequestHeaders } from '../openapi';
 import type { Services } from '../services';
-import { DeliveryView, deliveryBody, deliveryView, PageQuery, problemContent } from '../views';
+import { DeliveryView, deliveryBody, deliveryView, PageQuery } from '../views';
 
 const IdParam = z.object({
   id: z
@@ -19,6 +20,7 @@ const IdParam = z.object({
 const submit = createRoute({
   method: 'post',
   path: '/v1/deliveries',
+  operationId: 'submitDelivery',
   tags: ['Deliveries'],
   summary: 'Submit one delivery; it is validated and every recipient extract is made in one pass',
   request: {
@@ -27,45 +29,52 @@ const submit = createRoute({
       municipality: z.string().min(1).max(8),
       period: z.string().min(1).max(16),
     }),
-    headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+    headers: z.object({
+      'idempotency-key': RequestHeaders.idempotencyKey,
+      'content-encoding': RequestHeaders.contentEncoding,
+    }),
     body: deliveryBody,
   },
   responses: {
     201: {
       description: 'Accepted; every extract exists',
+      headers: { Location: HEADERS.Location },
       content: { 'application/json': { schema: DeliveryView } },
     },
     200: {
       description: 'The same bytes were already accepted: the earlier delivery',
+      headers: { Location: HEADERS.Location },
       content: { 'application/json': { schema: DeliveryView } },
     },
-    400: { description: 'Not well-formed', content: problemContent },
-    401: { description: 'No valid token', content: problemContent },
-    403: { description: 'Outside the token scope', content: problemContent },
-    413: { description: 'Too large', content: problemContent },
-    415: { description: 'Unsupported content type', content: problemContent },
-    422: {
-      description: 'Rejected: the problem lists the first errors; the report has them all',
-      content: problemContent,
-    },
+    400: problem(400, 'Not well-formed, or a parameter does not fit'),
+    403: problem(403, 'Outside the token scope'),
+    409: problem(409, 'A delivery with this Idempotency-Key is still being received'),
+    413: problem(413, 'Larger than the configured limit'),
+    415: problem(415, 'Not XML, CSV or NDJSON, or an encoding the gateway does not read'),
+    422: problem(
+      422,
+      'Rejected: the problem lists the first errors; the report has them all. Also an unknown dataset, municipality or period, or an Idempotency-Key used for another request',
+    ),
   },
 });
 
 const get = createRoute({
   method: 'get',
   path: '/v1/deliveries/{id}',
+  operationId: 'getDelivery',
   tags: ['Deliveries'],
   summary: 'One delivery with its extracts and receipt',
   request: { params: IdParam },
   responses: {
     200: { description: 'The delivery', content: { 'application/json': { schema: DeliveryView } } },
-    404: { description: 'No such delivery (or not yours)', content: problemContent },
+    404: problem(404, 'No such delivery (or not yours)'),
   },
 });
 
 const list = createRoute({
   method: 'get',
   path: '/v1/deliveries',
+  operationId: 'listDeliveries',
   tags: ['Deliveries'],
   summary: 'Deliveries, newest first',
   request: {
@@ -100,9 +109,17 @@ const IssueView = z.object({
 const report = createRoute({
   method: 'get',
   path: '/v1/deliveries/{id}/report',
+  operationId: 'getDeliveryReport',
   tags: ['Deliveries'],
   summary: 'The whole validation report (JSON, or CSV with Accept: text/csv)',
-  request: { params: IdParam },
+  request: {
+    params: IdParam,
+    headers: z.object({
+      accept: RequestHeaders.accept.openapi({
+        description: 'text/csv for the report as CSV; JSON otherwise',
+      }),
+    }),
+  },
   responses: {
     200: {
       description: 'The report',
@@ -121,7 +138,7 @@ const report = createRoute({
         'text/csv': { schema: z.string() },
       },
     },
-    404: { description: 'No such delivery (or not yours)', content: problemContent },
+    404: problem(404, 'No such delivery (or not yours)'),
   },
 });
 

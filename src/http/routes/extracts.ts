@@ -6,10 +6,11 @@ import { GatewayError } from '../../core/errors';
 import { EXTRACT_STATUSES } from '../../core/vocabulary';
 import type { ByteRange } from '../../stores/object-store';
 import type { AuthVariables } from '../auth';
+import { EXTRACT_CONTENT, HEADERS, ownProblem, problem, RequestHeaders } from '../openapi';
 import { problemResponse } from '../problem';
 import type { Services } from '../services';
 import { toReadableStream } from '../stream';
-import { ExtractView, extractView, PageQuery, problemContent } from '../views';
+import { ExtractView, extractView, PageQuery } from '../views';
 
 const IdParam = z.object({
   id: z
@@ -21,6 +22,7 @@ const IdParam = z.object({
 const list = createRoute({
   method: 'get',
   path: '/v1/extracts',
+  operationId: 'listExtracts',
   tags: ['Extracts'],
   summary: "This recipient's extracts, oldest first (auditors and admins: every recipient's)",
   request: {
@@ -46,53 +48,70 @@ const list = createRoute({
 const get = createRoute({
   method: 'get',
   path: '/v1/extracts/{id}',
+  operationId: 'getExtract',
   tags: ['Extracts'],
   summary: 'Extract metadata: the delivery it came from, the profile version, lawful use',
   request: { params: IdParam },
   responses: {
     200: { description: 'The extract', content: { 'application/json': { schema: ExtractView } } },
-    404: { description: 'No such extract (or not yours)', content: problemContent },
+    404: problem(404, 'No such extract (or not yours)'),
   },
 });
+
+const contentHeaders = {
+  ETag: HEADERS.ETag,
+  'Content-Disposition': HEADERS.ContentDisposition,
+  'Accept-Ranges': { description: 'bytes', schema: { type: 'string' as const }, required: true },
+};
 
 const content = createRoute({
   method: 'get',
   path: '/v1/extracts/{id}/content',
+  operationId: 'getExtractContent',
   tags: ['Extracts'],
   summary: 'The extract bytes; ETag is the sha256, Range is honoured; the first download marks it fetched',
-  request: { params: IdParam },
+  description:
+    "The Content-Type is the extract's own (its `contentType`): XML, CSV, NDJSON, JSON, or a zip or gzip package. HEAD answers the same headers and changes nothing.",
+  request: {
+    params: IdParam,
+    headers: z.object({
+      range: RequestHeaders.range,
+      'if-none-match': RequestHeaders.ifNoneMatch,
+      'if-range': RequestHeaders.ifRange,
+    }),
+  },
   responses: {
-    200: {
-      description: 'The bytes',
-      content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
-    },
+    200: { description: 'The bytes', headers: contentHeaders, content: EXTRACT_CONTENT },
     206: {
       description: 'A range of the bytes',
-      content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
+      headers: { ...contentHeaders, 'Content-Range': HEADERS.ContentRange },
+      content: EXTRACT_CONTENT,
     },
-    304: { description: 'Not modified (If-None-Match)' },
-    404: { description: 'No such extract (or not yours)', content: problemContent },
-    410: { description: 'The extract was purged', content: problemContent },
-    416: { description: 'Range not satisfiable', content: problemContent },
+    304: { description: 'Not modified (If-None-Match)', headers: { ETag: HEADERS.ETag } },
+    404: problem(404, 'No such extract (or not yours)'),
+    410: ownProblem('The extract was purged'),
+    416: ownProblem('Range not satisfiable', { 'Content-Range': HEADERS.ContentRange }),
   },
 });
 
 const retryPush = createRoute({
   method: 'post',
   path: '/v1/extracts/{id}/push',
+  operationId: 'retryExtractPush',
   tags: ['Extracts'],
   summary: 'Tries a failed push again, its attempts counted afresh (admin)',
   request: { params: IdParam },
   responses: {
     202: { description: 'The push is due again', content: { 'application/json': { schema: ExtractView } } },
-    404: { description: 'No such extract, or it is not pushed', content: problemContent },
-    409: { description: 'The push has not failed', content: problemContent },
+    404: problem(404, 'No such extract, or it is not pushed'),
+    409: problem(409, 'The push has not failed'),
   },
 });
 
 const acknowledge = createRoute({
   method: 'post',
   path: '/v1/extracts/{id}/receipts',
+  operationId: 'acknowledgeExtract',
   tags: ['Extracts'],
   summary: "The recipient's acknowledgement: accepted, or refused with a reason",
   request: {
@@ -111,8 +130,8 @@ const acknowledge = createRoute({
   },
   responses: {
     201: { description: 'Recorded', content: { 'application/json': { schema: ExtractView } } },
-    404: { description: 'No such extract (or not yours)', content: problemContent },
-    409: { description: 'Already acknowledged, or no longer current', content: problemContent },
+    404: problem(404, 'No such extract (or not yours)'),
+    409: problem(409, 'Already acknowledged, or no longer current'),
   },
 });
 

@@ -3,8 +3,8 @@ import { deliveryScope } from '../../auth/visibility';
 import { SLOT_STATUSES } from '../../core/vocabulary';
 import { expectedDeliveries } from '../../pipeline/expected';
 import type { AuthVariables } from '../auth';
+import { problem } from '../openapi';
 import type { Services } from '../services';
-import { problemContent } from '../views';
 
 const SlotView = z
   .object({
@@ -25,6 +25,7 @@ const SlotView = z
 const expected = createRoute({
   method: 'get',
   path: '/v1/status/expected',
+  operationId: 'listExpectedDeliveries',
   tags: ['Status'],
   summary:
     'For every source and municipality expected to deliver in a period: received, late, missing or pending',
@@ -46,10 +47,7 @@ const expected = createRoute({
         },
       },
     },
-    422: {
-      description: 'Unknown dataset or a period that does not fit its cadence',
-      content: problemContent,
-    },
+    422: problem(422, 'Unknown dataset or a period that does not fit its cadence'),
   },
 });
 

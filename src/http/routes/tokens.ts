@@ -7,8 +7,8 @@ import { isMunicipalityCode } from '../../core/municipalities';
 import { nameAsShown } from '../../core/value-shape';
 import type { TokenRecord } from '../../stores/metadata-store';
 import type { AuthVariables } from '../auth';
+import { problem } from '../openapi';
 import type { Services } from '../services';
-import { problemContent } from '../views';
 
 const expiresAt = z.string().datetime({ offset: true }).optional();
 /** An organisation certificate the principal signs in with instead of a token text. */
@@ -57,6 +57,7 @@ const TokenRequest = z.discriminatedUnion('role', [
 const issue = createRoute({
   method: 'post',
   path: '/v1/admin/tokens',
+  operationId: 'issueToken',
   tags: ['Admin'],
   summary: 'Issue a token; its text is shown in this answer only',
   request: { body: { required: true, content: { 'application/json': { schema: TokenRequest } } } },
@@ -77,7 +78,7 @@ const issue = createRoute({
         },
       },
     },
-    422: { description: 'Unknown recipient, dataset or municipality', content: problemContent },
+    422: problem(422, 'Unknown recipient, dataset or municipality, or an expiry in the past'),
   },
 });
 
@@ -99,6 +100,7 @@ const TokenView = z
 const rotateKey = createRoute({
   method: 'post',
   path: '/v1/admin/receipt-keys/rotate',
+  operationId: 'rotateReceiptKey',
   tags: ['Admin'],
   summary: 'A new receipt signing key signs from now on; the retired one stays in the JWKS for verification',
   responses: {
@@ -106,13 +108,14 @@ const rotateKey = createRoute({
       description: 'The new key',
       content: { 'application/json': { schema: z.object({ kid: z.string() }) } },
     },
-    409: { description: 'The key is configured, not kept by the gateway', content: problemContent },
+    409: problem(409, 'The key is configured, not kept by the gateway'),
   },
 });
 
 const list = createRoute({
   method: 'get',
   path: '/v1/admin/tokens',
+  operationId: 'listTokens',
   tags: ['Admin'],
   summary: 'Every token with its scope and last use; never a token text',
   responses: {
@@ -126,6 +129,7 @@ const list = createRoute({
 const revoke = createRoute({
   method: 'delete',
   path: '/v1/admin/tokens/{id}',
+  operationId: 'revokeToken',
   tags: ['Admin'],
   summary: 'Revoke a token; it fails from the next request on',
   request: {
@@ -138,7 +142,7 @@ const revoke = createRoute({
   },
   responses: {
     204: { description: 'Revoked' },
-    404: { description: 'No such active token', content: problemContent },
+    404: problem(404, 'No such active token'),
   },
 });
 

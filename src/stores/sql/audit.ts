@@ -1,5 +1,6 @@
-import { type AuditDraft, type AuditEvent, eventHash } from '../../audit/chain';
+import type { AuditDraft, AuditEvent } from '../../audit/chain';
 import type { Clock } from '../../core/clock';
+import { chainEvents } from '../chain-events';
 import type { AuditFilter, Page } from '../metadata-store';
 import type { SqlExecutor } from './client';
 import { columns } from './columns';
@@ -16,21 +17,8 @@ export async function appendAuditIn(
   const [head] = await tx.query('SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE');
   if (!head) throw new Error('audit_head: the chain has no head row');
   const c = columns('audit_head', head);
-  let seq = c.integer('seq');
-  let prevHash = c.text('hash');
-  const events: AuditEvent[] = [];
-  for (const d of drafts) {
-    seq++;
-    const base = {
-      seq,
-      at: now().toISOString(),
-      actor: d.actor,
-      action: d.action,
-      subject: d.subject,
-      details: d.details,
-      prevHash,
-    };
-    const event: AuditEvent = { ...base, hash: eventHash(base) };
+  const events = chainEvents({ seq: c.integer('seq'), hash: c.text('hash') }, drafts, now().toISOString());
+  for (const event of events)
     await tx.query(
       'INSERT INTO audit_events (seq, at, actor, action, subject, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)',
       [
@@ -44,10 +32,8 @@ export async function appendAuditIn(
         event.hash,
       ],
     );
-    events.push(event);
-    prevHash = event.hash;
-  }
-  await tx.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1', [seq, prevHash]);
+  const last = events[events.length - 1];
+  if (last) await tx.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1', [last.seq, last.hash]);
   return events;
 }
 

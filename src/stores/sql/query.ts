@@ -1,28 +1,6 @@
-import type { Page } from '../metadata-store';
+import { decodeCursor } from '../paging';
 
-/** A page cursor: the sort key of the last item shown, as opaque URL-safe text. */
-export function encodeCursor(v: string | number): string {
-  return btoa(JSON.stringify(v)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
-}
-
-/** The sort key a cursor holds; null for none or for a cursor the store did not make. */
-export function decodeCursor(c: string | null): string | number | null {
-  if (!c) return null;
-  try {
-    const v = JSON.parse(atob(c.replace(/-/g, '+').replace(/_/g, '/')));
-    return typeof v === 'string' || typeof v === 'number' ? v : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Cuts the one row fetched beyond the limit and makes the cursor from the last one shown. */
-export function page<T>(rows: T[], limit: number, cursorOf: (last: T) => string | number): Page<T> {
-  const more = rows.length > limit;
-  const items = more ? rows.slice(0, limit) : rows;
-  const last = items[items.length - 1];
-  return { items, next: more && last !== undefined ? encodeCursor(cursorOf(last)) : null };
-}
+export { decodeCursor, encodeCursor, page } from '../paging';
 
 /**
  * A SELECT built from conditions that apply only when a filter has a value. Each condition is

@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { createApp } from '../../src/http/app';
 import { readConfig } from '../../src/runtime/config';
 import { buildNodeServices, createLogger } from '../../src/runtime/node-services';
+import { type Contract, contractOf } from './contract';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
@@ -42,11 +43,16 @@ export async function startGateway(
   });
   const built = await buildNodeServices(config, createLogger('debug', sink), 'test');
   const app = createApp(built.services);
+  let contract: Promise<Contract> | null = null;
+  // Every answer a test receives is held to the OpenAPI document this gateway serves.
   const request = async (path: string, init: RequestInit & { token?: string } = {}) => {
     const { token, ...rest } = init;
     const headers = new Headers(rest.headers);
     if (token) headers.set('authorization', `Bearer ${token}`);
-    return app.request(`http://gateway.test${path}`, { ...rest, headers });
+    const res = await app.request(`http://gateway.test${path}`, { ...rest, headers });
+    contract ??= contractOf(async () => app.request('http://gateway.test/openapi.json'));
+    await (await contract).check(rest.method ?? 'GET', path, res);
+    return res;
   };
   return {
     request,

@@ -1,0 +1,302 @@
+import type { AuditDraft } from '../../audit/chain';
+import type { Clock } from '../../core/clock';
+import { decideSlot } from '../../core/slot';
+import type { ValidationIssue } from '../../core/validator';
+import { decodeCursor, page } from '../paging';
+import type {
+  AcceptDelivery,
+  AcceptResult,
+  DeliveryFilter,
+  DeliveryRecord,
+  EndDelivery,
+  ExtractRecord,
+  NewDelivery,
+  NewExtract,
+  Page,
+} from '../records';
+import { appendAudit, byId, copy, instant, iso, isoOrNull, json, type Tables } from './tables';
+
+type Slot = Pick<DeliveryRecord, 'dataset' | 'municipality' | 'period' | 'source'>;
+
+function mustGet(t: Tables, id: string): DeliveryRecord {
+  const d = t.deliveries.get(id);
+  if (d?.status !== 'receiving') throw new Error(`memory: delivery ${id} is not receiving`);
+  return d;
+}
+
+export function createDelivery(t: Tables, d: NewDelivery): DeliveryRecord {
+  if (t.deliveries.has(d.id)) throw new Error(`memory: delivery ${d.id} exists`);
+  if (d.idempotencyKey !== null && findDeliveryByIdempotencyKey(t, d.source, d.idempotencyKey))
+    throw new Error(`memory: ${d.source} already used the Idempotency-Key ${d.idempotencyKey}`);
+  const record: DeliveryRecord = {
+    ...d,
+    receivedAt: iso(d.receivedAt),
+    status: 'receiving',
+    completedAt: null,
+    sha256: null,
+    bytes: null,
+    records: null,
+    errorCount: 0,
+    supersedes: null,
+    supersededBy: null,
+    receipt: null,
+    problem: null,
+  };
+  t.deliveries.set(d.id, record);
+  return copy(record);
+}
+
+export function findDeliveryByIdempotencyKey(t: Tables, source: string, key: string): DeliveryRecord | null {
+  for (const d of t.deliveries.values()) if (d.source === source && d.idempotencyKey === key) return copy(d);
+  return null;
+}
+
+/** The slot's current accepted delivery (the newest not superseded), other than `except`. */
+function currentOfSlot(t: Tables, s: Slot, except?: string): DeliveryRecord | null {
+  const held = [...t.deliveries.values()]
+    .filter(
+      (d) =>
+        d.dataset === s.dataset &&
+        d.municipality === s.municipality &&
+        d.period === s.period &&
+        d.source === s.source &&
+        d.status === 'accepted' &&
+        d.supersededBy === null &&
+        d.id !== except,
+    )
+    .sort(byId);
+  return held[held.length - 1] ?? null;
+}
+
+export function findAcceptedDuplicate(
+  t: Tables,
+  d: Slot & Pick<DeliveryRecord, 'contentType'>,
+  sha256: string,
+): DeliveryRecord | null {
+  const current = currentOfSlot(t, d);
+  return decideSlot(current, { sha256, contentType: d.contentType }).kind === 'repeats'
+    ? copy(current)
+    : null;
+}
+
+export function listDeliveries(t: Tables, f: DeliveryFilter, cursor: string | null, limit: number) {
+  const after = decodeCursor(cursor);
+  const rows = [...t.deliveries.values()]
+    .filter(
+      (d) =>
+        (!f.dataset || d.dataset === f.dataset) &&
+        (!f.municipality || d.municipality === f.municipality) &&
+        (!f.period || d.period === f.period) &&
+        (!f.status || d.status === f.status) &&
+        (!f.source || d.source === f.source) &&
+        (!f.municipalities || f.municipalities.includes(d.municipality)) &&
+        (!f.datasets || f.datasets.includes(d.dataset)) &&
+        (after === null || d.id < String(after)),
+    )
+    .sort(byId)
+    .reverse()
+    .slice(0, limit + 1);
+  return page(rows.map(copy), limit, (d) => d.id);
+}
+
+export function extractsOf(t: Tables, deliveryId: string): ExtractRecord[] {
+  return [...t.extracts.values()]
+    .filter((e) => e.deliveryId === deliveryId)
+    .sort(byId)
+    .map(copy);
+}
+
+/** An issue as the SQL store keeps it: no record number is 0, absent line and field stay absent. */
+function storedIssue(i: ValidationIssue): ValidationIssue {
+  return {
+    record: i.record || 0,
+    ...(i.line !== undefined && i.line !== null ? { line: i.line } : {}),
+    ...(i.field !== undefined && i.field !== null ? { field: i.field } : {}),
+    rule: i.rule,
+    message: i.message,
+  };
+}
+
+function addIssues(t: Tables, deliveryId: string, issues: ValidationIssue[]): void {
+  if (issues.length)
+    t.issues.set(deliveryId, [...(t.issues.get(deliveryId) ?? []), ...issues.map(storedIssue)]);
+}
+
+export function listIssues(
+  t: Tables,
+  deliveryId: string,
+  cursor: string | null,
+  limit: number,
+): Page<ValidationIssue> {
+  const after = Number(decodeCursor(cursor) ?? 0);
+  const rows = (t.issues.get(deliveryId) ?? [])
+    .map((issue, i) => ({ seq: i + 1, issue }))
+    .filter((x) => x.seq > after)
+    .slice(0, limit + 1);
+  const p = page(rows, limit, (x) => x.seq);
+  return { items: p.items.map((x) => copy(x.issue)), next: p.next };
+}
+
+function insertExtract(t: Tables, e: NewExtract, deliveryId: string, replaces: string | null): void {
+  if (t.extracts.has(e.id)) throw new Error(`memory: extract ${e.id} exists`);
+  const { push, ...rest } = e;
+  const createdAt = iso(e.createdAt);
+  t.extracts.set(e.id, {
+    ...rest,
+    deliveryId,
+    profile: { ...e.profile },
+    metadata: json(e.metadata),
+    createdAt,
+    ackDueAt: isoOrNull(e.ackDueAt),
+    status: 'available',
+    replaces,
+    fetchedAt: null,
+    acknowledgedAt: null,
+    acknowledgement: null,
+  });
+  if (push)
+    t.pushes.set(e.id, {
+      extractId: e.id,
+      recipient: e.recipient,
+      target: json(push),
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: createdAt,
+      lastError: null,
+      location: null,
+      deliveredAt: null,
+      createdAt,
+      claimedUntil: null,
+    });
+}
+
+export function acceptDelivery(t: Tables, now: Clock, a: AcceptDelivery): AcceptResult {
+  const { id, outcome, actor, report } = a;
+  const current = mustGet(t, id);
+  const held = currentOfSlot(t, current, id);
+  const decision = decideSlot(held, { sha256: outcome.sha256, contentType: current.contentType });
+  if (held && decision.kind === 'repeats') {
+    // The same bytes raced in on another request and won: this one repeats it.
+    t.deliveries.delete(id);
+    return { delivery: copy(held), extracts: extractsOf(t, held.id), repeated: true };
+  }
+  const prev = decision.kind === 'supersedes' ? decision.id : null;
+  const replaced = new Map<string, string>();
+  if (prev) {
+    for (const e of [...t.extracts.values()].sort(byId))
+      if (e.deliveryId === prev && e.status !== 'superseded' && e.status !== 'purged') {
+        t.extracts.set(e.id, { ...e, status: 'superseded' });
+        replaced.set(e.recipient, e.id);
+      }
+    const old = t.deliveries.get(prev);
+    if (old) t.deliveries.set(prev, { ...old, supersededBy: id });
+  }
+  t.deliveries.set(id, {
+    ...current,
+    status: 'accepted',
+    completedAt: iso(outcome.completedAt),
+    sha256: outcome.sha256,
+    bytes: outcome.bytes,
+    records: { ...outcome.records },
+    receipt: outcome.receipt,
+    supersedes: prev,
+    errorCount: report?.errorCount ?? 0,
+  });
+  if (report) addIssues(t, id, report.issues);
+  const audit: AuditDraft[] = [
+    {
+      actor,
+      action: 'delivery.accepted',
+      subject: id,
+      details: {
+        dataset: current.dataset,
+        municipality: current.municipality,
+        period: current.period,
+        source: current.source,
+        sha256: outcome.sha256,
+        bytes: outcome.bytes,
+        records: outcome.records,
+        supersedes: prev,
+      },
+    },
+  ];
+  for (const e of a.extracts) {
+    const replaces = replaced.get(e.recipient) ?? null;
+    insertExtract(t, e, id, replaces);
+    audit.push({
+      actor,
+      action: 'extract.created',
+      subject: e.id,
+      details: {
+        delivery: id,
+        recipient: e.recipient,
+        profile: e.profile,
+        records: e.records,
+        sha256: e.sha256,
+        bytes: e.bytes,
+        replaces,
+      },
+    });
+  }
+  for (const [recipient, old] of replaced)
+    audit.push({ actor, action: 'extract.superseded', subject: old, details: { recipient, by: id } });
+  appendAudit(t, now, audit);
+  return { delivery: copy(t.deliveries.get(id) as DeliveryRecord), extracts: extractsOf(t, id) };
+}
+
+export function endDelivery(t: Tables, now: Clock, e: EndDelivery): DeliveryRecord {
+  const { id, status, outcome, problem, issues, errorCount } = e;
+  const d: DeliveryRecord = {
+    ...mustGet(t, id),
+    status,
+    completedAt: iso(outcome.completedAt),
+    sha256: outcome.sha256 ?? null,
+    bytes: outcome.bytes ?? null,
+    records: outcome.records ? { ...outcome.records } : null,
+    receipt: outcome.receipt ?? null,
+    problem: { code: problem.code, detail: problem.detail },
+    errorCount,
+  };
+  t.deliveries.set(id, d);
+  addIssues(t, id, issues);
+  const byRule: Record<string, number> = {};
+  for (const i of issues) byRule[i.rule] = (byRule[i.rule] ?? 0) + 1;
+  appendAudit(t, now, [
+    {
+      actor: e.actor,
+      action: `delivery.${status}`,
+      subject: id,
+      details: {
+        dataset: d.dataset,
+        municipality: d.municipality,
+        period: d.period,
+        source: d.source,
+        problem: problem.code,
+        errorCount,
+        rules: byRule,
+        sha256: d.sha256,
+        bytes: d.bytes,
+      },
+    },
+  ]);
+  return copy(d);
+}
+
+export function discardReceiving(t: Tables, id: string): void {
+  if (t.deliveries.get(id)?.status !== 'receiving') return;
+  t.deliveries.delete(id);
+  t.issues.delete(id);
+}
+
+export function releaseIdempotencyKey(t: Tables, id: string): void {
+  const d = t.deliveries.get(id);
+  if (d && (d.status === 'failed' || d.status === 'rejected') && d.sha256 === null)
+    t.deliveries.set(id, { ...d, idempotencyKey: null });
+}
+
+export function listStaleReceiving(t: Tables, before: string): DeliveryRecord[] {
+  return [...t.deliveries.values()]
+    .filter((d) => d.status === 'receiving' && instant(d.receivedAt) < instant(before))
+    .sort(byId)
+    .map(copy);
+}
