@@ -9,7 +9,7 @@ import type { DeliveryContext } from '../core/projection';
 import type { Row, ValidationIssue } from '../core/validator';
 import { createReader, readerFor } from '../formats/readers';
 import { ExtractBuilder } from './extract-builder';
-import { FIRST_ERRORS } from './intake';
+import { FIRST_ERRORS } from './idempotency';
 import { oneOffPseudonymisers } from './pseudonymiser';
 
 export interface PreviewResult {
