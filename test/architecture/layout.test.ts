@@ -32,7 +32,6 @@ const KNOWN_LONG = [
   'src/core/profile.ts',
   'src/pipeline/intake.ts',
   'src/stores/sql/sql-metadata-store.ts',
-  'src/web/dashboard.tsx',
 ];
 const KNOWN_FILE_CYCLES = [
   'src/core/archival-version.ts → src/core/mapper.ts → src/core/archival-version.ts',

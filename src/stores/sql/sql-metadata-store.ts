@@ -743,10 +743,10 @@ export function createSqlMetadataStore(db: SqlClient): MetadataStore {
       if (filter.dataset) add('dataset = ?', filter.dataset);
       if (filter.deliveryId) add('delivery_id = ?', filter.deliveryId);
       const after = decodeCursor(cursor);
-      if (after !== null) add('id > ?', String(after));
+      if (after !== null) add(filter.newestFirst ? 'id < ?' : 'id > ?', String(after));
       params.push(limit + 1);
       const rows = await db.query(
-        `SELECT * FROM extracts ${where(conds)} ORDER BY id LIMIT $${params.length}`,
+        `SELECT * FROM extracts ${where(conds)} ORDER BY id ${filter.newestFirst ? 'DESC' : 'ASC'} LIMIT $${params.length}`,
         params,
       );
       return page(rows.map(toExtract), limit, (e) => e.id);
