@@ -113,6 +113,8 @@ export interface ExtractFilter {
   status?: ExtractStatus;
   dataset?: string;
   deliveryId?: string;
+  /** Newest first (a person looking for the latest); oldest first when absent (a recipient's queue). */
+  newestFirst?: boolean;
 }
 
 export interface AuditFilter {

@@ -1050,6 +1050,33 @@ export function metadataStoreContract(
         expect((await store.listExtracts({ recipient: tag('rcp') }, null, 10)).items).toEqual([]);
       });
 
+      it('listExtracts with newestFirst pages from the newest back, with a cursor', async () => {
+        const recipient = tag('rcp');
+        const made: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          const { result } = await accepted(slot(), [recipient]);
+          made.push(...result.extracts.map((x) => x.id));
+        }
+        const paged: string[] = [];
+        let cursor: string | null = null;
+        let pages = 0;
+        do {
+          const p = await store.listExtracts({ recipient, newestFirst: true }, cursor, 2);
+          paged.push(...p.items.map((x) => x.id));
+          cursor = p.next;
+          pages++;
+          expect(pages).toBeLessThan(10);
+        } while (cursor);
+        expect(pages).toBe(3);
+        expect(paged).toEqual([...made].reverse());
+        const newest = await store.listExtracts(
+          { recipient, newestFirst: true, status: 'available' },
+          null,
+          1,
+        );
+        expect(newest.items.map((x) => x.id)).toEqual([made[4]]);
+      });
+
       it('markExtractFetched moves available to fetched once', async () => {
         const { result } = await accepted(slot(), [tag('rcp')]);
         const x = result.extracts[0];

@@ -65,4 +65,30 @@ describe('/metrics', () => {
     const auditor = (await gw.issueToken({ role: 'auditor', subject: 'a' })).token;
     expect((await gw.request('/metrics', { token: auditor })).status).toBe(200);
   });
+
+  it('signs in like the API: a client certificate bound to an auditor is let in, one bound to a recipient is not', async () => {
+    const certificate = (cn: string) => ({ fingerprint256: '', subject: `C=DK, O=Kommune, CN=${cn}` });
+    await gw.issueToken({
+      role: 'auditor',
+      subject: 'audit-cert',
+      certificate: { subject: certificate('a').subject },
+    });
+    await gw.issueToken({
+      role: 'recipient',
+      subject: 'dst-cert',
+      recipient: 'dst',
+      certificate: { subject: certificate('r').subject },
+    });
+    const verified = gw.services.clientCertificate;
+    try {
+      gw.services.clientCertificate = () => certificate('a');
+      expect((await gw.request('/metrics')).status).toBe(200);
+      gw.services.clientCertificate = () => certificate('r');
+      expect((await gw.request('/metrics')).status).toBe(403);
+      gw.services.clientCertificate = () => certificate('nobody');
+      expect((await gw.request('/metrics')).status).toBe(401);
+    } finally {
+      gw.services.clientCertificate = verified;
+    }
+  });
 });

@@ -153,6 +153,13 @@ const previewRoute = createRoute({
 
 export const PREVIEW_MAX_BYTES = 10 * 1024 * 1024;
 
+/** Bytes as a response body: a view of an ArrayBuffer as it is, of any other buffer copied into one. */
+function asBody(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return bytes.buffer instanceof ArrayBuffer
+    ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    : new Uint8Array(bytes);
+}
+
 export function datasetRoutes(services: Services) {
   const app = new OpenAPIHono<{ Variables: AuthVariables }>();
   const { catalogue } = services;
@@ -232,7 +239,7 @@ export function datasetRoutes(services: Services) {
       },
       services.now,
     );
-    return new Response(result.bytes as unknown as BodyInit, {
+    return new Response(asBody(result.bytes), {
       status: 200,
       headers: {
         'content-type': result.contentType,

@@ -25,11 +25,11 @@ export function listExtracts(t: Tables, f: ExtractFilter, cursor: string | null,
         (!f.status || e.status === f.status) &&
         (!f.dataset || e.dataset === f.dataset) &&
         (!f.deliveryId || e.deliveryId === f.deliveryId) &&
-        (after === null || e.id > String(after)),
+        (after === null || (f.newestFirst ? e.id < String(after) : e.id > String(after))),
     )
-    .sort(byId)
-    .slice(0, limit + 1);
-  return page(rows.map(copy), limit, (e) => e.id);
+    .sort(byId);
+  if (f.newestFirst) rows.reverse();
+  return page(rows.slice(0, limit + 1).map(copy), limit, (e) => e.id);
 }
 
 export function markExtractFetched(

@@ -85,7 +85,7 @@ export async function listExtracts(
     .where('status = ?', filter.status)
     .where('dataset = ?', filter.dataset)
     .where('delivery_id = ?', filter.deliveryId);
-  const rows = await db.query(q.page('id', 'asc', cursor, limit), q.params);
+  const rows = await db.query(q.page('id', filter.newestFirst ? 'desc' : 'asc', cursor, limit), q.params);
   return page(rows.map(readExtract), limit, (e) => e.id);
 }
 
