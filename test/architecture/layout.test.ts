@@ -49,7 +49,6 @@ const KNOWN_CASTS = [
   'src/cli/main.ts',
   'src/formats/csv-reader.ts',
   'src/formats/xml-reader.ts',
-  'src/http/routes/datasets.ts',
   'src/pipeline/body.ts',
   'src/pipeline/intake.ts',
   'src/pipeline/push.ts',

@@ -2121,7 +2121,10 @@ export interface operations {
     previewExtract: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description gzip when the body is compressed; another encoding is 415 */
+                "content-encoding"?: string;
+            };
             path: {
                 id: string;
                 recipient: string;
