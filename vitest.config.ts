@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Answers of gateways reached over HTTP are held to the OpenAPI document they serve.
+    setupFiles: ['test/support/contract-fetch.ts'],
   },
 });

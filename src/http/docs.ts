@@ -10,10 +10,11 @@ interface OpenApiDoc {
         summary?: string;
         tags?: string[];
         parameters?: Array<{ name: string; in: string; required?: boolean }>;
-        responses?: Record<string, { description?: string }>;
+        responses?: Record<string, { description?: string; $ref?: string }>;
       }
     >
   >;
+  components?: { responses?: Record<string, { description?: string }> };
 }
 
 const esc = (s: string) =>
@@ -22,7 +23,7 @@ const esc = (s: string) =>
 const STYLE = `body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
 code,pre{font:13px ui-monospace,monospace;background:#f3f3f3;padding:.1rem .3rem;border-radius:3px}
 .op{border:1px solid #ddd;border-radius:6px;padding:.6rem 1rem;margin:.6rem 0}.m{font-weight:700;text-transform:uppercase;margin-right:.5rem}
-.get{color:#0a6}.post{color:#06c}.delete{color:#c30}table{border-collapse:collapse}td,th{padding:.2rem .6rem;border-bottom:1px solid #eee;text-align:left}`;
+.get,.head{color:#0a6}.post{color:#06c}.delete{color:#c30}table{border-collapse:collapse}td,th{padding:.2rem .6rem;border-bottom:1px solid #eee;text-align:left}`;
 
 /** A self-contained, human API reference rendered from the OpenAPI document (no scripts, no CDN). */
 export function renderApiReference(doc: OpenApiDoc): string {
@@ -34,7 +35,11 @@ export function renderApiReference(doc: OpenApiDoc): string {
         .map((p) => `<code>${esc(p.name)}</code> (${p.in}${p.required ? ', required' : ''})`)
         .join(', ');
       const responses = Object.entries(op.responses ?? {})
-        .map(([code, r]) => `<tr><td>${code}</td><td>${esc(r.description ?? '')}</td></tr>`)
+        .map(([code, r]) => {
+          // A shared refusal says what it means unless the operation says more.
+          const shared = r.$ref ? doc.components?.responses?.[r.$ref.split('/').pop() ?? ''] : undefined;
+          return `<tr><td>${code}</td><td>${esc(r.description ?? shared?.description ?? '')}</td></tr>`;
+        })
         .join('');
       const html = `<div class="op"><div><span class="m ${method}">${method}</span><code>${esc(path)}</code></div>
 <p>${esc(op.summary ?? '')}</p>${params ? `<p>Parameters: ${params}</p>` : ''}<table>${responses}</table></div>`;

@@ -80,12 +80,14 @@ export class Contract {
 
   /**
    * Checks one answer; throws a ContractViolation naming what differs. Paths the document
-   * does not describe (the dashboard, /docs, the problem pages, unknown paths) are not checked.
+   * does not describe (the dashboard, /docs, the problem pages, unknown paths) and CORS
+   * preflights are not checked.
    */
   async check(method: string, url: string, res: Response): Promise<void> {
     const path = new URL(url, 'http://gateway.test').pathname;
     const template = this.templateOf(path);
-    if (!template) return;
+    // A CORS preflight (OPTIONS) is the browser's conversation with the server, not an operation.
+    if (!template || method.toUpperCase() === 'OPTIONS') return;
     const m = method.toLowerCase();
     const item = this.doc.paths[template] ?? {};
     const op = item[m];

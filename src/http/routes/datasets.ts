@@ -4,7 +4,7 @@ import { nameAsShown } from '../../core/value-shape';
 import { DEFAULT_BODY_LIMITS, deliveryBytes } from '../../pipeline/body';
 import { previewExtract } from '../../pipeline/preview';
 import type { AuthVariables } from '../auth';
-import { EXTRACT_CONTENT, HEADERS, problem } from '../openapi';
+import { EXTRACT_CONTENT, HEADERS, problem, RequestHeaders } from '../openapi';
 import type { Services } from '../services';
 import { deliveryBody } from '../views';
 
@@ -126,6 +126,7 @@ const previewRoute = createRoute({
     'The body is a delivery in any accepted format, at most 10 MiB. Pseudonymised columns use a one-off key, so a preview never shows the pseudonym a recipient will get.',
   request: {
     params: ProfileParams,
+    headers: z.object({ 'content-encoding': RequestHeaders.contentEncoding }),
     body: deliveryBody,
   },
   responses: {
