@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { planArchivalTable } from './archival-version';
 import { canonicalJson } from './canonical-json';
 import { type Dataset, DatasetSchema } from './dataset';
-import { type CompiledProfile, compileProfile, type MapperDeps } from './mapper';
-import { checkProfileAgainstDataset, type Profile, ProfileSchema, zodProblems } from './profile';
+import { type CompiledProfile, compileProfile } from './mapper';
+import { type Profile, ProfileSchema } from './profile';
+import { checkProfileAgainstDataset, zodProblems } from './profile-lint';
+import type { MapperDeps } from './projection';
 import { type CompiledDataset, compileDataset } from './validator';
 
 export const RecipientSchema = z

@@ -20,6 +20,20 @@ interface CsvApi {
 }
 
 /**
+ * csv-parse's synchronous core, which its types do not declare: errors come back at once, not
+ * on a later tick. Checked, so that a csv-parse without it fails loudly.
+ */
+function syncApi(parser: object): CsvApi {
+  const api: unknown = 'api' in parser ? parser.api : undefined;
+  if (isCsvApi(api)) return api;
+  throw new Error('this csv-parse has no synchronous parser core');
+}
+
+function isCsvApi(api: unknown): api is CsvApi {
+  return typeof api === 'object' && api !== null && 'parse' in api && typeof api.parse === 'function';
+}
+
+/**
  * RFC 4180 CSV with a header row, `,` or `;` between fields, quoted delimiters and newlines,
  * BOM, in a declared charset. Parsing is csv-parse's own push API, driven synchronously.
  */
@@ -43,9 +57,8 @@ export function createCsvReader(opts: CsvReaderOptions): RecordReader {
       skip_empty_lines: true,
       max_record_size: maxRecord,
     });
-    info = (parser as unknown as { info: { bytes: number } }).info;
-    // The package's synchronous parser core: errors come back at once, not on a later tick.
-    return (parser as unknown as { api: CsvApi }).api;
+    info = parser.info;
+    return syncApi(parser);
   };
   let buf: Uint8Array = new Uint8Array();
   let bufStart = 0;

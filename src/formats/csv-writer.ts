@@ -1,4 +1,4 @@
-import type { OutValue } from '../core/mapper';
+import type { OutValue } from '../core/projection';
 import type { Charset } from './encoding';
 import type { RowWriter } from './row-writer';
 

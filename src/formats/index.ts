@@ -1,4 +1,4 @@
-import type { Output } from '../core/profile';
+import type { Output } from '../core/output';
 import { createCsvWriter } from './csv-writer';
 import { createJsonWriter, createNdjsonWriter } from './json-writer';
 import type { RowWriter } from './row-writer';

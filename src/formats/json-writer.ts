@@ -1,4 +1,4 @@
-import type { OutRow } from '../core/mapper';
+import type { OutRow } from '../core/projection';
 import type { RowWriter } from './row-writer';
 
 function toObject(columns: readonly string[], row: OutRow): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import type { OutRow } from '../core/mapper';
+import type { OutRow } from '../core/projection';
 import type { Charset } from './encoding';
 
 /** Turns output rows into text; the caller encodes and stores it. Knows no stream API. */

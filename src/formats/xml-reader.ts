@@ -35,6 +35,27 @@ interface SaxesBuffers {
   attribList: unknown[];
 }
 
+function holdsSaxesBuffers(parser: object): parser is SaxesBuffers {
+  const p: Partial<Record<keyof SaxesBuffers, unknown>> = parser;
+  return (
+    typeof p.text === 'string' &&
+    typeof p.name === 'string' &&
+    typeof p.piTarget === 'string' &&
+    typeof p.entity === 'string' &&
+    Array.isArray(p.attribList)
+  );
+}
+
+/**
+ * The parser's own buffers, which saxes keeps private: read live, they tell how long the token
+ * being parsed has grown before it ends. Checked once, so that a saxes that keeps them
+ * elsewhere fails loudly instead of leaving tokens unbounded.
+ */
+function saxesBuffers(parser: object): SaxesBuffers {
+  if (holdsSaxesBuffers(parser)) return parser;
+  throw new Error('this saxes keeps its buffers elsewhere: the XML reader cannot bound a token');
+}
+
 const DECL = /^(?:\uFEFF)?<\?xml[^?]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
 
 function failAt(parser: SaxesParser, message: string): GatewayError {
@@ -156,7 +177,7 @@ export function createXmlReader(opts: XmlReaderOptions): RecordReader {
   let decoder: TextChunkDecoder | null = null;
   let head: Uint8Array | null = null;
 
-  const buffers = parser as unknown as SaxesBuffers;
+  const buffers = saxesBuffers(parser);
   const checkBuffers = () => {
     if (buffers.text.length > maxToken)
       throw new GatewayError(

@@ -1,4 +1,4 @@
-import type { OutRow } from '../core/mapper';
+import type { OutRow } from '../core/projection';
 import { escapeXml } from '../core/xml-text';
 import type { RowWriter } from './row-writer';
 

@@ -7,7 +7,7 @@ const READERS: readonly Role[] = ['source', 'auditor', 'admin'];
 const EVERYONE: readonly Role[] = ROLES;
 
 /**
- * Who may call which route: every /v1 route, in one place. A route missing here is refused
+ * Who may call which route: every /v1 route and /metrics, in one place. A route missing here is refused
  * for everyone (and the route × role test fails), so no route is ever open by accident.
  * Which objects a permitted caller sees (its own deliveries, its recipient's extracts) is
  * decided by the route itself, answering 404 for another party's object.
@@ -36,9 +36,11 @@ export const ACCESS: Readonly<Record<string, readonly Role[]>> = {
   'GET /v1/datasets/:id/profiles/:recipient/versions': EVERYONE,
   'POST /v1/datasets/:id/profiles/:recipient/preview': ['admin'],
   'GET /v1/status/expected': READERS,
+  // Counts of what the gateway holds, for Prometheus: no personal data, but not for every token.
+  'GET /metrics': ['auditor', 'admin'],
 };
 
-/** Applies ACCESS to the route a request matched; runs after authentication. */
+/** Applies ACCESS to the route a request matched; runs after authentication (`authenticated`). */
 export function authorize() {
   return createMiddleware<{ Variables: AuthVariables }>(async function authorize(c, next) {
     const route = c.req.matchedRoutes.findLast((r) => r.method !== 'ALL');

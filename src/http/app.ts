@@ -1,15 +1,16 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
+import { RateLimiter } from '../auth/rate-limiter';
 import { ERROR_CODES, GatewayError } from '../core/errors';
 import { newId } from '../core/ids';
 import { nameAsShown } from '../core/value-shape';
 import { dashboard } from '../web/dashboard';
 import { authorize } from './access';
-import { type AuthVariables, bearerAuth, bearerToken, resolvePrincipal, signInLimit } from './auth';
+import { type AuthVariables, authenticated } from './auth';
 import { renderApiReference, renderProblemType } from './docs';
 import { clientErrorOf, methodNotAllowed, pathAsShown, refuseBadUrls, requireJsonBodies } from './input';
-import { principalRateLimit, RateLimiter } from './limits';
+import { principalRateLimit } from './limits';
 import { gauge, Metrics } from './metrics';
 import { problemResponse } from './problem';
 import { auditRoutes } from './routes/audit';
@@ -132,19 +133,9 @@ export function createApp(
       return c.json({ status: 'unavailable' }, 503);
     }
   });
+  // For Prometheus, signed in like the API; the access table says who: counts, no personal data.
+  app.use('/metrics', authenticated(services), authorize());
   app.get('/metrics', async (c) => {
-    // For Prometheus with an auditor's or admin's bearer token: counts, no personal data.
-    const address = services.clientAddress?.(c.env) ?? 'unknown';
-    const failures = signInLimit(services);
-    failures.check(address);
-    const text = bearerToken(c.req.header('authorization'));
-    const p = text ? await resolvePrincipal(services, text) : null;
-    if (!p) {
-      if (text) failures.failed(address);
-      throw new GatewayError('unauthenticated', 'send Authorization: Bearer <an auditor or admin token>');
-    }
-    if (p.role !== 'admin' && p.role !== 'auditor')
-      throw new GatewayError('forbidden', 'metrics are for auditors and admins');
     const stats = await services.metadata.statistics();
     const body = [
       gauge(
@@ -181,7 +172,7 @@ export function createApp(
     return c.json(await services.signer.jwks());
   });
 
-  app.use('/v1/*', bearerAuth(services));
+  app.use('/v1/*', authenticated(services));
   const perMinute = services.limits.requestsPerMinute ?? 0;
   app.use('/v1/*', principalRateLimit(perMinute > 0 ? new RateLimiter(perMinute) : null));
   app.use('/v1/*', authorize());

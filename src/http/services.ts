@@ -1,3 +1,4 @@
+import type { ClientCertificate } from '../auth/principal';
 import type { Catalogue } from '../core/catalogue';
 import type { Clock } from '../core/clock';
 import type { PushRunner } from '../jobs/push-runner';
@@ -39,7 +40,7 @@ export interface Services {
   /** Origins a browser may call the API from (CORS); none when absent. */
   corsOrigins?: string[];
   /** The client certificate the TLS layer or a trusted proxy verified, if any. */
-  clientCertificate?(raw: unknown): import('./auth').ClientCertificate | null;
+  clientCertificate?(raw: unknown): ClientCertificate | null;
   /** The address a request came from, as the runtime knows it. */
   clientAddress?(raw: unknown): string | undefined;
   /**

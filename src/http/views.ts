@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { ACKNOWLEDGEMENT_STATUSES, DELIVERY_STATUSES, PUSH_STATUSES } from '../core/vocabulary';
+import { isCursor } from '../stores/cursor';
 import type { DeliveryRecord, ExtractRecord, PushRecord } from '../stores/metadata-store';
 
 export const ExtractSummary = z
@@ -179,32 +180,13 @@ export const Problem = z
 
 export const problemContent = { 'application/problem+json': { schema: Problem } };
 
-/**
- * What a list's `next` holds: base64url of a JSON value, the id (or sequence number) of the
- * last item of the page before. Anything else was not given by the gateway and is refused.
- */
-function cursorValue(cursor: string): unknown {
-  if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) return undefined;
-  try {
-    return JSON.parse(atob(cursor.replace(/-/g, '+').replace(/_/g, '/')));
-  } catch {
-    return undefined;
-  }
-}
-
 const cursorOf = (kind: 'id' | 'seq') =>
   z
     .string()
     .max(200)
-    .refine(
-      (c) => {
-        const v = cursorValue(c);
-        return kind === 'id'
-          ? typeof v === 'string' && /^[a-z]{3}_[0-9A-Z]{26}$/.test(v)
-          : typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-      },
-      { message: 'not a cursor this list gave; use the `next` of the page before' },
-    )
+    .refine((c) => isCursor(kind, c), {
+      message: 'not a cursor this list gave; use the `next` of the page before',
+    })
     .optional();
 
 const limit = z.coerce.number().int().min(1).max(500).default(50);

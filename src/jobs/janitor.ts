@@ -24,18 +24,18 @@ export async function reapAbandonedDeliveries(
   for (const d of stale) {
     await deps.objects.deletePrefix(`deliveries/${d.id}/`);
     try {
-      await deps.metadata.endDelivery(
-        d.id,
-        'failed',
-        { completedAt: now.toISOString() },
-        {
+      await deps.metadata.endDelivery({
+        id: d.id,
+        status: 'failed',
+        outcome: { completedAt: now.toISOString() },
+        problem: {
           code: 'abandoned',
           detail: 'the upload did not finish; nothing was accepted. Send the delivery again.',
         },
-        [],
-        0,
-        JANITOR_ACTOR,
-      );
+        issues: [],
+        errorCount: 0,
+        actor: JANITOR_ACTOR,
+      });
       reaped.push(d.id);
     } catch {
       // Finished by its own process in the meantime: nothing to do.

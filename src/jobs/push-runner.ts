@@ -15,7 +15,8 @@ export interface PushRunner {
 export function createPushRunner(
   deps: PushDeps & {
     log?: PushDeps['log'] & { error(o: object, msg: string): void };
-    metrics?: import('../http/metrics').Metrics;
+    /** Where push attempts are counted: this node's metrics. */
+    metrics?: { count(name: string, help: string, labels: Record<string, string>, by?: number): void };
   },
   options: PushRunOptions = {},
 ): PushRunner {

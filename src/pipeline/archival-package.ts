@@ -1,39 +1,50 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ZipArchive } from 'archiver';
+import { contextDocumentText } from '../core/archival-context';
+import { avid } from '../core/archival-version';
 import {
   archiveFacts,
   archiveIndexXml,
-  avid,
   type ContextDocument,
   contextDocumentationIndexXml,
-  contextDocumentText,
   type createTableWriter,
   type FileEntry,
   fileIndexXml,
-  STANDARD_SCHEMAS,
   tableIndexXml,
   tableXsd,
-} from '../core/archival-version';
-import type { CompiledProfile, DeliveryContext } from '../core/mapper';
-import { projectRoot } from '../runtime/project-root';
+} from '../core/archival-xml';
+import type { CompiledProfile } from '../core/mapper';
+import type { DeliveryContext } from '../core/projection';
 import type { ObjectSink } from '../stores/object-store';
 import { renderDocumentTiff } from './context-docs';
 import { drainInto } from './packaging';
 
-let standard: Promise<Array<{ name: string; bytes: Buffer }>> | null = null;
+/** The State Archives' official index schemas, each by its file name. */
+export type StandardSchemas = ReadonlyArray<{ name: string; bytes: Uint8Array }>;
+
+let readStandard: (() => Promise<StandardSchemas>) | null = null;
+let standard: Promise<StandardSchemas> | null = null;
+
+/**
+ * Where the official schemas come from: the runtime says so at start (on Node, the files in
+ * the gateway's schemas folder). They are read on first use and kept.
+ */
+export function provideStandardSchemas(read: () => Promise<StandardSchemas>): void {
+  readStandard = read;
+  standard = null;
+}
 
 /** The official schemas, byte for byte as the State Archives publish them. */
-export function standardSchemas(): Promise<Array<{ name: string; bytes: Buffer }>> {
-  standard ??= Promise.all(
-    STANDARD_SCHEMAS.map(async (name) => ({
-      name,
-      bytes: await readFile(join(projectRoot(), 'schemas', 'archival-version', 'standard', name)),
-    })),
-  );
+export function standardSchemas(): Promise<StandardSchemas> {
+  if (!readStandard)
+    return Promise.reject(new Error('no source of the archival version standard schemas was provided'));
+  const read = readStandard;
+  standard ??= read().catch((e: unknown) => {
+    standard = null;
+    throw e;
+  });
   return standard;
 }
 

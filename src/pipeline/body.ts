@@ -60,7 +60,7 @@ export function deliveryBytes(
   limits: BodyLimits,
 ): AsyncIterable<Uint8Array> {
   const encoding = (contentEncoding ?? 'identity').trim().toLowerCase();
-  if (encoding === 'identity' || encoding === '') return raw as unknown as AsyncIterable<Uint8Array>;
+  if (encoding === 'identity' || encoding === '') return raw;
   if (encoding !== 'gzip' && encoding !== 'x-gzip')
     throw new GatewayError(
       'unsupported_media_type',

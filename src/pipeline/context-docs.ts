@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import * as PImage from 'pureimage';
-import type { DocumentText } from '../core/archival-version';
+import type { DocumentText } from '../core/archival-context';
 import { type BilevelPage, encodeBilevelTiff } from '../formats/tiff';
 
 /** A4 at 200 dpi, the resolution the pages are written at (the same across and down). */

@@ -1,5 +1,6 @@
-import { createTableWriter } from '../core/archival-version';
-import type { CompiledProfile, DeliveryContext, Projector } from '../core/mapper';
+import { createTableWriter } from '../core/archival-xml';
+import type { CompiledProfile } from '../core/mapper';
+import type { DeliveryContext, Projector } from '../core/projection';
 import type { Row } from '../core/validator';
 import { createRowWriter, type RowWriter } from '../formats';
 import { createTextEncoder } from '../formats/text-encoder';

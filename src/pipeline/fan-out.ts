@@ -1,4 +1,5 @@
-import type { CompiledProfile, DeliveryContext } from '../core/mapper';
+import type { CompiledProfile } from '../core/mapper';
+import type { DeliveryContext } from '../core/projection';
 import type { Row } from '../core/validator';
 import type { ObjectStore } from '../stores/object-store';
 import { ExtractBuilder } from './extract-builder';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { GatewayError } from '../core/errors';
 import { type InputType, recordedContentType } from '../formats/readers';
 import type { DeliveryRecord } from '../stores/metadata-store';
-import type { IntakeDeps, IntakeRequest, IntakeResult } from './intake';
+import type { IntakeDeps, IntakeRequest, IntakeResult } from './intake-types';
 
 /** How many issues a rejection's problem document lists; the report has them all. */
 export const FIRST_ERRORS = 20;

@@ -3,62 +3,20 @@ import type { Catalogue } from '../core/catalogue';
 import { GatewayError } from '../core/errors';
 import { renderFileName } from '../core/file-name';
 import { newId } from '../core/ids';
-import type { CompiledProfile, DeliveryContext } from '../core/mapper';
+import type { CompiledProfile } from '../core/mapper';
 import { MUNICIPALITIES } from '../core/municipalities';
 import { PERIOD_FORMATS, parsePeriod } from '../core/period';
+import type { DeliveryContext } from '../core/projection';
 import type { Row, ValidationIssue } from '../core/validator';
 import { nameAsShown } from '../core/value-shape';
 import { ACCEPTED_TYPES, createReader, readerFor, recordedContentType } from '../formats/readers';
-import type { ReceiptSigner } from '../receipts/signer';
-import type {
-  DeliveryRecord,
-  ExtractRecord,
-  MetadataStore,
-  NewExtract,
-  PushTarget,
-} from '../stores/metadata-store';
-import type { ObjectSink, ObjectStore } from '../stores/object-store';
+import { type ReceiptFacts, signReceipt } from '../receipts/receipt';
+import type { DeliveryRecord, NewExtract } from '../stores/metadata-store';
+import type { ObjectSink } from '../stores/object-store';
 import { bodyReadFailure } from './body';
-import { type FanOutFactory, type FinishedExtract, localFanOut, type PlannedExtract } from './fan-out';
+import { type FinishedExtract, localFanOut, type PlannedExtract } from './fan-out';
 import { answerForKey, FIRST_ERRORS, keyInUse, replay, tooLarge } from './idempotency';
-
-export interface IntakeDeps {
-  catalogue: Catalogue;
-  metadata: MetadataStore;
-  objects: ObjectStore;
-  signer: ReceiptSigner;
-  limits: { maxDeliveryBytes: number; maxStoredIssues: number };
-  now?: () => Date;
-  /** Where the profiles' work runs; in this thread when absent or when it answers null. */
-  fanOut?: FanOutFactory;
-  log?: {
-    info(o: object, msg: string): void;
-    warn(o: object, msg: string): void;
-    error(o: object, msg: string): void;
-  };
-}
-
-export interface IntakeRequest {
-  dataset: string;
-  municipality: string;
-  period: string;
-  /** The source system (the token's subject). */
-  source: string;
-  /** Who submitted, as the audit log names them. */
-  actor: string;
-  contentType: string;
-  idempotencyKey: string | null;
-  body: AsyncIterable<Uint8Array>;
-  /** Content-Length, when the request stated one. */
-  bytesHint?: number | null;
-}
-
-export interface IntakeResult {
-  /** 201 for a new accepted delivery, 200 for one that repeats an earlier one. */
-  status: 200 | 201;
-  delivery: DeliveryRecord;
-  extracts: ExtractRecord[];
-}
+import type { IntakeDeps, IntakeRequest, IntakeResult } from './intake-types';
 
 export { FIRST_ERRORS } from './idempotency';
 
@@ -247,15 +205,15 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
       ? { code: err.code, detail: err.message }
       : { code: 'internal', detail: 'the delivery could not be read to its end' };
     await deps.metadata
-      .endDelivery(
-        deliveryId,
-        rejected ? 'rejected' : 'failed',
-        { completedAt: now().toISOString(), bytes },
+      .endDelivery({
+        id: deliveryId,
+        status: rejected ? 'rejected' : 'failed',
+        outcome: { completedAt: now().toISOString(), bytes },
         problem,
-        [],
-        0,
-        req.actor,
-      )
+        issues: [],
+        errorCount: 0,
+        actor: req.actor,
+      })
       .catch((storeError) =>
         deps.log?.error({ err: storeError, deliveryId }, 'could not record the end of a delivery'),
       );
@@ -281,33 +239,32 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
   const records = { total, valid: total - invalidRecords, invalid: invalidRecords };
   const invalidShare = total === 0 ? 0 : invalidRecords / total;
   const reject = invalidRecords > 0 && (rejectOnAny || invalidShare > dataset.policy.maxInvalidShare);
+  const receiptFacts: ReceiptFacts = {
+    deliveryId,
+    dataset: dataset.id,
+    municipality: req.municipality,
+    period: req.period,
+    source: req.source,
+    sha256,
+    bytes,
+    records,
+    receivedAt,
+  };
 
   if (reject) {
     await cleanup();
     const completedAt = now().toISOString();
-    const receipt = await deps.signer.sign({
-      deliveryId,
-      dataset: dataset.id,
-      municipality: req.municipality,
-      period: req.period,
-      source: req.source,
-      status: 'rejected',
-      sha256,
-      bytes,
-      records,
-      receivedAt,
-      completedAt,
-    });
+    const receipt = await signReceipt(deps.signer, receiptFacts, { status: 'rejected' }, completedAt);
     const detail = `${invalidRecords} of ${total} records are invalid (${errorCount} errors); nothing was accepted`;
-    await deps.metadata.endDelivery(
-      deliveryId,
-      'rejected',
-      { completedAt, sha256, bytes, records, receipt },
-      { code: 'delivery_rejected', detail },
+    await deps.metadata.endDelivery({
+      id: deliveryId,
+      status: 'rejected',
+      outcome: { completedAt, sha256, bytes, records, receipt },
+      problem: { code: 'delivery_rejected', detail },
       issues,
       errorCount,
-      req.actor,
-    );
+      actor: req.actor,
+    });
     throw new GatewayError('delivery_rejected', detail, {
       deliveryId,
       errorCount,
@@ -334,24 +291,19 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
       result: results.get(e.extractId) as FinishedExtract,
     }));
     const completedAt = now().toISOString();
-    const receipt = await deps.signer.sign({
-      deliveryId,
-      dataset: dataset.id,
-      municipality: req.municipality,
-      period: req.period,
-      source: req.source,
-      status: 'accepted',
-      sha256,
-      bytes,
-      records,
-      receivedAt,
+    const receipt = await signReceipt(
+      deps.signer,
+      receiptFacts,
+      {
+        status: 'accepted',
+        extracts: finished.map(({ extractId, compiled, result }) => ({
+          id: extractId,
+          recipient: compiled.profile.recipient,
+          sha256: result.sha256,
+        })),
+      },
       completedAt,
-      extracts: finished.map(({ extractId, compiled, result }) => ({
-        id: extractId,
-        recipient: compiled.profile.recipient,
-        sha256: result.sha256,
-      })),
-    });
+    );
     const extracts: NewExtract[] = finished.map(({ extractId, objectKey, compiled, result }) => {
       const p = compiled.profile;
       const values = { ...ctx, extractId, recipient: p.recipient };
@@ -380,20 +332,20 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
           rowsSuppressed: result.stats.suppressed,
           acknowledgementRequired: p.acknowledgement.required,
         },
-        push: p.transport.type === 'pull' ? null : (p.transport as unknown as PushTarget),
+        push: p.transport.type === 'pull' ? null : p.transport,
         createdAt: completedAt,
         ackDueAt: p.acknowledgement.required
           ? new Date(Date.parse(completedAt) + p.acknowledgement.withinDays * 86_400_000).toISOString()
           : null,
       };
     });
-    const accepted = await deps.metadata.acceptDelivery(
-      deliveryId,
-      { sha256, bytes, records, completedAt, receipt },
+    const accepted = await deps.metadata.acceptDelivery({
+      id: deliveryId,
+      outcome: { sha256, bytes, records, completedAt, receipt },
       extracts,
-      req.actor,
-      { issues, errorCount },
-    );
+      actor: req.actor,
+      report: { issues, errorCount },
+    });
     if (accepted.repeated) {
       // Another request with the same bytes for this slot was accepted first.
       await deps.objects.deletePrefix(`deliveries/${deliveryId}/`).catch(() => {});
@@ -418,17 +370,17 @@ export async function intake(deps: IntakeDeps, req: IntakeRequest): Promise<Inta
     // lacks) is the delivery's fault: rejected with its problem. Anything else is ours.
     const refusal = e instanceof GatewayError && e.status < 500 ? e : null;
     await deps.metadata
-      .endDelivery(
-        deliveryId,
-        refusal ? 'rejected' : 'failed',
-        { completedAt: now().toISOString(), sha256, bytes, records },
-        refusal
+      .endDelivery({
+        id: deliveryId,
+        status: refusal ? 'rejected' : 'failed',
+        outcome: { completedAt: now().toISOString(), sha256, bytes, records },
+        problem: refusal
           ? { code: refusal.code, detail: refusal.message }
           : { code: 'internal', detail: 'the extracts could not be completed' },
-        [],
-        0,
-        req.actor,
-      )
+        issues: [],
+        errorCount: 0,
+        actor: req.actor,
+      })
       .catch(() => {});
     deps.log?.error({ err: e, deliveryId }, 'delivery failed while its extracts were completed');
     if (e instanceof GatewayError) {

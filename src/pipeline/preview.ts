@@ -1,9 +1,10 @@
 import type { Catalogue } from '../core/catalogue';
 import { GatewayError } from '../core/errors';
 import { renderFileName } from '../core/file-name';
-import { compileProfile, type DeliveryContext } from '../core/mapper';
+import { compileProfile } from '../core/mapper';
 import { MUNICIPALITIES } from '../core/municipalities';
 import { periodOf } from '../core/period';
+import type { DeliveryContext } from '../core/projection';
 import type { Row, ValidationIssue } from '../core/validator';
 import { createReader, readerFor } from '../formats/readers';
 import { ExtractBuilder } from './extract-builder';

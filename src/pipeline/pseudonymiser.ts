@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Pseudonymiser } from '../core/mapper';
+import type { Pseudonymiser } from '../core/projection';
 
 /** HMAC-SHA256 under a key, as lower-case hex: the pseudonym of a value, and the stored hash of a token. */
 export function hmacSha256Hex(key: Uint8Array): (text: string) => string {

@@ -1,5 +1,11 @@
-import type { PushTransport, Retry } from '../core/profile';
-import type { ExtractRecord, MetadataStore, PushRecord, PushResult } from '../stores/metadata-store';
+import { type PushTransport, type Retry, TransportSchema } from '../core/transport';
+import type {
+  ExtractRecord,
+  MetadataStore,
+  PushRecord,
+  PushResult,
+  PushTarget,
+} from '../stores/metadata-store';
 import type { ObjectStore } from '../stores/object-store';
 
 export const PUSH_ACTOR = 'gateway (push)';
@@ -142,16 +148,26 @@ async function pushHttps(
   throw new Error(what);
 }
 
+/**
+ * A stored push target read back as the transport the profile named; null when it is no
+ * push transport any more (a record changed by hand): such a push cannot be made.
+ */
+export function readPushTarget(stored: PushTarget): PushTransport | null {
+  const parsed = TransportSchema.safeParse(stored);
+  return parsed.success && parsed.data.type !== 'pull' ? parsed.data : null;
+}
+
 async function attempt(
   push: PushRecord,
   deps: PushDeps,
   opts: Required<PushRunOptions>,
 ): Promise<PushResult> {
-  const target = push.target as unknown as PushTransport;
   const e = await deps.metadata.getExtract(push.extractId);
   if (!e) return { status: 'cancelled', reason: 'the extract is gone' };
   if (e.status === 'superseded' || e.status === 'purged')
     return { status: 'cancelled', reason: `the extract was ${e.status} before it could be pushed` };
+  const target = readPushTarget(push.target);
+  if (!target) return { status: 'failed', error: 'the push target is not an https or s3 transport' };
   const retryOf = (error: string): PushResult => {
     if (push.attempts >= target.retry.maxAttempts) return { status: 'failed', error };
     const wait = backoffDelayMs(push.attempts, target.retry, (deps.random ?? Math.random)());
@@ -221,13 +237,13 @@ export async function runDuePushes(
     const [push] = await deps.metadata.claimPushes(now.toISOString(), lease, 1);
     if (!push) break;
     const result = await attempt(push, deps, opts);
-    await deps.metadata.finishPush(
-      push.extractId,
+    await deps.metadata.finishPush({
+      extractId: push.extractId,
       result,
-      (deps.now?.() ?? new Date()).toISOString(),
-      PUSH_ACTOR,
+      at: (deps.now?.() ?? new Date()).toISOString(),
+      actor: PUSH_ACTOR,
       lease,
-    );
+    });
     if (result.status === 'delivered') tally.delivered++;
     else if (result.status === 'retry') tally.retried++;
     else if (result.status === 'failed') tally.failed++;

@@ -1,14 +1,17 @@
 import type { JWK } from 'jose';
 
-/** How a private key is kept in the metadata store: AES-256-GCM under a key the store does not hold. */
-export interface WrappedPrivateKey {
+/**
+ * How a private key is kept in the metadata store: AES-256-GCM under a key the store does not
+ * hold. A plain JSON object (a type, not an interface), so it is stored as the record's JSON as is.
+ */
+export type WrappedPrivateKey = {
   wrapped: 'A256GCM';
   /** Names the key-encryption key (derived, not secret): tells a wrong key from a damaged record. */
   kek: string;
   iv: string;
   /** Ciphertext with the 16-byte tag at its end, base64url. */
   data: string;
-}
+};
 
 /** A wrapped key that does not open here: another key-encryption key, or a changed record. */
 export class KeyWrapError extends Error {}

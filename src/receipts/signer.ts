@@ -36,7 +36,7 @@ export async function newKeyRecord(wrap: ReceiptKeyWrap): Promise<SigningKeyReco
     kid,
     alg: 'EdDSA',
     publicJwk: (await exportJWK(publicKey)) as Record<string, unknown>,
-    privateJwk: (await wrap.wrap(kid, await exportJWK(privateKey))) as unknown as Record<string, unknown>,
+    privateJwk: await wrap.wrap(kid, await exportJWK(privateKey)),
     createdAt: new Date().toISOString(),
     retiredAt: null,
   };
@@ -89,7 +89,12 @@ export async function createReceiptSigner(
     return 'gateway (configuration removed)';
   };
   const replace = async (k: SigningKeyRecord, because: string) =>
-    store.rotateSigningKey(await newKeyRecord(wrap), new Date().toISOString(), because, k.kid);
+    store.rotateSigningKey({
+      next: await newKeyRecord(wrap),
+      at: new Date().toISOString(),
+      actor: because,
+      from: k.kid,
+    });
 
   const imported = new Map<string, Promise<CryptoKey | Uint8Array>>();
   const open = async (k: SigningKeyRecord): Promise<CryptoKey | Uint8Array> => {
@@ -114,7 +119,11 @@ export async function createReceiptSigner(
     return key;
   };
   if (configured)
-    await store.rotateSigningKey(configured.record, new Date().toISOString(), 'gateway (configuration)');
+    await store.rotateSigningKey({
+      next: configured.record,
+      at: new Date().toISOString(),
+      actor: 'gateway (configuration)',
+    });
   else {
     let active = await store.ensureSigningKey(await newKeyRecord(wrap));
     const because = replaceBecause(active);
@@ -146,7 +155,11 @@ export async function createReceiptSigner(
     },
     async rotate(actor) {
       if (configured) throw new Error('the receipt key is configured: rotate it by configuring a new one');
-      const next = await store.rotateSigningKey(await newKeyRecord(wrap), new Date().toISOString(), actor);
+      const next = await store.rotateSigningKey({
+        next: await newKeyRecord(wrap),
+        at: new Date().toISOString(),
+        actor,
+      });
       return next.kid;
     },
   };

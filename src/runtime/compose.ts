@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { buildCatalogue, type Catalogue, type SourceFile } from '../core/catalogue';
 import type { Clock } from '../core/clock';
-import type { Pseudonymiser } from '../core/mapper';
-import { transportSecrets } from '../core/profile';
+import type { Pseudonymiser } from '../core/projection';
+import { transportSecrets } from '../core/transport';
 import { Metrics } from '../http/metrics';
 import type { Log, Services } from '../http/services';
 import { reapAbandonedDeliveries } from '../jobs/janitor';

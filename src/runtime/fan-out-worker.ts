@@ -4,18 +4,20 @@
  * that parsing and mapping run on two cores at once.
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
-import type { DocumentText } from '../core/archival-version';
+import type { DocumentText } from '../core/archival-context';
 import type { Dataset } from '../core/dataset';
-import { type CompiledProfile, compileProfile, type DeliveryContext } from '../core/mapper';
+import { type CompiledProfile, compileProfile } from '../core/mapper';
 import type { Profile } from '../core/profile';
+import type { DeliveryContext } from '../core/projection';
 import type { Row } from '../core/validator';
-import { seedContextDocument } from '../pipeline/archival-package';
+import { provideStandardSchemas, seedContextDocument } from '../pipeline/archival-package';
 import { renderDocumentTiff } from '../pipeline/context-docs';
 import { type FanOut, localFanOut, type PlannedExtract } from '../pipeline/fan-out';
 import { createFsObjectStore } from '../stores/fs-object-store';
 import { createS3ObjectStore, type S3ObjectStoreOptions } from '../stores/s3-object-store';
 import { createPseudonymKeySource } from './pseudonym-keys';
 import { unpackRows } from './row-batch';
+import { readStandardSchemas } from './standard-schemas';
 
 export interface FanOutWorkerData {
   /** Where extracts are stored: the data dir's objects folder, or an S3 bucket. */
@@ -47,6 +49,7 @@ if ((workerData as { render?: DocumentText[] }).render) {
     tiffs.push(await renderDocumentTiff(doc));
   port.postMessage(tiffs);
 } else {
+  provideStandardSchemas(readStandardSchemas);
   await serveFanOut(port, workerData as FanOutWorkerData);
 }
 

@@ -3,7 +3,7 @@
  * so a Worker uses this too): pseudonymisation keys and the token hashing key.
  */
 import { z } from 'zod';
-import type { Pseudonymiser } from '../core/mapper';
+import type { Pseudonymiser } from '../core/projection';
 import { hmacPseudonymiser, hmacSha256Hex } from '../pipeline/pseudonymiser';
 import { ConfigError } from './config';
 

@@ -5,8 +5,8 @@
 import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import type { ClientCertificate } from '../auth/principal';
 import type { Clock } from '../core/clock';
-import type { ClientCertificate } from '../http/auth';
 import type { ClientAdapter } from './compose';
 
 const incomingOf = (env: unknown) => (env as { incoming?: IncomingMessage } | undefined)?.incoming;

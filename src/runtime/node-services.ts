@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import pino, { type Logger } from 'pino';
-import { contextDocumentText } from '../core/archival-version';
+import { contextDocumentText } from '../core/archival-context';
 import type { Catalogue } from '../core/catalogue';
 import { systemClock } from '../core/clock';
 import { maskCprShaped } from '../core/cpr-shaped';
 import type { CompiledProfile } from '../core/mapper';
 import type { Services } from '../http/services';
-import { contextTiff, seedContextDocument } from '../pipeline/archival-package';
+import { contextTiff, provideStandardSchemas, seedContextDocument } from '../pipeline/archival-package';
 import type { FanOutFactory } from '../pipeline/fan-out';
 import { oneOffPseudonymisers } from '../pipeline/pseudonymiser';
 import { createFsObjectStore } from '../stores/fs-object-store';
@@ -28,6 +28,7 @@ import { nodeClient } from './node-client';
 import { projectRoot } from './project-root';
 import { createPseudonymKeySource } from './pseudonym-keys';
 import { secretSource } from './secrets';
+import { readStandardSchemas } from './standard-schemas';
 import { fanOutWorkerUrl, threadFanOut } from './thread-fan-out';
 import { readTokenKey } from './token-key';
 
@@ -164,7 +165,7 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
       throw e;
     }
   }
-  const metadata = createSqlMetadataStore(sql);
+  const metadata = createSqlMetadataStore(sql, now);
   let composed: Composed;
   try {
     const s3 = s3Options(config);
@@ -202,6 +203,7 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
   }
   // Archival versions' context documentation is rendered at start, while the process is idle:
   // in a passing thread when the built worker script is there (its memory goes with it).
+  provideStandardSchemas(readStandardSchemas);
   await prepareContextDocuments([...catalogue.profiles.values()].flat().filter((p) => p.archival));
   return {
     services: composed.services,

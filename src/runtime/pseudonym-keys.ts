@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Pseudonymiser } from '../core/mapper';
+import type { Pseudonymiser } from '../core/projection';
 import { hmacPseudonymiser } from '../pipeline/pseudonymiser';
 import { configuredPseudonymisers, parsePseudonymKeys } from './keys';
 

@@ -4,7 +4,7 @@
  * who the client is, from what Cloudflare's edge adds to the request.
  */
 import { z } from 'zod';
-import type { ClientCertificate } from '../http/auth';
+import type { ClientCertificate } from '../auth/principal';
 import type { R2BucketLike } from '../stores/r2-object-store';
 import type { ClientAdapter } from './compose';
 import { ConfigError, parseSettings, pushSecretsFrom, SharedSettings } from './config';

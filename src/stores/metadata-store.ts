@@ -1,196 +1,36 @@
 import type { AuditDraft, AuditEvent } from '../audit/chain';
 import type { ValidationIssue } from '../core/validator';
+import type { Role } from '../core/vocabulary';
 import type {
+  AcceptDelivery,
+  AcceptResult,
+  AcknowledgeExtract,
+  AcknowledgeResult,
+  AuditFilter,
+  DeliveryFilter,
+  DeliveryRecord,
+  EndDelivery,
+  ExtractFilter,
+  ExtractRecord,
+  FinishPush,
+  NewDelivery,
+  Page,
+  ProfileVersionRecord,
+  PushRecord,
+  RotateSigningKey,
+  SessionRecord,
+  SigningKeyRecord,
+  TokenRecord,
+} from './records';
+
+export type {
   AcknowledgementStatus,
   DeliveryStatus,
   ExtractStatus,
   PushStatus,
   Role,
 } from '../core/vocabulary';
-
-export type { AcknowledgementStatus, DeliveryStatus, ExtractStatus, PushStatus, Role };
-
-export interface TokenRecord {
-  id: string;
-  role: Role;
-  subject: string;
-  recipient: string | null;
-  municipalities: string[];
-  datasets: string[];
-  createdAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-}
-
-/** A dashboard sign-in session: found by the sha256 of its opaque id, never by the token. */
-export interface SessionRecord {
-  /** The stored hash of the token the session was opened with. */
-  tokenHash: string;
-  createdAt: string;
-  expiresAt: string;
-}
-
-export interface DeliveryRecord {
-  id: string;
-  dataset: string;
-  datasetVersion: number;
-  municipality: string;
-  period: string;
-  source: string;
-  actor: string;
-  status: DeliveryStatus;
-  contentType: string;
-  idempotencyKey: string | null;
-  receivedAt: string;
-  completedAt: string | null;
-  sha256: string | null;
-  bytes: number | null;
-  records: { total: number; valid: number; invalid: number } | null;
-  errorCount: number;
-  supersedes: string | null;
-  supersededBy: string | null;
-  receipt: string | null;
-  problem: { code: string; detail: string } | null;
-}
-
-export interface ExtractRecord {
-  id: string;
-  deliveryId: string;
-  recipient: string;
-  dataset: string;
-  municipality: string;
-  period: string;
-  status: ExtractStatus;
-  records: number;
-  sha256: string;
-  bytes: number;
-  format: string;
-  contentType: string;
-  fileName: string;
-  objectKey: string;
-  profile: { id: string; version: number; sha256: string };
-  /** Lawful use, pseudonym key ids and the other facts stamped on the extract. */
-  metadata: Record<string, unknown>;
-  replaces: string | null;
-  createdAt: string;
-  ackDueAt: string | null;
-  fetchedAt: string | null;
-  acknowledgedAt: string | null;
-  acknowledgement: { status: AcknowledgementStatus; reason: string | null } | null;
-}
-
-export interface Page<T> {
-  items: T[];
-  next: string | null;
-}
-
-export interface SigningKeyRecord {
-  kid: string;
-  alg: string;
-  publicJwk: Record<string, unknown>;
-  /**
-   * The private half as the signer gives it: wrapped under a key the store does not hold, or
-   * `{}` for a configured key and a retired one. The store keeps it as it is.
-   */
-  privateJwk: Record<string, unknown>;
-  createdAt: string;
-  retiredAt: string | null;
-}
-
-export interface DeliveryFilter {
-  dataset?: string;
-  municipality?: string;
-  period?: string;
-  status?: DeliveryStatus;
-  source?: string;
-  /** Only deliveries whose municipality is one of these (a source token's scope). */
-  municipalities?: string[];
-  /** Only deliveries of one of these datasets (a source token's scope). */
-  datasets?: string[];
-}
-
-export interface ExtractFilter {
-  recipient?: string;
-  status?: ExtractStatus;
-  dataset?: string;
-  deliveryId?: string;
-}
-
-export interface AuditFilter {
-  from?: string;
-  to?: string;
-  actor?: string;
-  action?: string;
-  subject?: string;
-}
-
-export interface NewDelivery {
-  id: string;
-  dataset: string;
-  datasetVersion: number;
-  municipality: string;
-  period: string;
-  source: string;
-  actor: string;
-  contentType: string;
-  idempotencyKey: string | null;
-  receivedAt: string;
-}
-
-export type NewExtract = Omit<
-  ExtractRecord,
-  'status' | 'replaces' | 'fetchedAt' | 'acknowledgedAt' | 'acknowledgement'
-> & {
-  /** Where the gateway pushes the extract (the profile's transport), or absent for pull. */
-  push?: PushTarget | null;
-};
-
-/** A push transport as the profile said it when the extract was made (a JSON value). */
-export type PushTarget = { type: 'https' | 's3' } & Record<string, unknown>;
-
-/** One extract's push: where to, how far it got, what went wrong last. */
-export interface PushRecord {
-  extractId: string;
-  recipient: string;
-  target: PushTarget;
-  status: PushStatus;
-  /** Attempts begun so far. */
-  attempts: number;
-  nextAttemptAt: string;
-  lastError: string | null;
-  /** Where the extract landed (URL or s3://bucket/key) once delivered. */
-  location: string | null;
-  deliveredAt: string | null;
-  createdAt: string;
-  /** Until when the node that claimed it holds it. */
-  claimedUntil: string | null;
-}
-
-/** How a push attempt ended. */
-export type PushResult =
-  | { status: 'delivered'; location: string }
-  | { status: 'retry'; error: string; nextAttemptAt: string }
-  | { status: 'failed'; error: string }
-  | { status: 'cancelled'; reason: string };
-
-export interface Outcome {
-  sha256: string;
-  bytes: number;
-  records: { total: number; valid: number; invalid: number };
-  completedAt: string;
-  receipt: string;
-}
-
-export interface AcceptResult {
-  delivery: DeliveryRecord;
-  extracts: ExtractRecord[];
-  /**
-   * True when the slot's current delivery already held the same bytes: nothing was accepted,
-   * the receiving delivery is gone, and `delivery` is the current one.
-   */
-  repeated?: boolean;
-}
+export type * from './records';
 
 /**
  * The metadata store port. Every method that changes state writes its audit events in the
@@ -218,9 +58,9 @@ export interface MetadataStore {
   /** Ends a session (sign-out); nothing happens for an unknown one. */
   endSession(idHash: string): Promise<void>;
 
-  /** The key that signs now; the candidate is stored when there is none (the first node to start wins). */
   /** Swaps a token's stored hash (an earlier hashing scheme for the current one). */
   replaceTokenHash(id: string, oldHash: string, newHash: string): Promise<void>;
+  /** The key that signs now; the candidate is stored when there is none (the first node to start wins). */
   ensureSigningKey(candidate: SigningKeyRecord): Promise<SigningKeyRecord>;
   listSigningKeys(): Promise<SigningKeyRecord[]>;
   /** The key that signs now (another node may have rotated it). */
@@ -232,12 +72,7 @@ export interface MetadataStore {
    * the active key is no longer `from` (another node replaced it first): the active key is
    * returned.
    */
-  rotateSigningKey(
-    next: SigningKeyRecord,
-    at: string,
-    actor: string,
-    from?: string,
-  ): Promise<SigningKeyRecord>;
+  rotateSigningKey(r: RotateSigningKey): Promise<SigningKeyRecord>;
 
   createDelivery(d: NewDelivery): Promise<DeliveryRecord>;
   getDelivery(id: string): Promise<DeliveryRecord | null>;
@@ -258,23 +93,9 @@ export interface MetadataStore {
    * The database decides a race: when the slot's current delivery already holds the same
    * bytes, nothing is accepted and the answer is that delivery (`repeated`), on every node.
    */
-  acceptDelivery(
-    id: string,
-    outcome: Outcome,
-    extracts: NewExtract[],
-    actor: string,
-    report?: { issues: ValidationIssue[]; errorCount: number },
-  ): Promise<AcceptResult>;
+  acceptDelivery(a: AcceptDelivery): Promise<AcceptResult>;
   /** Ends a receiving delivery as rejected or failed, with its issues. */
-  endDelivery(
-    id: string,
-    status: 'rejected' | 'failed',
-    outcome: Partial<Outcome> & { completedAt: string },
-    problem: { code: string; detail: string },
-    issues: ValidationIssue[],
-    errorCount: number,
-    actor: string,
-  ): Promise<DeliveryRecord>;
+  endDelivery(e: EndDelivery): Promise<DeliveryRecord>;
   /** Removes a receiving delivery that turned out to repeat an accepted one. */
   discardReceiving(id: string): Promise<void>;
   /**
@@ -291,20 +112,8 @@ export interface MetadataStore {
   /** available → fetched on the first download; later downloads change nothing. */
   markExtractFetched(id: string, at: string, actor: string): Promise<ExtractRecord | null>;
   /** 'conflict' when the extract was already acknowledged or refused (or is no longer current). */
-  acknowledgeExtract(
-    id: string,
-    ack: { status: AcknowledgementStatus; reason: string | null },
-    at: string,
-    actor: string,
-  ): Promise<
-    { result: 'ok'; extract: ExtractRecord } | { result: 'conflict'; extract: ExtractRecord } | null
-  >;
+  acknowledgeExtract(a: AcknowledgeExtract): Promise<AcknowledgeResult>;
 
-  /**
-   * Records the profile version a node starts with, and that it is in force from `at` when it
-   * differs from the one last in force (with the audit event `profile.activated`). `reusedVersion` is true when the same version number
-   * was seen before with other content: the profile was changed without a new version.
-   */
   /**
    * Claims up to `limit` pushes that are due at `now` and not claimed by another node, until
    * `leaseUntil`; each claim counts as an attempt.
@@ -315,13 +124,7 @@ export interface MetadataStore {
    * retry, failure or cancellation counts only while that claim still holds (another node may
    * have taken the push over); a delivery always counts. Null if there is no such push.
    */
-  finishPush(
-    extractId: string,
-    result: PushResult,
-    at: string,
-    actor: string,
-    lease?: string,
-  ): Promise<PushRecord | null>;
+  finishPush(f: FinishPush): Promise<PushRecord | null>;
   getPush(extractId: string): Promise<PushRecord | null>;
   /** A failed push made due again from `at`, its attempts counted afresh; null unless it had failed. */
   retryPush(extractId: string, at: string, actor: string): Promise<PushRecord | null>;
@@ -333,6 +136,11 @@ export interface MetadataStore {
     pushes: Array<{ status: string; count: number }>;
   }>;
 
+  /**
+   * Records the profile version a node starts with, and that it is in force from `at` when it
+   * differs from the one last in force (with the audit event `profile.activated`). `reusedVersion` is true when the same version number
+   * was seen before with other content: the profile was changed without a new version.
+   */
   recordProfileVersion(
     p: { id: string; version: number; sha256: string; content: unknown },
     at: string,
@@ -345,14 +153,4 @@ export interface MetadataStore {
   auditHead(): Promise<{ seq: number; hash: string }>;
   /** Every event oldest first, in pages: for verification and export. */
   iterateAudit(pageSize?: number): AsyncIterable<AuditEvent[]>;
-}
-
-/** A profile version as it was in force: from when until when (null: still in force). */
-export interface ProfileVersionRecord {
-  profileId: string;
-  version: number;
-  sha256: string;
-  activeFrom: string;
-  activeUntil: string | null;
-  content: unknown;
 }

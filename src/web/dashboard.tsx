@@ -1,17 +1,21 @@
 /** @jsxImportSource hono/jsx */
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { Child } from 'hono/jsx';
+import { authenticate, clientAddressOf, sessionCredential } from '../auth/authenticate';
+import type { Principal } from '../auth/principal';
+import type { AuthServices } from '../auth/principals';
+import { endSession, openSession, SESSION_COOKIE, SESSION_SECONDS } from '../auth/sessions';
+import { deliveryScope, extractScope, mayReadDelivery } from '../auth/visibility';
+import type { Catalogue } from '../core/catalogue';
 import { GatewayError } from '../core/errors';
 import { MUNICIPALITIES } from '../core/municipalities';
 import { nameAsShown } from '../core/value-shape';
 import { DELIVERY_STATUSES } from '../core/vocabulary';
-import { deliveryScope, mayReadDelivery, type Principal, signInLimit } from '../http/auth';
-import { expectedDeliveries } from '../http/routes/status';
-import type { Services } from '../http/services';
-import { endSession, openSession, sessionPrincipal } from '../http/session';
-import { PageQuery } from '../http/views';
+import { type ExpectedReport, expectedDeliveries } from '../pipeline/expected';
+import { isCursor } from '../stores/cursor';
 import type { DeliveryRecord, DeliveryStatus, ExtractRecord, PushRecord } from '../stores/metadata-store';
 
 const STYLE = `
@@ -332,11 +336,7 @@ function ExtractsView(props: { who: Principal; items: ExtractRecord[] }) {
   );
 }
 
-function ExpectedView(props: {
-  who: Principal;
-  report: Awaited<ReturnType<typeof expectedDeliveries>>;
-  datasets: string[];
-}) {
+function ExpectedView(props: { who: Principal; report: ExpectedReport; datasets: string[] }) {
   const r = props.report;
   return (
     <Page title="Expected deliveries" who={props.who}>
@@ -413,30 +413,52 @@ function previousMonth(now: Date): string {
   return d.toISOString().slice(0, 7);
 }
 
+/** What the dashboard reads: the stores, the catalogue, and how a request signs in. */
+export interface DashboardServices extends AuthServices {
+  catalogue: Catalogue;
+  /** Whether the client's own connection is HTTPS; undefined when the runtime cannot tell. */
+  clientProtocol?(raw: unknown): 'http' | 'https' | undefined;
+}
+
 /** The dashboard: server-rendered pages over the same stores and scope rules as the API. */
-export function dashboard(services: Services) {
+export function dashboard(services: DashboardServices) {
   const app = new Hono();
-  const who = (c: Context) => sessionPrincipal(services, c);
-  const failures = signInLimit(services);
+  /** The principal of the browser's session; null (the sign-in form) without a live one. */
+  const who = async (c: Context): Promise<Principal | null> => {
+    const credential = sessionCredential(c);
+    if (!credential) return null;
+    try {
+      return await authenticate(services, clientAddressOf(services, c), credential);
+    } catch (e) {
+      if (e instanceof GatewayError && e.code === 'unauthenticated') return null;
+      throw e;
+    }
+  };
+  /** Whether the client's own connection is HTTPS (directly, or as a trusted proxy says). */
+  const usesHttps = (c: Context) =>
+    (services.clientProtocol?.(c.env) ?? new URL(c.req.url).protocol.replace(':', '')) === 'https';
 
   app.get('/', async (c) => {
     const p = await who(c);
     if (!p) return c.html(<SignIn />);
     if (p.role === 'recipient') {
-      const page = await services.metadata.listExtracts({ recipient: p.recipient ?? '-' }, null, 200);
+      const scope = extractScope(p);
+      const page = scope ? await services.metadata.listExtracts(scope, null, 200) : { items: [] };
       return c.html(<ExtractsView who={p} items={page.items.reverse()} />);
     }
     const q = c.req.query();
     const filter: Record<string, string> = {};
     for (const k of ['dataset', 'municipality', 'period', 'status'])
       if (q[k]) filter[k] = String(q[k]).slice(0, 64);
-    const scope = deliveryScope(p) ?? { source: '', municipalities: [] };
-    const cursor = q.cursor && PageQuery.cursor.safeParse(q.cursor).success ? q.cursor : null;
-    const page = await services.metadata.listDeliveries(
-      { ...filter, status: filter.status as DeliveryStatus | undefined, ...scope },
-      cursor,
-      100,
-    );
+    const scope = deliveryScope(p);
+    const cursor = q.cursor && isCursor('id', q.cursor) ? q.cursor : null;
+    const page = scope
+      ? await services.metadata.listDeliveries(
+          { ...filter, status: filter.status as DeliveryStatus | undefined, ...scope },
+          cursor,
+          100,
+        )
+      : { items: [], next: null };
     const items = await Promise.all(
       page.items.map(async (d) => ({
         d,
@@ -525,26 +547,33 @@ export function dashboard(services: Services) {
   app.post('/session/end', sameSiteOnly);
 
   app.post('/session', formLimit, async (c) => {
-    // The same failed sign-in limit per address as the API's.
-    const address = services.clientAddress?.(c.env) ?? 'unknown';
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const token = typeof form.token === 'string' ? form.token.trim() : '';
+    // Signed in like the API, with the same failed sign-in limit per address.
     try {
-      failures.check(address);
+      await authenticate(services, clientAddressOf(services, c), { kind: 'token', text: token });
     } catch (e) {
-      if (!(e instanceof GatewayError) || e.code !== 'rate_limited') throw e;
+      if (!(e instanceof GatewayError)) throw e;
+      if (e.code === 'unauthenticated') return c.html(<SignIn failed />, 401);
+      if (e.code !== 'rate_limited') throw e;
       const wait = Number(e.extensions.retryAfter) || 60;
       return c.html(<SignIn waitSeconds={wait} />, 429, { 'retry-after': String(wait) });
     }
-    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-    const token = typeof form.token === 'string' ? form.token.trim() : '';
-    if (!(await openSession(services, c, token))) {
-      failures.failed(address);
-      return c.html(<SignIn failed />, 401);
-    }
+    // The browser holds the session id in an HttpOnly, SameSite=Strict cookie (Secure over HTTPS).
+    setCookie(c, SESSION_COOKIE, await openSession(services, token), {
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/',
+      secure: usesHttps(c),
+      maxAge: SESSION_SECONDS,
+    });
     return c.redirect('/', 303);
   });
 
   app.post('/session/end', async (c) => {
-    await endSession(services, c);
+    const id = getCookie(c, SESSION_COOKIE);
+    if (id) await endSession(services, id);
+    deleteCookie(c, SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'Strict', secure: usesHttps(c) });
     return c.redirect('/', 303);
   });
 

@@ -127,7 +127,12 @@ export function metadataStoreContract(
       const d = draft(s);
       await store.createDelivery(d);
       const extracts = recipients.map((r) => extractFor(d, r));
-      const result = await store.acceptDelivery(d.id, outcome(over), extracts, 'tok_source');
+      const result = await store.acceptDelivery({
+        id: d.id,
+        outcome: outcome(over),
+        extracts,
+        actor: 'tok_source',
+      });
       return { draft: d, extracts, result };
     };
 
@@ -420,7 +425,7 @@ export function metadataStoreContract(
         expect(before).not.toBeNull();
         const next = key();
         const at = '2030-01-02T03:04:05.678Z';
-        expect(await store.rotateSigningKey(next, at, 'tok_admin')).toEqual(next);
+        expect(await store.rotateSigningKey({ next, at, actor: 'tok_admin' })).toEqual(next);
         expect(await store.activeSigningKey()).toEqual(next);
         const keys = await store.listSigningKeys();
         expect(keys.find((k) => k.kid === before?.kid)?.retiredAt).toBe(at);
@@ -428,7 +433,9 @@ export function metadataStoreContract(
         expect(keys.find((k) => k.kid === before?.kid)?.privateJwk).toEqual({});
         expect(keys.filter((k) => k.retiredAt === null).map((k) => k.kid)).toEqual([next.kid]);
         // Rotating to the key already active changes nothing.
-        expect(await store.rotateSigningKey(next, '2031-01-01T00:00:00.000Z', 'tok_admin')).toEqual(next);
+        expect(
+          await store.rotateSigningKey({ next, at: '2031-01-01T00:00:00.000Z', actor: 'tok_admin' }),
+        ).toEqual(next);
         expect(await store.listSigningKeys()).toHaveLength(keys.length);
         const events = await store.listAudit({ action: 'receipt_key.rotated', subject: next.kid }, null, 10);
         expect(events.items.map((e) => e.details)).toEqual([{ retired: before?.kid }]);
@@ -436,7 +443,7 @@ export function metadataStoreContract(
         expect(await store.ensureSigningKey(key())).toEqual(next);
         // A key id names one key for ever.
         const impostor = { ...key(), kid: before?.kid as string };
-        await expect(store.rotateSigningKey(impostor, at, 'tok_admin')).rejects.toThrow(
+        await expect(store.rotateSigningKey({ next: impostor, at, actor: 'tok_admin' })).rejects.toThrow(
           /already names another key/,
         );
         expect(await store.activeSigningKey()).toEqual(next);
@@ -447,8 +454,8 @@ export function metadataStoreContract(
         const [one, two] = [key(), key()];
         const at = '2032-01-01T00:00:00.000Z';
         const results = await Promise.all([
-          store.rotateSigningKey(one, at, 'node-a', active.kid),
-          store.rotateSigningKey(two, at, 'node-b', active.kid),
+          store.rotateSigningKey({ next: one, at, actor: 'node-a', from: active.kid }),
+          store.rotateSigningKey({ next: two, at, actor: 'node-b', from: active.kid }),
         ]);
         // One of them replaced it; the other was told which key replaced it.
         const winner = (await store.activeSigningKey()) as SigningKeyRecord;
@@ -502,7 +509,12 @@ export function metadataStoreContract(
         const r2 = tag('rcp');
         const xs = [extractFor(d, r1), extractFor(d, r2, { format: 'json', bytes: 17, records: 4 })];
         const o = outcome();
-        const result = await store.acceptDelivery(d.id, o, xs, 'tok_source');
+        const result = await store.acceptDelivery({
+          id: d.id,
+          outcome: o,
+          extracts: xs,
+          actor: 'tok_source',
+        });
 
         const expectedDelivery: DeliveryRecord = {
           ...d,
@@ -557,11 +569,18 @@ export function metadataStoreContract(
         const head = await store.auditHead();
         const again = draft(slot());
         await expect(
-          store.acceptDelivery(d.id, outcome({ sha256: sha('f') }), [extractFor(again, 'x')], 'tok_source'),
+          store.acceptDelivery({
+            id: d.id,
+            outcome: outcome({ sha256: sha('f') }),
+            extracts: [extractFor(again, 'x')],
+            actor: 'tok_source',
+          }),
         ).rejects.toThrow();
         expect(await store.getDelivery(d.id)).toEqual(result.delivery);
         expect(await store.auditHead()).toEqual(head);
-        await expect(store.acceptDelivery(newId('dlv'), outcome(), [], 'tok_source')).rejects.toThrow();
+        await expect(
+          store.acceptDelivery({ id: newId('dlv'), outcome: outcome(), extracts: [], actor: 'tok_source' }),
+        ).rejects.toThrow();
       });
 
       it('a second accepted delivery for the slot supersedes the first', async () => {
@@ -618,10 +637,10 @@ export function metadataStoreContract(
         });
         const problem = { code: 'validation-failed', detail: 'The delivery has 1500 errors.' };
         const completedAt = new Date().toISOString();
-        const ended = await store.endDelivery(
-          d.id,
-          'rejected',
-          {
+        const ended = await store.endDelivery({
+          id: d.id,
+          status: 'rejected',
+          outcome: {
             completedAt,
             sha256: sha('9'),
             bytes: 4_294_967_297,
@@ -629,9 +648,9 @@ export function metadataStoreContract(
           },
           problem,
           issues,
-          1500,
-          'tok_source',
-        );
+          errorCount: 1500,
+          actor: 'tok_source',
+        });
         const expected: DeliveryRecord = {
           ...d,
           status: 'rejected',
@@ -676,7 +695,15 @@ export function metadataStoreContract(
         expect(events[0]?.details.errorCount).toBe(1500);
 
         await expect(
-          store.endDelivery(d.id, 'failed', { completedAt }, problem, [], 0, 'tok_source'),
+          store.endDelivery({
+            id: d.id,
+            status: 'failed',
+            outcome: { completedAt },
+            problem,
+            issues: [],
+            errorCount: 0,
+            actor: 'tok_source',
+          }),
         ).rejects.toThrow();
         expect((await store.getDelivery(d.id))?.status).toBe('rejected');
       });
@@ -686,7 +713,15 @@ export function metadataStoreContract(
         await store.createDelivery(d);
         const completedAt = new Date().toISOString();
         const problem = { code: 'internal', detail: 'The extract builder stopped.' };
-        const ended = await store.endDelivery(d.id, 'failed', { completedAt }, problem, [], 0, 'tok_source');
+        const ended = await store.endDelivery({
+          id: d.id,
+          status: 'failed',
+          outcome: { completedAt },
+          problem,
+          issues: [],
+          errorCount: 0,
+          actor: 'tok_source',
+        });
         expect(ended.status).toBe('failed');
         expect(ended.sha256).toBeNull();
         expect(ended.bytes).toBeNull();
@@ -703,15 +738,15 @@ export function metadataStoreContract(
         // A rejected delivery of other bytes in the same slot is never a duplicate.
         const rejected = draft(s);
         await store.createDelivery(rejected);
-        await store.endDelivery(
-          rejected.id,
-          'rejected',
-          { completedAt: new Date().toISOString(), sha256: sha('b') },
-          { code: 'x', detail: 'y' },
-          [],
-          1,
-          'tok_source',
-        );
+        await store.endDelivery({
+          id: rejected.id,
+          status: 'rejected',
+          outcome: { completedAt: new Date().toISOString(), sha256: sha('b') },
+          problem: { code: 'x', detail: 'y' },
+          issues: [],
+          errorCount: 1,
+          actor: 'tok_source',
+        });
         const xml = { ...s, contentType: 'application/xml' };
         expect((await store.findAcceptedDuplicate(xml, sha('d')))?.id).toBe(d.id);
         expect(await store.findAcceptedDuplicate(xml, sha('b'))).toBeNull();
@@ -730,12 +765,12 @@ export function metadataStoreContract(
         const { draft: first } = await accepted(s, [tag('rcp')], { sha256: sha('e') });
         const copy = draft(s);
         await store.createDelivery(copy);
-        const result = await store.acceptDelivery(
-          copy.id,
-          outcome({ sha256: sha('e') }),
-          [extractFor(copy, tag('rcp'))],
-          'tok_source',
-        );
+        const result = await store.acceptDelivery({
+          id: copy.id,
+          outcome: outcome({ sha256: sha('e') }),
+          extracts: [extractFor(copy, tag('rcp'))],
+          actor: 'tok_source',
+        });
         expect(result.repeated).toBe(true);
         expect(result.delivery.id).toBe(first.id);
         expect(result.extracts.map((e) => e.deliveryId)).toEqual([first.id]);
@@ -756,28 +791,28 @@ export function metadataStoreContract(
         const s = slot();
         const cut = draft(s, { idempotencyKey: tag('idem') });
         await store.createDelivery(cut);
-        await store.endDelivery(
-          cut.id,
-          'rejected',
-          { completedAt: new Date().toISOString() },
-          { code: 'x', detail: 'y' },
-          [],
-          0,
-          'tok_source',
-        );
+        await store.endDelivery({
+          id: cut.id,
+          status: 'rejected',
+          outcome: { completedAt: new Date().toISOString() },
+          problem: { code: 'x', detail: 'y' },
+          issues: [],
+          errorCount: 0,
+          actor: 'tok_source',
+        });
         await store.releaseIdempotencyKey(cut.id);
         expect(await store.findDeliveryByIdempotencyKey(s.source, cut.idempotencyKey as string)).toBeNull();
         const read = draft(s, { idempotencyKey: tag('idem') });
         await store.createDelivery(read);
-        await store.endDelivery(
-          read.id,
-          'rejected',
-          { completedAt: new Date().toISOString(), sha256: sha('a') },
-          { code: 'x', detail: 'y' },
-          [],
-          1,
-          'tok_source',
-        );
+        await store.endDelivery({
+          id: read.id,
+          status: 'rejected',
+          outcome: { completedAt: new Date().toISOString(), sha256: sha('a') },
+          problem: { code: 'x', detail: 'y' },
+          issues: [],
+          errorCount: 1,
+          actor: 'tok_source',
+        });
         await store.releaseIdempotencyKey(read.id);
         expect((await store.findDeliveryByIdempotencyKey(s.source, read.idempotencyKey as string))?.id).toBe(
           read.id,
@@ -815,15 +850,15 @@ export function metadataStoreContract(
         const { draft: acc } = await accepted(s, [tag('rcp')]);
         const rej = draft(s);
         await store.createDelivery(rej);
-        await store.endDelivery(
-          rej.id,
-          'rejected',
-          { completedAt: new Date().toISOString() },
-          { code: 'x', detail: 'y' },
-          [{ record: 1, rule: 'required', message: 'missing' }],
-          1,
-          'tok_source',
-        );
+        await store.endDelivery({
+          id: rej.id,
+          status: 'rejected',
+          outcome: { completedAt: new Date().toISOString() },
+          problem: { code: 'x', detail: 'y' },
+          issues: [{ record: 1, rule: 'required', message: 'missing' }],
+          errorCount: 1,
+          actor: 'tok_source',
+        });
 
         await store.discardReceiving(receiving.id);
         await store.discardReceiving(acc.id);
@@ -858,7 +893,7 @@ export function metadataStoreContract(
         // Accept two of them so that status filters have something to tell apart.
         for (const d of [made[1], made[4]]) {
           if (!d) throw new Error('fixture');
-          await store.acceptDelivery(d.id, outcome(), [], 'tok_source');
+          await store.acceptDelivery({ id: d.id, outcome: outcome(), extracts: [], actor: 'tok_source' });
         }
         const newestFirst = [...made].reverse().map((d) => d.id);
 
@@ -931,7 +966,7 @@ export function metadataStoreContract(
         const fresh = draft(s, { receivedAt: '2001-08-01T00:00:00.000Z' });
         const done = draft(s, { receivedAt: '2001-01-15T00:00:00.000Z' });
         for (const d of [stale1, stale2, fresh, done]) await store.createDelivery(d);
-        await store.acceptDelivery(done.id, outcome(), [], 'tok_source');
+        await store.acceptDelivery({ id: done.id, outcome: outcome(), extracts: [], actor: 'tok_source' });
 
         const before = '2001-06-01T00:00:00.000Z';
         const stale = await store.listStaleReceiving(before);
@@ -1018,12 +1053,12 @@ export function metadataStoreContract(
 
         await store.markExtractFetched(a.id, '2025-01-01T00:00:00.000Z', 'tok_recipient');
         const at = '2025-01-02T00:00:00.000Z';
-        const ok = await store.acknowledgeExtract(
-          a.id,
-          { status: 'accepted', reason: null },
+        const ok = await store.acknowledgeExtract({
+          id: a.id,
+          ack: { status: 'accepted', reason: null },
           at,
-          'tok_recipient',
-        );
+          actor: 'tok_recipient',
+        });
         expect(ok?.result).toBe('ok');
         expect(ok?.extract.status).toBe('acknowledged');
         expect(ok?.extract.acknowledgedAt).toBe(at);
@@ -1031,35 +1066,35 @@ export function metadataStoreContract(
         expect(ok?.extract.fetchedAt).toBe('2025-01-01T00:00:00.000Z');
         expect(await store.getExtract(a.id)).toEqual(ok?.extract);
 
-        const again = await store.acknowledgeExtract(
-          a.id,
-          { status: 'refused', reason: 'changed my mind' },
-          '2025-01-03T00:00:00.000Z',
-          'tok_recipient',
-        );
+        const again = await store.acknowledgeExtract({
+          id: a.id,
+          ack: { status: 'refused', reason: 'changed my mind' },
+          at: '2025-01-03T00:00:00.000Z',
+          actor: 'tok_recipient',
+        });
         expect(again?.result).toBe('conflict');
         expect(again?.extract).toEqual(ok?.extract);
         expect(await store.getExtract(a.id)).toEqual(ok?.extract);
 
         // Refused straight from available, without a fetch.
         const reason = 'Columns do not match the agreed profile.';
-        const refused = await store.acknowledgeExtract(
-          b.id,
-          { status: 'refused', reason },
+        const refused = await store.acknowledgeExtract({
+          id: b.id,
+          ack: { status: 'refused', reason },
           at,
-          'tok_recipient',
-        );
+          actor: 'tok_recipient',
+        });
         expect(refused?.result).toBe('ok');
         const stored = await store.getExtract(b.id);
         expect(stored?.status).toBe('refused');
         expect(stored?.acknowledgement).toEqual({ status: 'refused', reason });
         expect(stored?.acknowledgedAt).toBe(at);
-        const conflict = await store.acknowledgeExtract(
-          b.id,
-          { status: 'accepted', reason: null },
+        const conflict = await store.acknowledgeExtract({
+          id: b.id,
+          ack: { status: 'accepted', reason: null },
           at,
-          'tok_recipient',
-        );
+          actor: 'tok_recipient',
+        });
         expect(conflict?.result).toBe('conflict');
 
         expect((await auditFor(a.id)).map((e) => e.action)).toEqual([
@@ -1069,7 +1104,12 @@ export function metadataStoreContract(
         ]);
         expect((await auditFor(b.id)).map((e) => e.action)).toEqual(['extract.created', 'extract.refused']);
         expect(
-          await store.acknowledgeExtract(newId('ext'), { status: 'accepted', reason: null }, at, 'x'),
+          await store.acknowledgeExtract({
+            id: newId('ext'),
+            ack: { status: 'accepted', reason: null },
+            at,
+            actor: 'x',
+          }),
         ).toBeNull();
       });
 
@@ -1080,12 +1120,12 @@ export function metadataStoreContract(
         await accepted(s, [r]);
         const old = first.extracts[0];
         if (!old) throw new Error('fixture');
-        const res = await store.acknowledgeExtract(
-          old.id,
-          { status: 'accepted', reason: null },
-          new Date().toISOString(),
-          'tok_recipient',
-        );
+        const res = await store.acknowledgeExtract({
+          id: old.id,
+          ack: { status: 'accepted', reason: null },
+          at: new Date().toISOString(),
+          actor: 'tok_recipient',
+        });
         expect(res?.result).toBe('conflict');
         expect(res?.extract.status).toBe('superseded');
         expect(res?.extract.acknowledgement).toBeNull();
@@ -1105,7 +1145,12 @@ export function metadataStoreContract(
         await store.createDelivery(d);
         const pushed = extractFor(d, 'pushed', { push: { ...target } });
         const pulled = extractFor(d, 'pulled');
-        await store.acceptDelivery(d.id, outcome(), [pushed, pulled], 'tok_source');
+        await store.acceptDelivery({
+          id: d.id,
+          outcome: outcome(),
+          extracts: [pushed, pulled],
+          actor: 'tok_source',
+        });
         return { pushed, pulled };
       };
       const later = (ms: number) => new Date(Date.now() + ms).toISOString();
@@ -1159,12 +1204,12 @@ export function metadataStoreContract(
         const { pushed } = await withPush();
         await store.claimPushes(later(1000), later(60_000), 1000);
         const next = later(3_600_000);
-        const p = await store.finishPush(
-          pushed.id,
-          { status: 'retry', error: 'HTTP 503 from the endpoint', nextAttemptAt: next },
-          later(2000),
-          'gateway (push)',
-        );
+        const p = await store.finishPush({
+          extractId: pushed.id,
+          result: { status: 'retry', error: 'HTTP 503 from the endpoint', nextAttemptAt: next },
+          at: later(2000),
+          actor: 'gateway (push)',
+        });
         expect(p).toMatchObject({ status: 'pending', attempts: 1, lastError: 'HTTP 503 from the endpoint' });
         expect(p?.nextAttemptAt).toBe(next);
         expect(mine(await store.claimPushes(later(3_000_000), later(3_060_000), 1000), pushed.id)).toEqual(
@@ -1179,12 +1224,12 @@ export function metadataStoreContract(
         const { pushed } = await withPush();
         await store.claimPushes(later(1000), later(60_000), 1000);
         const at = later(2000);
-        const p = await store.finishPush(
-          pushed.id,
-          { status: 'delivered', location: 'https://recipient.example/in/x.csv' },
+        const p = await store.finishPush({
+          extractId: pushed.id,
+          result: { status: 'delivered', location: 'https://recipient.example/in/x.csv' },
           at,
-          'gateway (push)',
-        );
+          actor: 'gateway (push)',
+        });
         expect(p).toMatchObject({
           status: 'delivered',
           location: 'https://recipient.example/in/x.csv',
@@ -1204,12 +1249,12 @@ export function metadataStoreContract(
       it('a push given up is failed until an admin asks for it again', async () => {
         const { pushed } = await withPush();
         await store.claimPushes(later(1000), later(60_000), 1000);
-        const failed = await store.finishPush(
-          pushed.id,
-          { status: 'failed', error: 'HTTP 403 from the endpoint' },
-          later(2000),
-          'gateway (push)',
-        );
+        const failed = await store.finishPush({
+          extractId: pushed.id,
+          result: { status: 'failed', error: 'HTTP 403 from the endpoint' },
+          at: later(2000),
+          actor: 'gateway (push)',
+        });
         expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
         expect(mine(await store.claimPushes(later(10_000_000), later(10_060_000), 1000), pushed.id)).toEqual(
           [],
@@ -1230,29 +1275,34 @@ export function metadataStoreContract(
         const secondLease = later(200_000);
         expect(mine(await store.claimPushes(later(61_000), secondLease, 1000), pushed.id)).toHaveLength(1);
         // The first node comes back late with a failure: ignored.
-        const stale = await store.finishPush(
-          pushed.id,
-          { status: 'failed', error: 'late' },
-          later(70_000),
-          'gateway (push)',
-          firstLease,
-        );
+        const stale = await store.finishPush({
+          extractId: pushed.id,
+          result: { status: 'failed', error: 'late' },
+          at: later(70_000),
+          actor: 'gateway (push)',
+          lease: firstLease,
+        });
         expect(stale).toMatchObject({ status: 'pending', lastError: null });
         // The second node's delivery counts.
-        const done = await store.finishPush(
-          pushed.id,
-          { status: 'delivered', location: 'https://r.example/x' },
-          later(80_000),
-          'gateway (push)',
-          secondLease,
-        );
+        const done = await store.finishPush({
+          extractId: pushed.id,
+          result: { status: 'delivered', location: 'https://r.example/x' },
+          at: later(80_000),
+          actor: 'gateway (push)',
+          lease: secondLease,
+        });
         expect(done?.status).toBe('delivered');
       });
 
       it('knows no push it was not given', async () => {
         expect(await store.getPush('ext_nothing')).toBeNull();
         expect(
-          await store.finishPush('ext_nothing', { status: 'failed', error: 'x' }, later(0), 'gateway (push)'),
+          await store.finishPush({
+            extractId: 'ext_nothing',
+            result: { status: 'failed', error: 'x' },
+            at: later(0),
+            actor: 'gateway (push)',
+          }),
         ).toBeNull();
         expect(await store.retryPush('ext_nothing', later(0), 'tok_admin')).toBeNull();
       });

@@ -1,13 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  avid,
-  createTableWriter,
-  planArchivalTable,
-  sqlType,
-  tableIndexXml,
-} from '../../src/core/archival-version';
+import { avid, planArchivalTable, sqlType } from '../../src/core/archival-version';
+import { createTableWriter, tableIndexXml } from '../../src/core/archival-xml';
 import { buildCatalogue, CatalogueError, type SourceFile } from '../../src/core/catalogue';
 import { DatasetSchema } from '../../src/core/dataset';
 import { type Profile, ProfileSchema } from '../../src/core/profile';

@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { suppressCells } from '../../src/core/aggregate';
 import { canonicalJson } from '../../src/core/canonical-json';
 import {
   buildCatalogue,
@@ -11,15 +12,10 @@ import {
   type SourceFile,
 } from '../../src/core/catalogue';
 import { GatewayError } from '../../src/core/errors';
-import {
-  type CompiledProfile,
-  compileProfile,
-  type DeliveryContext,
-  type MapperDeps,
-  type OutRow,
-  suppressCells,
-} from '../../src/core/mapper';
-import { checkProfileAgainstDataset, type Profile, ProfileSchema } from '../../src/core/profile';
+import { type CompiledProfile, compileProfile } from '../../src/core/mapper';
+import { type Profile, ProfileSchema } from '../../src/core/profile';
+import { checkProfileAgainstDataset } from '../../src/core/profile-lint';
+import type { DeliveryContext, MapperDeps, OutRow } from '../../src/core/projection';
 import type { Row, ValidationIssue } from '../../src/core/validator';
 import { createRowWriter } from '../../src/formats/index';
 import { createTextEncoder } from '../../src/formats/text-encoder';
@@ -843,9 +839,8 @@ describe('catalogue problems name the file and the JSON path', () => {
 
 describe('lint: the output charset must hold what the profile itself writes', () => {
   it('names the column whose header or mapped value a Latin-1 CSV cannot hold', async () => {
-    const { checkProfileAgainstDataset, ProfileSchema, representable } = await import(
-      '../../src/core/profile'
-    );
+    const { ProfileSchema } = await import('../../src/core/profile');
+    const { checkProfileAgainstDataset, representable } = await import('../../src/core/profile-lint');
     const { DatasetSchema } = await import('../../src/core/dataset');
     const { readFileSync } = await import('node:fs');
     const dataset = DatasetSchema.parse(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/core/errors';
-import type { OutRow } from '../../src/core/mapper';
+import type { OutRow } from '../../src/core/projection';
 import { escapeXml } from '../../src/core/xml-text';
 import { type CsvWriterOptions, createCsvWriter } from '../../src/formats/csv-writer';
 import { createRowWriter, type RowWriter } from '../../src/formats/index';

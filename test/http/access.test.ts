@@ -15,7 +15,7 @@ function sample(path: string): string {
     .replace(/:id/, 'tok_01ARZ3NDEKTSV4RRFFQ69G5FAV');
 }
 
-describe('every /v1 route × every role', () => {
+describe('every /v1 route and /metrics × every role', () => {
   let gw: Gateway;
   const tokens = {} as Record<Role, string>;
   let routes: Array<{ method: string; path: string }>;
@@ -28,7 +28,9 @@ describe('every /v1 route × every role', () => {
     tokens.recipient = (await gw.issueToken({ role: 'recipient', subject: 'r', recipient: 'dst' })).token;
     tokens.auditor = (await gw.issueToken({ role: 'auditor', subject: 'a' })).token;
     tokens.admin = ADMIN_TOKEN;
-    routes = gw.app.routes.filter((r) => r.method !== 'ALL' && r.path.startsWith('/v1/'));
+    routes = gw.app.routes.filter(
+      (r) => r.method !== 'ALL' && (r.path.startsWith('/v1/') || r.path === '/metrics'),
+    );
   });
   afterAll(async () => {
     await gw?.close();

@@ -200,15 +200,15 @@ describe('HTTP semantics', () => {
       receivedAt: new Date().toISOString(),
     });
     const hostile = ['=HYPERLINK("http://x")', '+1+1', '-2+3', '@SUM(A1)', '\tTAB', '\rCR'];
-    await metadata.endDelivery(
+    await metadata.endDelivery({
       id,
-      'rejected',
-      { completedAt: new Date().toISOString() },
-      { code: 'delivery_rejected', detail: 'x' },
-      hostile.map((h, i) => ({ record: i + 1, line: i + 2, field: h, rule: 'enum', message: h })),
-      hostile.length,
-      's',
-    );
+      status: 'rejected',
+      outcome: { completedAt: new Date().toISOString() },
+      problem: { code: 'delivery_rejected', detail: 'x' },
+      issues: hostile.map((h, i) => ({ record: i + 1, line: i + 2, field: h, rule: 'enum', message: h })),
+      errorCount: hostile.length,
+      actor: 's',
+    });
     const res = await gw.request(`/v1/deliveries/${id}/report`, {
       token: auditor,
       headers: { accept: 'text/csv' },

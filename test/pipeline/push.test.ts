@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ProfileSchema, RetrySchema, transportSecrets } from '../../src/core/profile';
-import { backoffDelayMs } from '../../src/pipeline/push';
+import { ProfileSchema } from '../../src/core/profile';
+import { RetrySchema, transportSecrets } from '../../src/core/transport';
+import { backoffDelayMs, readPushTarget } from '../../src/pipeline/push';
 
 const base = {
   id: 'daycare/dst',
@@ -65,5 +66,22 @@ describe('back-off', () => {
     expect(backoffDelayMs(1, retry, 0.999)).toBeGreaterThan(48_000);
     expect(backoffDelayMs(1, retry, 0.999)).toBeLessThan(60_000);
     expect(backoffDelayMs(1000, retry, 0)).toBe(3_600_000);
+  });
+});
+
+describe('a stored push target', () => {
+  it('reads back as the transport the profile named, and not at all when it is none', () => {
+    const parsed = withTransport({
+      type: 's3',
+      bucket: 'dst-modtag',
+      accessKeyIdSecret: 'a',
+      secretAccessKeySecret: 'b',
+    });
+    expect(parsed.success).toBe(true);
+    if (!parsed.success || parsed.data.transport.type === 'pull') return;
+    const stored = JSON.parse(JSON.stringify(parsed.data.transport));
+    expect(readPushTarget(stored)).toEqual(parsed.data.transport);
+    expect(readPushTarget({ type: 'https', url: 'ftp://elsewhere/' })).toBeNull();
+    expect(readPushTarget({ type: 's3' })).toBeNull();
   });
 });

@@ -75,16 +75,16 @@ describe('pglite in a folder: persistence', () => {
       receivedAt: new Date().toISOString(),
     });
     const extractId = newId('ext');
-    const accepted = await first.acceptDelivery(
-      deliveryId,
-      {
+    const accepted = await first.acceptDelivery({
+      id: deliveryId,
+      outcome: {
         sha256: 'a'.repeat(64),
         bytes: 6_000_000_000,
         records: { total: 3, valid: 3, invalid: 0 },
         completedAt: new Date().toISOString(),
         receipt: 'receipt',
       },
-      [
+      extracts: [
         {
           id: extractId,
           deliveryId,
@@ -105,8 +105,8 @@ describe('pglite in a folder: persistence', () => {
           ackDueAt: null,
         },
       ],
-      token.id,
-    );
+      actor: token.id,
+    });
     const head = await first.auditHead();
     expect(head.seq).toBe(3);
     await first.close();

@@ -1,17 +1,11 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { actorOf, inScope, type Principal } from '../../auth/principal';
+import { deliveryScope, mayReadDelivery } from '../../auth/visibility';
 import { GatewayError } from '../../core/errors';
 import { DELIVERY_STATUSES } from '../../core/vocabulary';
 import { DEFAULT_BODY_LIMITS, deliveryBytes } from '../../pipeline/body';
 import { checkIntakeRequest, intake } from '../../pipeline/intake';
-import type { DeliveryRecord } from '../../stores/metadata-store';
-import {
-  type AuthVariables,
-  actorOf,
-  deliveryScope,
-  inScope,
-  mayReadDelivery,
-  type Principal,
-} from '../auth';
+import type { AuthVariables } from '../auth';
 import type { Services } from '../services';
 import { DeliveryView, deliveryBody, deliveryView, PageQuery, problemContent } from '../views';
 
@@ -131,9 +125,6 @@ const report = createRoute({
   },
 });
 
-/** Sources see their own deliveries within their token's current scope; auditors and admins all. */
-const visible = (p: Principal, d: DeliveryRecord): boolean => mayReadDelivery(p, d);
-
 /**
  * One cell of the report CSV. Text that a spreadsheet would read as a formula (a leading =, +,
  * -, @, TAB or CR; OWASP's CSV injection rule) gets a leading single quote; numbers stay numbers.
@@ -237,7 +228,7 @@ export function deliveryRoutes(services: Services) {
 
   const load = async (p: Principal, id: string) => {
     const d = await services.metadata.getDelivery(id);
-    if (!d || !visible(p, d)) throw new GatewayError('not_found', `there is no delivery ${id}`);
+    if (!d || !mayReadDelivery(p, d)) throw new GatewayError('not_found', `there is no delivery ${id}`);
     return d;
   };
 

@@ -1,10 +1,11 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { actorOf, type Principal } from '../../auth/principal';
+import { extractScope, mayReadExtract } from '../../auth/visibility';
 import { maskCprShaped } from '../../core/cpr-shaped';
 import { GatewayError } from '../../core/errors';
 import { EXTRACT_STATUSES } from '../../core/vocabulary';
-import type { ExtractRecord } from '../../stores/metadata-store';
 import type { ByteRange } from '../../stores/object-store';
-import { type AuthVariables, actorOf, type Principal } from '../auth';
+import type { AuthVariables } from '../auth';
 import { problemResponse } from '../problem';
 import type { Services } from '../services';
 import { toReadableStream } from '../stream';
@@ -115,11 +116,6 @@ const acknowledge = createRoute({
   },
 });
 
-function visible(p: Principal, e: ExtractRecord): boolean {
-  if (p.role === 'admin' || p.role === 'auditor') return true;
-  return p.role === 'recipient' && e.recipient === p.recipient;
-}
-
 /** The entity tags of an If-None-Match or If-Range value; '*' stands alone. */
 function entityTags(header: string): Array<{ weak: boolean; opaque: string }> | '*' {
   if (header.trim() === '*') return '*';
@@ -173,16 +169,18 @@ export function extractRoutes(services: Services) {
 
   const load = async (p: Principal, id: string) => {
     const e = await services.metadata.getExtract(id);
-    if (!e || !visible(p, e)) throw new GatewayError('not_found', `there is no extract ${id}`);
+    if (!e || !mayReadExtract(p, e)) throw new GatewayError('not_found', `there is no extract ${id}`);
     return e;
   };
 
   app.openapi(list, async (c) => {
     const p = c.get('principal');
     const q = c.req.valid('query');
+    const scope = extractScope(p);
+    if (!scope) return c.json({ items: [], next: null }, 200);
     const page = await services.metadata.listExtracts(
       {
-        recipient: p.role === 'recipient' ? (p.recipient ?? '-') : undefined,
+        ...scope,
         status: q.status,
         dataset: q.dataset,
         deliveryId: q.delivery,
@@ -287,12 +285,12 @@ export function extractRoutes(services: Services) {
         ? { status: 'accepted' as const, reason: null }
         : // Free text a person typed: a CPR number quoted in it is not kept (audit log, extract view).
           { status: 'refused' as const, reason: maskCprShaped(body.reason) };
-    const result = await services.metadata.acknowledgeExtract(
-      e.id,
+    const result = await services.metadata.acknowledgeExtract({
+      id: e.id,
       ack,
-      new Date().toISOString(),
-      actorOf(p),
-    );
+      at: new Date().toISOString(),
+      actor: actorOf(p),
+    });
     if (!result) throw new GatewayError('not_found', `there is no extract ${e.id}`);
     if (result.result === 'conflict') {
       const why = result.extract.acknowledgement

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { actorOf, certificateIdentity } from '../../auth/principal';
 import { GatewayError } from '../../core/errors';
 import { newId } from '../../core/ids';
 import { isMunicipalityCode } from '../../core/municipalities';
 import { nameAsShown } from '../../core/value-shape';
 import type { TokenRecord } from '../../stores/metadata-store';
-import { type AuthVariables, actorOf, certificateIdentity } from '../auth';
+import type { AuthVariables } from '../auth';
 import type { Services } from '../services';
 import { problemContent } from '../views';
 

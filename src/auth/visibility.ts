@@ -1,0 +1,66 @@
+import type { DeliveryFilter, DeliveryRecord, ExtractFilter, ExtractRecord } from '../stores/metadata-store';
+import type { Principal } from './principal';
+
+/**
+ * Who may see which object: the one rule the API and the dashboard both apply, each as a store
+ * filter (for listings: every page full, the cursor within it) and as a check of one object (a
+ * read by id answers 404 for what another party owns). The check is the filter applied to the
+ * object, so the two cannot disagree.
+ *
+ * - A delivery, and the issues of its validation report: auditors and admins all; a source
+ *   those it sent, within the municipalities and datasets its token names now.
+ * - An extract: auditors and admins all (its metadata; the access table keeps its content the
+ *   recipient's); a recipient its own.
+ * - An audit event: auditors and admins, as the access table says for every audit route.
+ */
+
+/** The part of a delivery listing a principal's scope decides. */
+export type DeliveryScope = Pick<DeliveryFilter, 'source' | 'municipalities' | 'datasets'>;
+
+/** The deliveries a principal may read, as a store filter; null for none. */
+export function deliveryScope(p: Principal): DeliveryScope | null {
+  if (p.role === 'admin' || p.role === 'auditor') return {};
+  if (p.role !== 'source') return null;
+  return {
+    source: p.subject,
+    ...(p.municipalities.includes('*') ? {} : { municipalities: p.municipalities }),
+    ...(p.datasets.includes('*') ? {} : { datasets: p.datasets }),
+  };
+}
+
+/** Whether a delivery (or an expected one: dataset, municipality and source) is within a scope. */
+export function withinDeliveryScope(
+  scope: DeliveryScope | null,
+  d: Pick<DeliveryRecord, 'source' | 'municipality' | 'dataset'>,
+): boolean {
+  return (
+    !!scope &&
+    (scope.source === undefined || d.source === scope.source) &&
+    (scope.municipalities === undefined || scope.municipalities.includes(d.municipality)) &&
+    (scope.datasets === undefined || scope.datasets.includes(d.dataset))
+  );
+}
+
+/** Whether a principal may read one delivery and its report. */
+export function mayReadDelivery(
+  p: Principal,
+  d: Pick<DeliveryRecord, 'source' | 'municipality' | 'dataset'>,
+): boolean {
+  return withinDeliveryScope(deliveryScope(p), d);
+}
+
+/** The part of an extract listing a principal's scope decides. */
+export type ExtractScope = Pick<ExtractFilter, 'recipient'>;
+
+/** The extracts a principal may read, as a store filter; null for none. */
+export function extractScope(p: Principal): ExtractScope | null {
+  if (p.role === 'admin' || p.role === 'auditor') return {};
+  if (p.role !== 'recipient' || p.recipient === null) return null;
+  return { recipient: p.recipient };
+}
+
+/** Whether a principal may read one extract. */
+export function mayReadExtract(p: Principal, e: Pick<ExtractRecord, 'recipient'>): boolean {
+  const scope = extractScope(p);
+  return !!scope && (scope.recipient === undefined || e.recipient === scope.recipient);
+}

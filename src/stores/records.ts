@@ -1,0 +1,254 @@
+/** The records the metadata store keeps and the arguments of its state-changing methods. */
+import type { ValidationIssue } from '../core/validator';
+import type {
+  AcknowledgementStatus,
+  DeliveryStatus,
+  ExtractStatus,
+  PushStatus,
+  Role,
+} from '../core/vocabulary';
+
+export interface TokenRecord {
+  id: string;
+  role: Role;
+  subject: string;
+  recipient: string | null;
+  municipalities: string[];
+  datasets: string[];
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+/** A dashboard sign-in session: found by the sha256 of its opaque id, never by the token. */
+export interface SessionRecord {
+  /** The stored hash of the token the session was opened with. */
+  tokenHash: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface DeliveryRecord {
+  id: string;
+  dataset: string;
+  datasetVersion: number;
+  municipality: string;
+  period: string;
+  source: string;
+  actor: string;
+  status: DeliveryStatus;
+  contentType: string;
+  idempotencyKey: string | null;
+  receivedAt: string;
+  completedAt: string | null;
+  sha256: string | null;
+  bytes: number | null;
+  records: { total: number; valid: number; invalid: number } | null;
+  errorCount: number;
+  supersedes: string | null;
+  supersededBy: string | null;
+  receipt: string | null;
+  problem: { code: string; detail: string } | null;
+}
+
+export interface ExtractRecord {
+  id: string;
+  deliveryId: string;
+  recipient: string;
+  dataset: string;
+  municipality: string;
+  period: string;
+  status: ExtractStatus;
+  records: number;
+  sha256: string;
+  bytes: number;
+  format: string;
+  contentType: string;
+  fileName: string;
+  objectKey: string;
+  profile: { id: string; version: number; sha256: string };
+  /** Lawful use, pseudonym key ids and the other facts stamped on the extract. */
+  metadata: Record<string, unknown>;
+  replaces: string | null;
+  createdAt: string;
+  ackDueAt: string | null;
+  fetchedAt: string | null;
+  acknowledgedAt: string | null;
+  acknowledgement: { status: AcknowledgementStatus; reason: string | null } | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
+export interface SigningKeyRecord {
+  kid: string;
+  alg: string;
+  publicJwk: Record<string, unknown>;
+  /**
+   * The private half as the signer gives it: wrapped under a key the store does not hold, or
+   * `{}` for a configured key and a retired one. The store keeps it as it is.
+   */
+  privateJwk: Record<string, unknown>;
+  createdAt: string;
+  retiredAt: string | null;
+}
+
+export interface DeliveryFilter {
+  dataset?: string;
+  municipality?: string;
+  period?: string;
+  status?: DeliveryStatus;
+  source?: string;
+  /** Only deliveries whose municipality is one of these (a source token's scope). */
+  municipalities?: string[];
+  /** Only deliveries of one of these datasets (a source token's scope). */
+  datasets?: string[];
+}
+
+export interface ExtractFilter {
+  recipient?: string;
+  status?: ExtractStatus;
+  dataset?: string;
+  deliveryId?: string;
+}
+
+export interface AuditFilter {
+  from?: string;
+  to?: string;
+  actor?: string;
+  action?: string;
+  subject?: string;
+}
+
+export interface NewDelivery {
+  id: string;
+  dataset: string;
+  datasetVersion: number;
+  municipality: string;
+  period: string;
+  source: string;
+  actor: string;
+  contentType: string;
+  idempotencyKey: string | null;
+  receivedAt: string;
+}
+
+export type NewExtract = Omit<
+  ExtractRecord,
+  'status' | 'replaces' | 'fetchedAt' | 'acknowledgedAt' | 'acknowledgement'
+> & {
+  /** Where the gateway pushes the extract (the profile's transport), or absent for pull. */
+  push?: PushTarget | null;
+};
+
+/** A push transport as the profile said it when the extract was made (a JSON value). */
+export type PushTarget = { type: 'https' | 's3' } & Record<string, unknown>;
+
+/** One extract's push: where to, how far it got, what went wrong last. */
+export interface PushRecord {
+  extractId: string;
+  recipient: string;
+  target: PushTarget;
+  status: PushStatus;
+  /** Attempts begun so far. */
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  /** Where the extract landed (URL or s3://bucket/key) once delivered. */
+  location: string | null;
+  deliveredAt: string | null;
+  createdAt: string;
+  /** Until when the node that claimed it holds it. */
+  claimedUntil: string | null;
+}
+
+/** How a push attempt ended. */
+export type PushResult =
+  | { status: 'delivered'; location: string }
+  | { status: 'retry'; error: string; nextAttemptAt: string }
+  | { status: 'failed'; error: string }
+  | { status: 'cancelled'; reason: string };
+
+export interface Outcome {
+  sha256: string;
+  bytes: number;
+  records: { total: number; valid: number; invalid: number };
+  completedAt: string;
+  receipt: string;
+}
+
+/** What accepting a receiving delivery needs: its outcome, its extracts, who accepted it. */
+export interface AcceptDelivery {
+  id: string;
+  outcome: Outcome;
+  extracts: NewExtract[];
+  actor: string;
+  /** The issues of records left out (a dataset that accepts the valid records). */
+  report?: { issues: ValidationIssue[]; errorCount: number };
+}
+
+/** What ending a receiving delivery as rejected or failed needs. */
+export interface EndDelivery {
+  id: string;
+  status: 'rejected' | 'failed';
+  outcome: Partial<Outcome> & { completedAt: string };
+  problem: { code: string; detail: string };
+  issues: ValidationIssue[];
+  errorCount: number;
+  actor: string;
+}
+
+/** A recipient's word on an extract. */
+export interface AcknowledgeExtract {
+  id: string;
+  ack: { status: AcknowledgementStatus; reason: string | null };
+  at: string;
+  actor: string;
+}
+
+export type AcknowledgeResult =
+  | { result: 'ok'; extract: ExtractRecord }
+  | { result: 'conflict'; extract: ExtractRecord }
+  | null;
+
+/** Making a key the signing key. */
+export interface RotateSigningKey {
+  next: SigningKeyRecord;
+  at: string;
+  actor: string;
+  /** Rotate only while this key is still the active one. */
+  from?: string;
+}
+
+/** How a push attempt ended, as the pusher reports it. */
+export interface FinishPush {
+  extractId: string;
+  result: PushResult;
+  at: string;
+  actor: string;
+  /** The claim the attempt ran under: a retry, failure or cancellation counts only while it holds. */
+  lease?: string;
+}
+
+export interface AcceptResult {
+  delivery: DeliveryRecord;
+  extracts: ExtractRecord[];
+  /**
+   * True when the slot's current delivery already held the same bytes: nothing was accepted,
+   * the receiving delivery is gone, and `delivery` is the current one.
+   */
+  repeated?: boolean;
+}
+
+/** A profile version as it was in force: from when until when (null: still in force). */
+export interface ProfileVersionRecord {
+  profileId: string;
+  version: number;
+  sha256: string;
+  activeFrom: string;
+  activeUntil: string | null;
+  content: unknown;
+}

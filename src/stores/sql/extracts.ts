@@ -1,0 +1,148 @@
+import type { Clock } from '../../core/clock';
+import type {
+  AcknowledgeExtract,
+  AcknowledgeResult,
+  ExtractFilter,
+  ExtractRecord,
+  NewExtract,
+  Page,
+} from '../metadata-store';
+import { appendAuditIn } from './audit';
+import type { SqlClient, SqlExecutor } from './client';
+import { page, Select } from './query';
+import { readExtract } from './rows';
+
+export async function getExtract(db: SqlExecutor, id: string): Promise<ExtractRecord | null> {
+  const [r] = await db.query('SELECT * FROM extracts WHERE id = $1', [id]);
+  return r ? readExtract(r) : null;
+}
+
+/** A delivery's extracts, by id. */
+export async function extractsOf(db: SqlExecutor, deliveryId: string): Promise<ExtractRecord[]> {
+  const rows = await db.query('SELECT * FROM extracts WHERE delivery_id = $1 ORDER BY id', [deliveryId]);
+  return rows.map(readExtract);
+}
+
+/** Stores a new extract as available (and its push as pending, when it has one). */
+export async function insertExtract(
+  tx: SqlExecutor,
+  e: NewExtract,
+  deliveryId: string,
+  replaces: string | null,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO extracts (id, delivery_id, recipient, dataset, municipality, period, status, records, sha256, bytes, format,
+     content_type, file_name, object_key, profile_id, profile_version, profile_sha256, metadata, replaces, created_at, ack_due_at)
+     VALUES ($1, $2, $3, $4, $5, $6, 'available', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb, $18, $19, $20)`,
+    [
+      e.id,
+      deliveryId,
+      e.recipient,
+      e.dataset,
+      e.municipality,
+      e.period,
+      e.records,
+      e.sha256,
+      e.bytes,
+      e.format,
+      e.contentType,
+      e.fileName,
+      e.objectKey,
+      e.profile.id,
+      e.profile.version,
+      e.profile.sha256,
+      JSON.stringify(e.metadata),
+      replaces,
+      e.createdAt,
+      e.ackDueAt,
+    ],
+  );
+  if (e.push)
+    await tx.query(
+      `INSERT INTO pushes (extract_id, recipient, target, status, attempts, next_attempt_at, created_at)
+       VALUES ($1, $2, $3::jsonb, 'pending', 0, $4, $4)`,
+      [e.id, e.recipient, JSON.stringify(e.push), e.createdAt],
+    );
+}
+
+/** Marks a delivery's current extracts superseded; the answer is each recipient's old extract. */
+export async function supersedeExtracts(tx: SqlExecutor, deliveryId: string): Promise<Map<string, string>> {
+  const olds = await tx.query(
+    `UPDATE extracts SET status = 'superseded' WHERE delivery_id = $1 AND status NOT IN ('superseded', 'purged') RETURNING *`,
+    [deliveryId],
+  );
+  return new Map(olds.map(readExtract).map((e) => [e.recipient, e.id]));
+}
+
+export async function listExtracts(
+  db: SqlExecutor,
+  filter: ExtractFilter,
+  cursor: string | null,
+  limit: number,
+): Promise<Page<ExtractRecord>> {
+  const q = new Select('extracts')
+    .where('recipient = ?', filter.recipient)
+    .where('status = ?', filter.status)
+    .where('dataset = ?', filter.dataset)
+    .where('delivery_id = ?', filter.deliveryId);
+  const rows = await db.query(q.page('id', 'asc', cursor, limit), q.params);
+  return page(rows.map(readExtract), limit, (e) => e.id);
+}
+
+/** available → fetched on the first download; later downloads change nothing. */
+export function markExtractFetched(
+  db: SqlClient,
+  now: Clock,
+  id: string,
+  at: string,
+  actor: string,
+): Promise<ExtractRecord | null> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.query(
+      "UPDATE extracts SET status = 'fetched', fetched_at = $2 WHERE id = $1 AND status = 'available' RETURNING *",
+      [id, at],
+    );
+    if (!row) return getExtract(tx, id);
+    const e = readExtract(row);
+    await appendAuditIn(tx, now, [
+      {
+        actor,
+        action: 'extract.fetched',
+        subject: id,
+        details: { recipient: e.recipient, delivery: e.deliveryId, sha256: e.sha256 },
+      },
+    ]);
+    return e;
+  });
+}
+
+/** 'conflict' when the extract was already acknowledged or refused (or is no longer current). */
+export function acknowledgeExtract(
+  db: SqlClient,
+  now: Clock,
+  a: AcknowledgeExtract,
+): Promise<AcknowledgeResult> {
+  const { id, ack } = a;
+  return db.transaction(async (tx) => {
+    const [row] = await tx.query('SELECT * FROM extracts WHERE id = $1 FOR UPDATE', [id]);
+    if (!row) return null;
+    const e = readExtract(row);
+    if (e.acknowledgement || !['available', 'fetched'].includes(e.status))
+      return { result: 'conflict' as const, extract: e };
+    const status = ack.status === 'accepted' ? 'acknowledged' : 'refused';
+    const [updated] = await tx.query(
+      'UPDATE extracts SET status = $2, acknowledged_at = $3, ack_status = $4, ack_reason = $5 WHERE id = $1 RETURNING *',
+      [id, status, a.at, ack.status, ack.reason],
+    );
+    if (!updated) throw new Error(`${db.name}: extract ${id} vanished while locked`);
+    await appendAuditIn(tx, now, [
+      {
+        actor: a.actor,
+        action: ack.status === 'accepted' ? 'extract.acknowledged' : 'extract.refused',
+        subject: id,
+        details: { recipient: e.recipient, delivery: e.deliveryId, reason: ack.reason },
+      },
+    ]);
+    return { result: 'ok' as const, extract: readExtract(updated) };
+  });
+}
