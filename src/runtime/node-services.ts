@@ -165,7 +165,7 @@ export async function buildNodeServices(config: Config, log: Logger, version: st
       throw e;
     }
   }
-  const metadata = createSqlMetadataStore(sql);
+  const metadata = createSqlMetadataStore(sql, now);
   let composed: Composed;
   try {
     const s3 = s3Options(config);

@@ -78,7 +78,7 @@ async function build(
     now,
     settings,
     catalogue: bundledCatalogue(settings, log),
-    metadata: createSqlMetadataStore(requestSql),
+    metadata: createSqlMetadataStore(requestSql, now),
     objects: createR2ObjectStore(env.OBJECTS),
     tokenKey: Buffer.from(settings.GATEWAY_TOKEN_KEY, 'base64'),
     secrets: (name) => settings.secrets[name],

@@ -19,6 +19,9 @@ interface Server {
   dir: string;
 }
 
+/** Every gateway started, ready or not: each is stopped at the end even when it never got ready. */
+const started: Array<Omit<Server, 'url'>> = [];
+
 async function start(minBytes: string): Promise<Server> {
   const dir = await mkdtemp(join(tmpdir(), 'gateway-thread-'));
   const gateway = spawnGateway(
@@ -30,6 +33,7 @@ async function start(minBytes: string): Promise<Server> {
     },
     ['dist/node.mjs'],
   );
+  started.push({ gateway, dir });
   return { gateway, url: await gateway.ready, dir };
 }
 
@@ -54,13 +58,13 @@ describe('extracts made in a worker thread (the built server)', () => {
   let local: Server;
   const xml = [...syntheticDelivery({ dataset: 'daycare', records: 4000, format: 'xml', seed: 12 })].join('');
 
+  // Building and starting two servers takes a while on a busy machine.
   beforeAll(async () => {
     execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT });
     [threaded, local] = await Promise.all([start('1'), start('0')]);
-  });
+  }, 180_000);
   afterAll(async () => {
-    for (const s of [threaded, local]) {
-      if (!s) continue;
+    for (const s of started) {
       await s.gateway.stop();
       await rm(s.dir, { recursive: true, force: true });
     }
