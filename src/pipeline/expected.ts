@@ -14,7 +14,7 @@ import type { DeliveryRecord, MetadataStore } from '../stores/metadata-store';
 export interface ExpectedDeps {
   catalogue: Catalogue;
   metadata: MetadataStore;
-  now?: Clock;
+  now: Clock;
 }
 
 /**
@@ -36,7 +36,7 @@ export async function expectedDeliveries(
       'invalid_period',
       `the period (${shapeOf(period)}) is not a ${compiled.dataset.cadence} period`,
     );
-  const now = deps.now?.() ?? new Date();
+  const now = deps.now();
   const deadline = periodDeadline(p, compiled.dataset.deadline.daysAfterPeriodEnd);
   const tokens = await deps.metadata.listTokens({ role: 'source', activeAt: now.toISOString() });
   const slots = slotsFromScopes(tokens, dataset).filter((slot) => withinDeliveryScope(scope, slot));
