@@ -50,7 +50,7 @@ function failureLimiter(services: AuthServices): RateLimiter | null {
   let limiter = failureLimiters.get(services);
   if (limiter === undefined) {
     const perMinute = services.limits.authFailuresPerMinute ?? 30;
-    limiter = perMinute > 0 ? new RateLimiter(perMinute) : null;
+    limiter = perMinute > 0 ? new RateLimiter(perMinute, services.now) : null;
     failureLimiters.set(services, limiter);
   }
   return limiter;

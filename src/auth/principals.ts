@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../core/clock';
 import type { MetadataStore, TokenRecord } from '../stores/metadata-store';
 import { type ClientCertificate, certificateIdentity, type Principal } from './principal';
 
@@ -19,7 +20,7 @@ export interface AuthServices {
   clientCertificate?(raw: unknown): ClientCertificate | null;
   /** The address a request came from, as the runtime knows it. */
   clientAddress?(raw: unknown): string | undefined;
-  now?: () => Date;
+  now: Clock;
 }
 
 function sameHash(a: string, b: string): boolean {
@@ -40,7 +41,7 @@ const CONFIGURED_ADMIN: Principal = {
 };
 
 function live(services: AuthServices, token: TokenRecord): Principal | null {
-  const now = services.now?.() ?? new Date();
+  const now = services.now();
   // Compared as instants, never as text.
   if (token.revokedAt || (token.expiresAt && Date.parse(token.expiresAt) <= now.getTime())) return null;
   services.metadata.touchToken(token.id, now.toISOString()).catch(() => {});

@@ -1,3 +1,5 @@
+import type { Clock } from '../core/clock';
+
 /**
  * A fixed-window counter per key, in this process: each node limits what it is sent (a
  * deployment of n nodes lets a principal n times the rate through; the limit is a guard
@@ -9,8 +11,12 @@ export class RateLimiter {
 
   constructor(
     readonly perMinute: number,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock,
   ) {}
+
+  private now(): number {
+    return this.clock().getTime();
+  }
 
   private roll(t: number): void {
     if (t - this.windowStart >= 60_000) {

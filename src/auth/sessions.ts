@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { Clock } from '../core/clock';
 import type { MetadataStore } from '../stores/metadata-store';
 import type { Principal } from './principal';
 import { type AuthServices, principalOfTokenHash } from './principals';
@@ -13,7 +14,7 @@ export const SESSION_SECONDS = 8 * 3600;
 
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 const idHash = (id: string) => createHash('sha256').update(id).digest('hex');
-const nowOf = (services: { now?: () => Date }) => services.now?.() ?? new Date();
+const nowOf = (services: { now: Clock }) => services.now();
 
 /** Opens a session for a signed-in token's text; the new session's id, for the browser alone. */
 export async function openSession(services: AuthServices, token: string): Promise<string> {

@@ -132,7 +132,7 @@ export function createApp(
 
   app.use('/v1/*', authenticated(services));
   const perMinute = services.limits.requestsPerMinute ?? 0;
-  app.use('/v1/*', principalRateLimit(perMinute > 0 ? new RateLimiter(perMinute) : null));
+  app.use('/v1/*', principalRateLimit(perMinute > 0 ? new RateLimiter(perMinute, services.now) : null));
   app.use('/v1/*', authorize());
   app.use('/v1/*', requireJsonBodies(app as never));
   app.route('/', deliveryRoutes(services));

@@ -220,7 +220,7 @@ export function extractRoutes(services: Services) {
     const e = await load(p, c.req.valid('param').id);
     const push = await services.metadata.getPush(e.id);
     if (!push) throw new GatewayError('not_found', `extract ${e.id} is not pushed; its recipient fetches it`);
-    const retried = await services.metadata.retryPush(e.id, new Date().toISOString(), actorOf(p));
+    const retried = await services.metadata.retryPush(e.id, services.now().toISOString(), actorOf(p));
     if (!retried)
       throw new GatewayError('conflict', `the push of extract ${e.id} is ${push.status}, not failed`);
     services.pushes?.kick();
@@ -276,7 +276,7 @@ export function extractRoutes(services: Services) {
       throw new GatewayError('internal', `the bytes of extract ${e.id} cannot be read`);
     }
     if (e.status === 'available')
-      await services.metadata.markExtractFetched(e.id, new Date().toISOString(), actorOf(p));
+      await services.metadata.markExtractFetched(e.id, services.now().toISOString(), actorOf(p));
     if (range) {
       return c.body(toReadableStream(stream), 206, {
         ...headers,
@@ -307,7 +307,7 @@ export function extractRoutes(services: Services) {
     const result = await services.metadata.acknowledgeExtract({
       id: e.id,
       ack,
-      at: new Date().toISOString(),
+      at: services.now().toISOString(),
       actor: actorOf(p),
     });
     if (!result) throw new GatewayError('not_found', `there is no extract ${e.id}`);

@@ -162,7 +162,7 @@ export function tokenRoutes(services: Services) {
         if (d !== '*' && !catalogue.datasets.has(d))
           throw new GatewayError('unknown_dataset', `there is no dataset ${nameAsShown(d)}`);
     }
-    const now = new Date().toISOString();
+    const now = services.now().toISOString();
     // An instant with any offset: compared as time and kept in UTC.
     const expires = body.expiresAt ? new Date(body.expiresAt) : null;
     if (expires && expires.getTime() <= Date.parse(now))
@@ -212,7 +212,7 @@ export function tokenRoutes(services: Services) {
 
   app.openapi(revoke, async (c) => {
     const { id } = c.req.valid('param');
-    const ok = await services.metadata.revokeToken(id, new Date().toISOString(), {
+    const ok = await services.metadata.revokeToken(id, services.now().toISOString(), {
       actor: actorOf(c.get('principal')),
       action: 'token.revoked',
       subject: id,

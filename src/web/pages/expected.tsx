@@ -3,7 +3,6 @@
 import type { Context } from 'hono';
 import type { Principal } from '../../auth/principal';
 import { deliveryScope } from '../../auth/visibility';
-import { systemClock } from '../../core/clock';
 import { GatewayError } from '../../core/errors';
 import { type ExpectedReport, expectedDeliveries } from '../../pipeline/expected';
 import { asTyped, shownInstant } from '../components';
@@ -20,14 +19,9 @@ function previousMonth(now: Date): string {
 export async function expectedPage(services: DashboardServices, c: Context, p: Principal) {
   const datasets = [...services.catalogue.datasets.keys()];
   const dataset = c.req.query('dataset') ?? datasets[0] ?? '';
-  const period = c.req.query('period') ?? previousMonth(services.now?.() ?? new Date());
+  const period = c.req.query('period') ?? previousMonth(services.now());
   try {
-    const report = await expectedDeliveries(
-      { ...services, now: services.now ?? systemClock },
-      dataset,
-      period,
-      deliveryScope(p),
-    );
+    const report = await expectedDeliveries(services, dataset, period, deliveryScope(p));
     return c.html(<ExpectedView who={p} report={report} datasets={datasets} />);
   } catch (e) {
     if (!(e instanceof GatewayError)) throw e;
