@@ -51,6 +51,17 @@ function scrub(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return maskCprShaped(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+  // An error's own fields are not enumerable: its type, message and stack are written out.
+  if (value instanceof Error)
+    return scrub(
+      {
+        ...Object.fromEntries(Object.entries(value)),
+        type: value.name,
+        message: value.message,
+        stack: value.stack,
+      },
+      depth,
+    );
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = scrub(v, depth + 1);
   return out;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS } from '../../src/http/access';
 import type { Role } from '../../src/stores/metadata-store';
-import { ADMIN_TOKEN, type Gateway, startGateway } from '../support/harness';
+import { ADMIN_TOKEN, type MemoryGateway, startMemoryGateway } from '../support/harness';
 
 const ROLES: Role[] = ['source', 'recipient', 'auditor', 'admin'];
 
@@ -16,12 +16,12 @@ function sample(path: string): string {
 }
 
 describe('every /v1 route and /metrics × every role', () => {
-  let gw: Gateway;
+  let gw: MemoryGateway;
   const tokens = {} as Record<Role, string>;
   let routes: Array<{ method: string; path: string }>;
 
   beforeAll(async () => {
-    gw = await startGateway();
+    gw = await startMemoryGateway();
     tokens.source = (
       await gw.issueToken({ role: 'source', subject: 's', municipalities: ['101'], datasets: ['daycare'] })
     ).token;

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
-import { ADMIN_TOKEN, type Gateway, startGateway, submit } from '../support/harness';
+import { ADMIN_TOKEN, type MemoryGateway, startMemoryGateway, submit } from '../support/harness';
 
 /**
  * Plain bad input at the HTTP surface: every answer is a problem document with a 4xx status,
  * never a 5xx.
  */
 describe('bad input to the HTTP interface', () => {
-  let gw: Gateway;
+  let gw: MemoryGateway;
   let source: string;
   let recipient: string;
   let auditor: string;
@@ -25,7 +25,7 @@ describe('bad input to the HTTP interface', () => {
   };
 
   beforeAll(async () => {
-    gw = await startGateway();
+    gw = await startMemoryGateway();
     source = (
       await gw.issueToken({ role: 'source', subject: 's', municipalities: ['101'], datasets: ['daycare'] })
     ).token;

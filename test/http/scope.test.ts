@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
-import { ADMIN_TOKEN, type Gateway, startGateway, submit } from '../support/harness';
+import { ADMIN_TOKEN, type MemoryGateway, startMemoryGateway, submit } from '../support/harness';
 
 /** What a token may read is decided by its current scope, not by the subject it names. */
 describe('a token reads within its current scope', () => {
-  let gw: Gateway;
+  let gw: MemoryGateway;
   let wide: string;
   let narrow: string;
   let otherDataset: string;
@@ -27,7 +27,7 @@ describe('a token reads within its current scope', () => {
   };
 
   beforeAll(async () => {
-    gw = await startGateway();
+    gw = await startMemoryGateway();
     wide = (
       await gw.issueToken({
         role: 'source',

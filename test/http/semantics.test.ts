@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
-import { ADMIN_TOKEN, type Gateway, startGateway, submit } from '../support/harness';
+import { ADMIN_TOKEN, type MemoryGateway, startMemoryGateway, submit } from '../support/harness';
 
 interface Extract {
   id: string;
@@ -12,7 +12,7 @@ interface Extract {
 
 /** HTTP semantics as RFC 9110 has them, seen by a client. */
 describe('HTTP semantics', () => {
-  let gw: Gateway;
+  let gw: MemoryGateway;
   let source: string;
   let recipient: string;
   let auditor: string;
@@ -30,7 +30,7 @@ describe('HTTP semantics', () => {
   };
 
   beforeAll(async () => {
-    gw = await startGateway();
+    gw = await startMemoryGateway();
     source = (
       await gw.issueToken({ role: 'source', subject: 's', municipalities: ['101'], datasets: ['daycare'] })
     ).token;

@@ -43,6 +43,10 @@ describe('the log', () => {
     ])
       expect(more).not.toContain(cpr);
     expect(out).toContain('[cpr]');
+    // An error keeps what an operator needs: its message (masked) and where it was thrown.
+    const failure = JSON.parse(out.split('\n').find((l) => l.includes('"failure"')) ?? '{}');
+    expect(failure.err?.message).toBe('value [cpr] is not valid');
+    expect(failure.err?.stack).toContain('logger.test.ts');
     expect(out).toContain('rejected');
   });
 

@@ -1,11 +1,19 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { systemClock } from '../../src/core/clock';
 import { createApp } from '../../src/http/app';
+import { provideStandardSchemas } from '../../src/pipeline/archival-package';
+import { composeServices } from '../../src/runtime/compose';
 import { readConfig } from '../../src/runtime/config';
-import { buildNodeServices, createLogger } from '../../src/runtime/node-services';
+import { nodeClient } from '../../src/runtime/node-client';
+import { buildNodeServices, createLogger, loadCatalogue } from '../../src/runtime/node-services';
+import { readStandardSchemas } from '../../src/runtime/standard-schemas';
+import { createMemoryMetadataStore } from '../../src/stores/memory/metadata-store';
+import { createMemoryObjectStore } from '../../src/stores/memory/object-store';
 import { type Contract, contractOf } from './contract';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -29,22 +37,77 @@ export async function startGateway(
 ): Promise<Gateway> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'gateway-e2e-')));
   const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, cb) {
-      logs.push(String(chunk));
-      cb();
-    },
-  });
   const config = readConfig({
     GATEWAY_DATA_DIR: dataDir,
     GATEWAY_ADMIN_TOKEN: ADMIN_TOKEN,
     LOG_LEVEL: 'debug',
     ...env,
   });
-  const built = await buildNodeServices(config, createLogger('debug', sink), 'test');
-  const app = createApp(built.services);
+  const built = await buildNodeServices(config, createLogger('debug', logSink(logs)), 'test');
+  return {
+    ...served(built.services, logs),
+    dataDir,
+    sql: built.sql,
+    async close() {
+      await built.close();
+      if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type MemoryGateway = Omit<Gateway, 'sql'>;
+
+/**
+ * The whole gateway in this process on the in-memory stores, held to the same contract suites
+ * as the real ones: for HTTP tests that need no database of their own (a fraction of the start-up).
+ */
+export async function startMemoryGateway(env: Record<string, string> = {}): Promise<MemoryGateway> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'gateway-memory-'));
+  const logs: string[] = [];
+  const config = readConfig({
+    GATEWAY_DATA_DIR: dataDir,
+    GATEWAY_ADMIN_TOKEN: ADMIN_TOKEN,
+    LOG_LEVEL: 'debug',
+    ...env,
+  });
+  provideStandardSchemas(readStandardSchemas);
+  const composed = await composeServices({
+    version: 'test',
+    log: createLogger('debug', logSink(logs)),
+    now: systemClock,
+    settings: config,
+    catalogue: loadCatalogue(config, dataDir),
+    metadata: createMemoryMetadataStore(systemClock),
+    objects: createMemoryObjectStore(),
+    tokenKey: randomBytes(32),
+    secrets: () => undefined,
+    client: nodeClient([], systemClock),
+    pushWorker: false,
+  });
+  return {
+    ...served(composed.services, logs),
+    dataDir,
+    async close() {
+      await composed.stop();
+      await composed.services.metadata.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function logSink(logs: string[]): Writable {
+  return new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
+}
+
+/** The app over the services, with every answer a test receives held to the OpenAPI document it serves. */
+function served(services: Gateway['services'], logs: string[]) {
+  const app = createApp(services);
   let contract: Promise<Contract> | null = null;
-  // Every answer a test receives is held to the OpenAPI document this gateway serves.
   const request = async (path: string, init: RequestInit & { token?: string } = {}) => {
     const { token, ...rest } = init;
     const headers = new Headers(rest.headers);
@@ -57,11 +120,9 @@ export async function startGateway(
   return {
     request,
     logs,
-    dataDir,
-    services: built.services,
-    sql: built.sql,
+    services,
     app,
-    async issueToken(body) {
+    async issueToken(body: Record<string, unknown>) {
       const res = await request('/v1/admin/tokens', {
         method: 'POST',
         token: ADMIN_TOKEN,
@@ -71,15 +132,11 @@ export async function startGateway(
       if (res.status !== 201) throw new Error(`token issue failed: ${res.status} ${await res.text()}`);
       return (await res.json()) as { id: string; token: string };
     },
-    async close() {
-      await built.close();
-      if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
-    },
   };
 }
 
 export function submit(
-  gw: Gateway,
+  gw: Pick<Gateway, 'request'>,
   token: string,
   body: BodyInit | Uint8Array,
   query = 'dataset=daycare&municipality=101&period=2026-10',
