@@ -1,7 +1,7 @@
-import type { AuditDraft } from '../../audit/chain';
 import type { Clock } from '../../core/clock';
 import { decideSlot } from '../../core/slot';
 import type { ValidationIssue } from '../../core/validator';
+import { acceptanceEvents } from '../acceptance-events';
 import { decodeCursor, page } from '../paging';
 import type {
   AcceptDelivery,
@@ -171,7 +171,7 @@ function insertExtract(t: Tables, e: NewExtract, deliveryId: string, replaces: s
 }
 
 export function acceptDelivery(t: Tables, now: Clock, a: AcceptDelivery): AcceptResult {
-  const { id, outcome, actor, report } = a;
+  const { id, outcome, report } = a;
   const current = mustGet(t, id);
   const held = currentOfSlot(t, current, id);
   const decision = decideSlot(held, { sha256: outcome.sha256, contentType: current.contentType });
@@ -203,44 +203,8 @@ export function acceptDelivery(t: Tables, now: Clock, a: AcceptDelivery): Accept
     errorCount: report?.errorCount ?? 0,
   });
   if (report) addIssues(t, id, report.issues);
-  const audit: AuditDraft[] = [
-    {
-      actor,
-      action: 'delivery.accepted',
-      subject: id,
-      details: {
-        dataset: current.dataset,
-        municipality: current.municipality,
-        period: current.period,
-        source: current.source,
-        sha256: outcome.sha256,
-        bytes: outcome.bytes,
-        records: outcome.records,
-        supersedes: prev,
-      },
-    },
-  ];
-  for (const e of a.extracts) {
-    const replaces = replaced.get(e.recipient) ?? null;
-    insertExtract(t, e, id, replaces);
-    audit.push({
-      actor,
-      action: 'extract.created',
-      subject: e.id,
-      details: {
-        delivery: id,
-        recipient: e.recipient,
-        profile: e.profile,
-        records: e.records,
-        sha256: e.sha256,
-        bytes: e.bytes,
-        replaces,
-      },
-    });
-  }
-  for (const [recipient, old] of replaced)
-    audit.push({ actor, action: 'extract.superseded', subject: old, details: { recipient, by: id } });
-  appendAudit(t, now, audit);
+  for (const e of a.extracts) insertExtract(t, e, id, replaced.get(e.recipient) ?? null);
+  appendAudit(t, now, acceptanceEvents(a, current, prev, replaced));
   return { delivery: copy(t.deliveries.get(id) as DeliveryRecord), extracts: extractsOf(t, id) };
 }
 

@@ -1,6 +1,6 @@
-import type { AuditDraft } from '../../audit/chain';
 import type { Clock } from '../../core/clock';
 import { decideSlot } from '../../core/slot';
+import { acceptanceEvents } from '../acceptance-events';
 import type {
   AcceptDelivery,
   AcceptResult,
@@ -107,7 +107,7 @@ export async function listDeliveries(
  * that one already holds the same bytes, the receiving delivery is dropped and it is the answer.
  */
 export function acceptDelivery(db: SqlClient, now: Clock, a: AcceptDelivery): Promise<AcceptResult> {
-  const { id, outcome, actor, report } = a;
+  const { id, outcome, report } = a;
   return db.transaction(async (tx) => {
     const current = await getDelivery(tx, id);
     if (current?.status !== 'receiving') throw new Error(`${db.name}: delivery ${id} is not receiving`);
@@ -141,45 +141,8 @@ export function acceptDelivery(db: SqlClient, now: Clock, a: AcceptDelivery): Pr
       ],
     );
     if (report?.issues.length) await insertIssues(tx, id, report.issues);
-    const audit: AuditDraft[] = [
-      {
-        actor,
-        action: 'delivery.accepted',
-        subject: id,
-        details: {
-          dataset: current.dataset,
-          municipality: current.municipality,
-          period: current.period,
-          source: current.source,
-          sha256: outcome.sha256,
-          bytes: outcome.bytes,
-          records: outcome.records,
-          supersedes: prev,
-        },
-      },
-    ];
-    for (const e of a.extracts) {
-      const replaces = replaced.get(e.recipient) ?? null;
-      await insertExtract(tx, e, id, replaces);
-      audit.push({
-        actor,
-        action: 'extract.created',
-        subject: e.id,
-        details: {
-          delivery: id,
-          recipient: e.recipient,
-          profile: e.profile,
-          records: e.records,
-          sha256: e.sha256,
-          bytes: e.bytes,
-          replaces,
-        },
-      });
-    }
-    for (const [recipient, old] of replaced) {
-      audit.push({ actor, action: 'extract.superseded', subject: old, details: { recipient, by: id } });
-    }
-    await appendAuditIn(tx, now, audit);
+    for (const e of a.extracts) await insertExtract(tx, e, id, replaced.get(e.recipient) ?? null);
+    await appendAuditIn(tx, now, acceptanceEvents(a, current, prev, replaced));
     return { delivery: await mustGetDelivery(tx, id), extracts: await extractsOf(tx, id) };
   });
 }
