@@ -44,8 +44,18 @@ const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.\-/]{0,63}$/;
  * itself when it is a plain identifier that cannot hold a CPR number, else only its shape.
  */
 export function nameAsShown(name: string): string {
-  if (PLAIN_NAME.test(name) && !HOLDS_CPR_SHAPE.test(name) && !/\d{5}/.test(name)) return name;
+  if (PLAIN_NAME.test(name) && !mayHoldCpr(name)) return name;
   return `(a name of ${shapeOf(name)})`;
+}
+
+/** Whether a text could hold a CPR number: a run of five or more digits, or ten digits however separated. */
+export function mayHoldCpr(text: string): boolean {
+  return HOLDS_CPR_SHAPE.test(text) || /\d{5}/.test(text);
+}
+
+/** A Content-Type's media type as it may be repeated (parameters left out). */
+export function mediaTypeAsShown(contentType: string): string {
+  return nameAsShown(contentType.split(';')[0]?.trim() ?? '');
 }
 
 /** XML's whitespace (space, TAB, CR, LF) at either end removed; nothing else is touched. */

@@ -11,7 +11,7 @@ import { MUNICIPALITIES } from '../core/municipalities';
 import { PERIOD_FORMATS, parsePeriod } from '../core/period';
 import type { DeliveryContext } from '../core/projection';
 import type { CompiledDataset } from '../core/validator';
-import { nameAsShown } from '../core/value-shape';
+import { mediaTypeAsShown, nameAsShown } from '../core/value-shape';
 import { ACCEPTED_TYPES, type InputType, readerFor, recordedContentType } from '../formats/readers';
 import type { DeliveryRecord } from '../stores/metadata-store';
 import { answerForKey, keyInUse } from './idempotency';
@@ -56,7 +56,7 @@ export function checkIntakeRequest(
   if (!format)
     throw new GatewayError(
       'unsupported_media_type',
-      `content type ${nameAsShown(req.contentType.split(';')[0]?.trim() ?? '')} is not accepted; send one of ${ACCEPTED_TYPES.join(', ')}`,
+      `content type ${mediaTypeAsShown(req.contentType)} is not accepted; send one of ${ACCEPTED_TYPES.join(', ')}`,
     );
   return { compiled, period, format };
 }

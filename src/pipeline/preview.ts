@@ -7,6 +7,7 @@ import { MUNICIPALITIES } from '../core/municipalities';
 import { periodOf } from '../core/period';
 import type { DeliveryContext } from '../core/projection';
 import type { Row, ValidationIssue } from '../core/validator';
+import { mediaTypeAsShown } from '../core/value-shape';
 import { createReader, readerFor } from '../formats/readers';
 import { ExtractBuilder } from './extract-builder';
 import { FIRST_ERRORS } from './idempotency';
@@ -48,7 +49,7 @@ export async function previewExtract(
   if (!type)
     throw new GatewayError(
       'unsupported_media_type',
-      `content type ${JSON.stringify(req.contentType)} is not accepted`,
+      `content type ${mediaTypeAsShown(req.contentType)} is not accepted`,
     );
   const profile = compileProfile(current.profile, compiled.dataset, current.sha256, {
     pseudonymiser: oneOffPseudonymisers('preview'),

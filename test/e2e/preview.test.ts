@@ -66,4 +66,14 @@ describe('profile preview', () => {
     expect(((await bad.json()) as { errors: Array<{ field: string }> }).errors[0]?.field).toBe('careType');
     expect((await preview('rigsarkivet-x', sample)).status).toBe(404);
   });
+
+  it('describes a content type it refuses by its shape when it could hold a CPR number', async () => {
+    for (const type of ['application/0101215123', 'text/010121-5123']) {
+      const res = await preview('stuk', sample, ADMIN_TOKEN, type);
+      expect(res.status).toBe(415);
+      const text = await res.text();
+      expect(text).not.toContain(type.split('/')[1]);
+      expect(text).toContain('content type (a name of');
+    }
+  });
 });

@@ -16,6 +16,21 @@ describe('tokens at rest and over time', () => {
     await gw?.close();
   });
 
+  it('refuses a subject that could hold a CPR number, and records nothing of it', async () => {
+    for (const subject of ['0101211234', 'case 010121-1234', 'x12345']) {
+      const res = await gw.request('/v1/admin/tokens', {
+        method: 'POST',
+        token: ADMIN_TOKEN,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ role: 'auditor', subject }),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.text()).not.toContain(subject);
+    }
+    const audit = await (await gw.request('/v1/audit?limit=500', { token: ADMIN_TOKEN })).text();
+    expect(audit).not.toContain('0101211234');
+  });
+
   it('stores a keyed hash: neither the token nor its plain sha256 is in the database', async () => {
     const { id, token } = await gw.issueToken({ role: 'auditor', subject: 'revisor' });
     const [row] = await gw.sql.query<{ token_hash: string }>('SELECT token_hash FROM tokens WHERE id = $1', [

@@ -4,7 +4,7 @@ import { actorOf, certificateIdentity } from '../../auth/principal';
 import { GatewayError } from '../../core/errors';
 import { newId } from '../../core/ids';
 import { isMunicipalityCode } from '../../core/municipalities';
-import { nameAsShown } from '../../core/value-shape';
+import { mayHoldCpr, nameAsShown } from '../../core/value-shape';
 import type { TokenRecord } from '../../stores/metadata-store';
 import type { AuthVariables } from '../auth';
 import { problem } from '../openapi';
@@ -26,11 +26,21 @@ const certificate = z
   .refine((c) => !!c.fingerprint256 !== !!c.subject, 'give fingerprint256 or subject, one of them')
   .optional();
 
+/** Who the token is for, as the audit log and the dashboard name them: never anything that could hold a CPR number. */
+const Subject = z
+  .string()
+  .min(1)
+  .max(100)
+  .refine(
+    (s) => !mayHoldCpr(s),
+    'a subject must not hold five digits in a row or anything shaped like a CPR number',
+  );
+
 const TokenRequest = z.discriminatedUnion('role', [
   z
     .object({
       role: z.literal('source'),
-      subject: z.string().min(1).max(100),
+      subject: Subject,
       municipalities: z.array(z.string()).min(1),
       datasets: z.array(z.string()).min(1),
       expiresAt,
@@ -40,18 +50,14 @@ const TokenRequest = z.discriminatedUnion('role', [
   z
     .object({
       role: z.literal('recipient'),
-      subject: z.string().min(1).max(100),
+      subject: Subject,
       recipient: z.string().min(1),
       expiresAt,
       certificate,
     })
     .strict(),
-  z
-    .object({ role: z.literal('auditor'), subject: z.string().min(1).max(100), expiresAt, certificate })
-    .strict(),
-  z
-    .object({ role: z.literal('admin'), subject: z.string().min(1).max(100), expiresAt, certificate })
-    .strict(),
+  z.object({ role: z.literal('auditor'), subject: Subject, expiresAt, certificate }).strict(),
+  z.object({ role: z.literal('admin'), subject: Subject, expiresAt, certificate }).strict(),
 ]);
 
 const issue = createRoute({
