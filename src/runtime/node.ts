@@ -7,6 +7,7 @@ import { serve } from '@hono/node-server';
 import cron from 'node-cron';
 import { CatalogueError } from '../core/catalogue';
 import { createApp } from '../http/app';
+import { answerClientError } from './client-error';
 import { ConfigError, readConfig } from './config';
 import { restrictUmask } from './data-dir';
 import { buildNodeServices, createLogger, PROJECT_ROOT } from './node-services';
@@ -101,6 +102,7 @@ async function main() {
   if (server instanceof HttpServer || server instanceof HttpsServer) {
     server.requestTimeout = config.GATEWAY_REQUEST_TIMEOUT_MS;
     server.headersTimeout = config.GATEWAY_HEADERS_TIMEOUT_MS;
+    server.on('clientError', answerClientError);
   }
 
   let stopping = false;

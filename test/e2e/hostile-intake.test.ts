@@ -157,20 +157,41 @@ describe('refusing a hostile delivery leaves the gateway up and clean', () => {
     const { connect } = await import('node:net');
     const { port } = new URL(url);
     const raw = (text: string) =>
-      new Promise<void>((resolve) => {
+      new Promise<string>((resolve) => {
+        let answer = '';
         const socket = connect(Number(port), '127.0.0.1', () => socket.write(text));
-        socket.on('data', () => {});
-        socket.on('error', () => resolve());
-        socket.on('close', () => resolve());
+        socket.on('data', (d) => {
+          answer += String(d);
+        });
+        socket.on('error', () => resolve(answer));
+        socket.on('close', () => resolve(answer));
         setTimeout(() => socket.destroy(), 3000);
       });
+    /** What HTTP itself refuses is answered with a problem document too, never a bare status line. */
+    const expectProblem = (answer: string, status: number) => {
+      expect(answer).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      const [head, body] = answer.split('\r\n\r\n');
+      expect(head?.toLowerCase()).toContain('content-type: application/problem+json');
+      expect(JSON.parse(body ?? '')).toMatchObject({ type: '/problems/bad_request', status });
+    };
     const broken = '2\r\n{"\r\nzz\r\n';
-    await raw(
-      `POST /session HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n${broken}`,
+    expectProblem(
+      await raw(
+        `POST /session HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n${broken}`,
+      ),
+      400,
     );
-    await raw(
-      `POST /v1/deliveries?dataset=daycare&municipality=101&period=2026-10 HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer ${source}\r\nContent-Type: application/xml\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n<?xml\r\nzz\r\n`,
+    expectProblem(
+      await raw(
+        `POST /v1/deliveries?dataset=daycare&municipality=101&period=2026-10 HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer ${source}\r\nContent-Type: application/xml\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n<?xml\r\nzz\r\n`,
+      ),
+      400,
     );
+    expectProblem(
+      await raw('GET /health HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n'),
+      400,
+    );
+    expectProblem(await raw(`GET /health HTTP/1.1\r\nHost: a\r\nX-Big: ${'a'.repeat(70_000)}\r\n\r\n`), 431);
     await new Promise((r) => setTimeout(r, 500));
     await stillUp();
     const metrics = await (
