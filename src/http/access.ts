@@ -50,7 +50,11 @@ export function authorize() {
     const roles = ACCESS[key];
     const p = c.get('principal');
     if (!roles) throw new GatewayError('forbidden', `no access rule for ${key}`);
-    if (!roles.includes(p.role)) throw new GatewayError('forbidden', `a ${p.role} token may not do this`);
+    if (!roles.includes(p.role))
+      throw new GatewayError(
+        'forbidden',
+        `${/^[aeiou]/.test(p.role) ? 'an' : 'a'} ${p.role} token may not do this`,
+      );
     return next();
   });
 }

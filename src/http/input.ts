@@ -97,6 +97,34 @@ const limitJson = bodyLimit({
  * Refuses (415) a body that is not JSON on a route that takes JSON: otherwise the validator
  * skips it and the handler meets nothing.
  */
+/** Whether well-formed JSON text gives one key twice in an object (JSON.parse keeps the last silently). */
+export function repeatsAKey(text: string): boolean {
+  // One entry per open object (its keys, and whether a key comes next) or array (null).
+  const open: Array<{ keys: Set<string>; keyNext: boolean } | null> = [];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const top = open[open.length - 1];
+      if (top?.keyNext) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (top.keys.has(key)) return true;
+        top.keys.add(key);
+        top.keyNext = false;
+      }
+      i = j;
+    } else if (ch === '{') open.push({ keys: new Set(), keyNext: true });
+    else if (ch === '[') open.push(null);
+    else if (ch === '}' || ch === ']') open.pop();
+    else if (ch === ',') {
+      const top = open[open.length - 1];
+      if (top) top.keyNext = true;
+    }
+  }
+  return false;
+}
+
 export function requireJsonBodies(app: OpenAPIHono<never>) {
   let routes: Set<string> | null = null;
   const jsonRoutes = () => {
@@ -125,14 +153,19 @@ export function requireJsonBodies(app: OpenAPIHono<never>) {
       // Bounded, well-formed, and no text the database cannot hold (NUL, half a character).
       return limitJson(c, async () => {
         let parsed: unknown;
+        let text: string;
         try {
           // Bytes that are not UTF-8 are refused, not replaced with U+FFFD.
-          parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await c.req.arrayBuffer()));
+          text = new TextDecoder('utf-8', { fatal: true }).decode(await c.req.arrayBuffer());
+          parsed = JSON.parse(text);
         } catch {
           throw new GatewayError('bad_request', 'the body is not well-formed JSON in UTF-8');
         }
         if (holdsBadText(parsed))
           throw new GatewayError('bad_request', 'the body holds NUL or text that is not UTF-8');
+        // A key given twice is read one way here and maybe another by a proxy in front.
+        if (repeatsAKey(text))
+          throw new GatewayError('bad_request', 'the body gives a key twice in one object');
         await next();
       });
     }

@@ -60,6 +60,36 @@ describe('bad input to the HTTP interface', () => {
     await expectProblem(res, 400);
   });
 
+  it('a key given twice is 400: the last one does not silently win', async () => {
+    const twice = [
+      '{"role":"auditor","subject":"x","role":"admin"}',
+      '{"role":"auditor","sub\\u006aect":"x","subject":"y"}',
+      '{"role":"source","subject":"s","municipalities":["101"],"datasets":["daycare"],"certificate":{"subject":"CN=a","subject":"CN=b"}}',
+    ];
+    for (const body of twice) {
+      const res = await gw.request('/v1/admin/tokens', {
+        method: 'POST',
+        token: ADMIN_TOKEN,
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { detail: string }).detail).toContain('twice');
+    }
+    const tokens = (await (await gw.request('/v1/admin/tokens', { token: ADMIN_TOKEN })).json()) as {
+      items: Array<{ role: string; subject: string }>;
+    };
+    expect(tokens.items.filter((t) => t.subject === 'x')).toEqual([]);
+    // Keys alike in separate objects, and strings that merely look like keys, are fine.
+    const ok = await gw.request('/v1/admin/tokens', {
+      method: 'POST',
+      token: ADMIN_TOKEN,
+      headers: { 'content-type': 'application/json' },
+      body: '{"role":"recipient","subject":"a \\"role\\": b, {","recipient":"dst","certificate":{"subject":"CN=role, O=x"}}',
+    });
+    expect(ok.status).toBe(201);
+  });
+
   it('malformed JSON on a JSON endpoint is 400, not 500', async () => {
     for (const { path, token } of jsonEndpoints()) {
       for (const body of ['{', '{"role": "auditor",', 'nul\u0000l', '', '[1,2', '"\\ud800"x']) {
