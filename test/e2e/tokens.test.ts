@@ -31,6 +31,21 @@ describe('tokens at rest and over time', () => {
     expect(audit).not.toContain('0101211234');
   });
 
+  it('refuses a scope that names a municipality or dataset twice', async () => {
+    for (const scope of [
+      { municipalities: ['101', '101'], datasets: ['daycare'] },
+      { municipalities: ['101'], datasets: ['daycare', 'daycare'] },
+    ]) {
+      const res = await gw.request('/v1/admin/tokens', {
+        method: 'POST',
+        token: ADMIN_TOKEN,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ role: 'source', subject: 'twice', ...scope }),
+      });
+      expect(res.status).toBe(400);
+    }
+  });
+
   it('stores a keyed hash: neither the token nor its plain sha256 is in the database', async () => {
     const { id, token } = await gw.issueToken({ role: 'auditor', subject: 'revisor' });
     const [row] = await gw.sql.query<{ token_hash: string }>('SELECT token_hash FROM tokens WHERE id = $1', [

@@ -36,13 +36,20 @@ const Subject = z
     'a subject must not hold five digits in a row or anything shaped like a CPR number',
   );
 
+/** A scope's list: at least one entry, none twice (each would count as an expected delivery). */
+const distinctList = (what: string) =>
+  z
+    .array(z.string())
+    .min(1)
+    .refine((l) => new Set(l).size === l.length, `a ${what} is named twice`);
+
 const TokenRequest = z.discriminatedUnion('role', [
   z
     .object({
       role: z.literal('source'),
       subject: Subject,
-      municipalities: z.array(z.string()).min(1),
-      datasets: z.array(z.string()).min(1),
+      municipalities: distinctList('municipality'),
+      datasets: distinctList('dataset'),
       expiresAt,
       certificate,
     })
