@@ -1,5 +1,5 @@
-import type { AuditDraft } from '../audit/chain';
-import type { AcceptDelivery, DeliveryRecord } from './records';
+
+import type { AcceptDelivery, DeliveryRecord, EndDelivery } from './records';
 
 /**
  * What the audit log records when a delivery is accepted, written once for every store: the
@@ -54,4 +54,26 @@ export function acceptanceEvents(
       }),
     ),
   ];
+}
+
+/** What the audit log records when a receiving delivery ends rejected or failed: its issues counted by rule. */
+export function endingEvent(e: EndDelivery, d: DeliveryRecord): AuditDraft {
+  const byRule: Record<string, number> = {};
+  for (const i of e.issues) byRule[i.rule] = (byRule[i.rule] ?? 0) + 1;
+  return {
+    actor: e.actor,
+    action: `delivery.${e.status}`,
+    subject: e.id,
+    details: {
+      dataset: d.dataset,
+      municipality: d.municipality,
+      period: d.period,
+      source: d.source,
+      problem: e.problem.code,
+      errorCount: e.errorCount,
+      rules: byRule,
+      sha256: d.sha256,
+      bytes: d.bytes,
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock';
 import { decideSlot } from '../../core/slot';
 import type { ValidationIssue } from '../../core/validator';
-import { acceptanceEvents } from '../acceptance-events';
+import { acceptanceEvents, endingEvent } from '../acceptance-events';
 import { decodeCursor, page } from '../paging';
 import type {
   AcceptDelivery,
@@ -223,26 +223,7 @@ export function endDelivery(t: Tables, now: Clock, e: EndDelivery): DeliveryReco
   };
   t.deliveries.set(id, d);
   addIssues(t, id, issues);
-  const byRule: Record<string, number> = {};
-  for (const i of issues) byRule[i.rule] = (byRule[i.rule] ?? 0) + 1;
-  appendAudit(t, now, [
-    {
-      actor: e.actor,
-      action: `delivery.${status}`,
-      subject: id,
-      details: {
-        dataset: d.dataset,
-        municipality: d.municipality,
-        period: d.period,
-        source: d.source,
-        problem: problem.code,
-        errorCount,
-        rules: byRule,
-        sha256: d.sha256,
-        bytes: d.bytes,
-      },
-    },
-  ]);
+  appendAudit(t, now, [endingEvent(e, d)]);
   return copy(d);
 }
 

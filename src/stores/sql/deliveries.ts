@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock';
 import { decideSlot } from '../../core/slot';
-import { acceptanceEvents } from '../acceptance-events';
+import { acceptanceEvents, endingEvent } from '../acceptance-events';
 import type {
   AcceptDelivery,
   AcceptResult,
@@ -171,26 +171,7 @@ export function endDelivery(db: SqlClient, now: Clock, e: EndDelivery): Promise<
     if (!row) throw new Error(`${db.name}: delivery ${id} is not receiving`);
     await insertIssues(tx, id, issues);
     const d = readDelivery(row);
-    const byRule: Record<string, number> = {};
-    for (const i of issues) byRule[i.rule] = (byRule[i.rule] ?? 0) + 1;
-    await appendAuditIn(tx, now, [
-      {
-        actor: e.actor,
-        action: `delivery.${status}`,
-        subject: id,
-        details: {
-          dataset: d.dataset,
-          municipality: d.municipality,
-          period: d.period,
-          source: d.source,
-          problem: problem.code,
-          errorCount,
-          rules: byRule,
-          sha256: d.sha256,
-          bytes: d.bytes,
-        },
-      },
-    ]);
+    await appendAuditIn(tx, now, [endingEvent(e, d)]);
     return d;
   });
 }
