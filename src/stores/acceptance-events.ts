@@ -1,4 +1,4 @@
-
+import type { AuditDraft } from '../audit/chain';
 import type { AcceptDelivery, DeliveryRecord, EndDelivery } from './records';
 
 /**
