@@ -1,3 +1,4 @@
+import type { Context, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { GatewayError } from '../core/errors';
 import { ROLES, type Role } from '../core/vocabulary';
@@ -5,6 +6,40 @@ import type { AuthVariables } from './auth';
 
 const READERS: readonly Role[] = ['source', 'auditor', 'admin'];
 const EVERYONE: readonly Role[] = ROLES;
+
+/** The published schemas and examples of a dataset (routes/published.ts). */
+export const PUBLISHED_FILES = [
+  'schema.xsd',
+  'schema.json',
+  'schema.csv',
+  'example.xml',
+  'example.csv',
+  'example.ndjson',
+] as const;
+
+/**
+ * The routes answered without a token: a dataset's published schemas and examples, made from
+ * its definition and the same for everyone. Nothing else under /v1 is; the route × role test
+ * walks both lists.
+ */
+export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(
+  PUBLISHED_FILES.map((f) => `GET /v1/datasets/:id/${f}`),
+);
+
+/** The route a request matched, as the access table names it (`GET /v1/datasets/:id`). */
+function routeKey(c: Context): string | null {
+  const route = c.req.matchedRoutes.findLast((r) => r.method !== 'ALL');
+  return route ? `${route.method} ${route.path}` : null;
+}
+
+/** Runs a guard (authentication, the per-token rate limit, the access table) unless the route is public. */
+export function unlessPublic(guard: MiddlewareHandler): MiddlewareHandler {
+  return async function guardUnlessPublic(c, next) {
+    const key = routeKey(c);
+    if (key !== null && PUBLIC_ROUTES.has(key)) return next();
+    return guard(c, next);
+  };
+}
 
 /**
  * Who may call which route: every /v1 route and /metrics, in one place. A route missing here is refused
@@ -35,6 +70,8 @@ export const ACCESS: Readonly<Record<string, readonly Role[]>> = {
   'GET /v1/datasets/:id/profiles': EVERYONE,
   'GET /v1/datasets/:id/profiles/:recipient/versions': EVERYONE,
   'POST /v1/datasets/:id/profiles/:recipient/preview': ['admin'],
+  // Public: answered with no token at all (PUBLIC_ROUTES); every role may call them too.
+  ...Object.fromEntries(PUBLISHED_FILES.map((f) => [`GET /v1/datasets/:id/${f}`, EVERYONE])),
   'GET /v1/status/expected': READERS,
   // Counts of what the gateway holds, for Prometheus: no personal data, but not for every token.
   'GET /metrics': ['auditor', 'admin'],
@@ -43,10 +80,9 @@ export const ACCESS: Readonly<Record<string, readonly Role[]>> = {
 /** Applies ACCESS to the route a request matched; runs after authentication (`authenticated`). */
 export function authorize() {
   return createMiddleware<{ Variables: AuthVariables }>(async function authorize(c, next) {
-    const route = c.req.matchedRoutes.findLast((r) => r.method !== 'ALL');
+    const key = routeKey(c);
     // No route matched: let the not-found answer say so.
-    if (!route) return next();
-    const key = `${route.method} ${route.path}`;
+    if (key === null) return next();
     const roles = ACCESS[key];
     const p = c.get('principal');
     if (!roles) throw new GatewayError('forbidden', `no access rule for ${key}`);

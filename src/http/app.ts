@@ -6,7 +6,7 @@ import { ERROR_CODES, GatewayError } from '../core/errors';
 import { newId } from '../core/ids';
 import { nameAsShown } from '../core/value-shape';
 import { dashboard } from '../web/dashboard';
-import { authorize } from './access';
+import { authorize, unlessPublic } from './access';
 import { type AuthVariables, authenticated } from './auth';
 import { renderApiReference, renderProblemType } from './docs';
 import { clientErrorOf, methodNotAllowed, pathAsShown, refuseBadUrls, requireJsonBodies } from './input';
@@ -18,6 +18,7 @@ import { auditRoutes } from './routes/audit';
 import { datasetRoutes } from './routes/datasets';
 import { deliveryRoutes } from './routes/deliveries';
 import { extractRoutes } from './routes/extracts';
+import { publishedRoutes } from './routes/published';
 import { serviceRoutes } from './routes/service';
 import { statusRoutes } from './routes/status';
 import { tokenRoutes } from './routes/tokens';
@@ -148,16 +149,21 @@ export function createApp(
   app.use('/metrics', authenticated(services), authorize());
   app.route('/', serviceRoutes(services, metrics));
 
-  app.use('/v1/*', authenticated(services));
+  // Every /v1 route signs in, except the published schemas and examples (access.ts, PUBLIC_ROUTES).
+  app.use('/v1/*', unlessPublic(authenticated(services)));
   const perMinute = services.limits.requestsPerMinute ?? 0;
-  app.use('/v1/*', principalRateLimit(perMinute > 0 ? new RateLimiter(perMinute, services.now) : null));
-  app.use('/v1/*', authorize());
+  app.use(
+    '/v1/*',
+    unlessPublic(principalRateLimit(perMinute > 0 ? new RateLimiter(perMinute, services.now) : null)),
+  );
+  app.use('/v1/*', unlessPublic(authorize()));
   app.use('/v1/*', requireJsonBodies(app as never));
   app.route('/', deliveryRoutes(services));
   app.route('/', extractRoutes(services));
   app.route('/', auditRoutes(services));
   app.route('/', tokenRoutes(services));
   app.route('/', datasetRoutes(services));
+  app.route('/', publishedRoutes(services));
   app.route('/', statusRoutes(services));
 
   const info = {

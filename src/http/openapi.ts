@@ -181,11 +181,12 @@ type Operation = {
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 
 /** What the guards in front of the routes answer (app.ts, access.ts, auth.ts, limits.ts, input.ts). */
-function middlewareStatuses(path: string, op: Operation): SharedStatus[] {
+function middlewareStatuses(_path: string, op: Operation): SharedStatus[] {
   // Every path: a broken URL is refused before any route (input.ts, refuseBadUrls).
   const statuses: SharedStatus[] = [400];
-  // Authentication, sign-in and request limits, and the access table: every /v1 operation and /metrics.
-  if (path.startsWith('/v1/') || op.security === undefined || op.security.length > 0)
+  // Authentication, sign-in and request limits, and the access table: every /v1 operation and
+  // /metrics, except an operation that says it needs no credential (`security: []`).
+  if (op.security === undefined || op.security.length > 0)
     statuses.push(401, 403, 429);
   const types = Object.keys(op.requestBody?.content ?? {});
   // JSON bodies: another content type is 415, a body over 64 KiB 413 (input.ts, requireJsonBodies).

@@ -142,7 +142,7 @@ function entityTags(header: string): Array<{ weak: boolean; opaque: string }> | 
 }
 
 /** If-None-Match by weak comparison (RFC 9110 13.1.2): does any listed tag name this entity? */
-function noneMatchHits(header: string | undefined, etag: string): boolean {
+export function noneMatchHits(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;
   const tags = entityTags(header);
   return tags === '*' || tags.some((t) => t.opaque === etag);
