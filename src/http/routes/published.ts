@@ -94,7 +94,9 @@ function routeOf(p: Published) {
             required: true,
           },
         },
-        content: { [p.contentType]: text },
+        content: {
+          [p.contentType]: p.contentType.endsWith('json') ? { schema: z.record(z.string(), z.unknown()) } : text,
+        },
       },
       304: { description: 'Not modified (If-None-Match)', headers: { ETag: HEADERS.ETag } },
       404: problem(404, 'No such dataset'),
