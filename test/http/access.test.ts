@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCESS } from '../../src/http/access';
+import { ACCESS, PUBLIC_ROUTES } from '../../src/http/access';
 import type { Role } from '../../src/stores/metadata-store';
 import { ADMIN_TOKEN, type MemoryGateway, startMemoryGateway } from '../support/harness';
 
@@ -44,6 +44,20 @@ describe('every /v1 route and /metrics × every role', () => {
       expect(keys, `a rule for a route that does not exist: ${rule}`).toContain(rule);
   });
 
+  it('opens exactly the published schemas and examples to callers without a token', () => {
+    expect([...PUBLIC_ROUTES].sort()).toEqual(
+      ['schema.xsd', 'schema.json', 'schema.csv', 'example.xml', 'example.csv', 'example.ndjson']
+        .map((f) => `GET /v1/datasets/:id/${f}`)
+        .sort(),
+    );
+    // Every public route is a route, open to every role as well.
+    const keys = routes.map((r) => `${r.method} ${r.path}`);
+    for (const key of PUBLIC_ROUTES) {
+      expect(keys).toContain(key);
+      expect(ACCESS[key]).toEqual(ROLES);
+    }
+  });
+
   it('answers a method a known path does not take with 405 and the methods it does take in Allow', async () => {
     const byPath = new Map<string, Set<string>>();
     for (const r of routes) byPath.set(r.path, (byPath.get(r.path) ?? new Set()).add(r.method));
@@ -74,9 +88,10 @@ describe('every /v1 route and /metrics × every role', () => {
         expect(res.status, `${role} ${key}`).not.toBe(401);
         expect(res.status, `${role} ${key}`).toBeLessThan(500);
       }
-      // And without a token, nothing but 401.
+      // And without a token, nothing but 401, except the public routes, which answer as for a token.
       const anonymous = await gw.request(sample(r.path), { method: r.method });
-      expect(anonymous.status, `anonymous ${key}`).toBe(401);
+      if (PUBLIC_ROUTES.has(key)) expect(anonymous.status, `anonymous ${key}`).toBe(200);
+      else expect(anonymous.status, `anonymous ${key}`).toBe(401);
     }
   });
 });
