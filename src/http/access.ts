@@ -70,6 +70,11 @@ export const ACCESS: Readonly<Record<string, readonly Role[]>> = {
   'GET /v1/datasets/:id/profiles': EVERYONE,
   'GET /v1/datasets/:id/profiles/:recipient/versions': EVERYONE,
   'POST /v1/datasets/:id/profiles/:recipient/preview': ['admin'],
+  'GET /v1/datasets/:id/dictionary': EVERYONE,
+  // What a recipient receives: its own profile's only (the route answers 404 for another's).
+  'GET /v1/datasets/:id/profiles/:recipient/schema.xsd': ['recipient', 'auditor', 'admin'],
+  'GET /v1/datasets/:id/profiles/:recipient/schema.json': ['recipient', 'auditor', 'admin'],
+  'GET /v1/datasets/:id/profiles/:recipient/schema.csv': ['recipient', 'auditor', 'admin'],
   // Public: answered with no token at all (PUBLIC_ROUTES); every role may call them too.
   ...Object.fromEntries(PUBLISHED_FILES.map((f) => [`GET /v1/datasets/:id/${f}`, EVERYONE])),
   'GET /v1/status/expected': READERS,

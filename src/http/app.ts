@@ -17,6 +17,7 @@ import { problemResponse } from './problem';
 import { auditRoutes } from './routes/audit';
 import { datasetRoutes } from './routes/datasets';
 import { deliveryRoutes } from './routes/deliveries';
+import { dictionaryRoutes } from './routes/dictionary';
 import { extractRoutes } from './routes/extracts';
 import { publishedRoutes } from './routes/published';
 import { serviceRoutes } from './routes/service';
@@ -164,6 +165,7 @@ export function createApp(
   app.route('/', tokenRoutes(services));
   app.route('/', datasetRoutes(services));
   app.route('/', publishedRoutes(services));
+  app.route('/', dictionaryRoutes(services));
   app.route('/', statusRoutes(services));
 
   const info = {
