@@ -1,6 +1,6 @@
 import type { Catalogue } from './catalogue';
-import type { CompiledDataset } from './validator';
 import { type OutputColumn, outputColumns, profileSchemaFiles } from './profile-schema';
+import type { CompiledDataset } from './validator';
 import { fieldRule, ruleTexts } from './value-patterns';
 
 /** Where one field goes: to which recipient, under which column, made how, on which legal basis. */
@@ -64,9 +64,14 @@ export function dataDictionary(catalogue: Catalogue, compiled: CompiledDataset) 
       deadlineDaysAfterPeriodEnd: d.deadline.daysAfterPeriodEnd,
       whitespace: d.whitespace,
       xml: d.xml,
-      schemas: ['schema.xsd', 'schema.json', 'schema.csv', 'example.xml', 'example.csv', 'example.ndjson'].map(
-        (f) => `/v1/datasets/${d.id}/${f}`,
-      ),
+      schemas: [
+        'schema.xsd',
+        'schema.json',
+        'schema.csv',
+        'example.xml',
+        'example.csv',
+        'example.ndjson',
+      ].map((f) => `/v1/datasets/${d.id}/${f}`),
     },
     fields: d.fields.map((f) => ({
       id: f.id,

@@ -46,7 +46,10 @@ function exampleValue(f: FieldDef, i: number): string | number | boolean {
 }
 
 /** A few records with every field given, as typed values. */
-export function exampleRecords(dataset: Dataset, count = 3): Array<Record<string, string | number | boolean>> {
+export function exampleRecords(
+  dataset: Dataset,
+  count = 3,
+): Array<Record<string, string | number | boolean>> {
   return Array.from({ length: count }, (_, i) =>
     Object.fromEntries(dataset.fields.map((f) => [f.id, exampleValue(f, i)])),
   );

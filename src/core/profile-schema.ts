@@ -21,7 +21,13 @@ function sourceOf(c: ColumnSpec): string {
   if (c.meta !== undefined) return `the delivery's ${c.meta}`;
   if (c.const !== undefined) return `the constant ${JSON.stringify(c.const)}`;
   const parts = (c.concat ?? []).map((p) =>
-    typeof p === 'string' ? JSON.stringify(p) : p.from ? p.from : p.meta ? `the delivery's ${p.meta}` : JSON.stringify(p.const),
+    typeof p === 'string'
+      ? JSON.stringify(p)
+      : p.from
+        ? p.from
+        : p.meta
+          ? `the delivery's ${p.meta}`
+          : JSON.stringify(p.const),
   );
   return `${parts.join(' + ')} joined${c.separator ? ` by ${JSON.stringify(c.separator)}` : ''}`;
 }
@@ -33,14 +39,23 @@ function fieldsOf(c: ColumnSpec): string[] {
 
 function howOf(c: ColumnSpec): string[] {
   const how: string[] = [];
-  if (c.pseudonymise) how.push(`pseudonymised (HMAC, key ${c.pseudonymise.key}): the recipient never gets the value itself`);
-  if (c.map) how.push(`codes mapped: ${Object.entries(c.map).map(([a, b]) => `${a} → ${b}`).join(', ')}`);
+  if (c.pseudonymise)
+    how.push(`pseudonymised (HMAC, key ${c.pseudonymise.key}): the recipient never gets the value itself`);
+  if (c.map)
+    how.push(
+      `codes mapped: ${Object.entries(c.map)
+        .map(([a, b]) => `${a} → ${b}`)
+        .join(', ')}`,
+    );
   if (c.date) how.push(`date written ${c.date}`);
   if (c.number)
     how.push(
       `number written${c.number.decimals !== undefined ? ` with ${c.number.decimals} decimals` : ''}${c.number.decimalSeparator ? `, separator ${JSON.stringify(c.number.decimalSeparator)}` : ''}`,
     );
-  if (c.pad) how.push(`padded to ${c.pad.length} with ${JSON.stringify(c.pad.char ?? ' ')} on the ${c.pad.side ?? 'left'}`);
+  if (c.pad)
+    how.push(
+      `padded to ${c.pad.length} with ${JSON.stringify(c.pad.char ?? ' ')} on the ${c.pad.side ?? 'left'}`,
+    );
   if (c.truncate) how.push(`cut to ${c.truncate} characters`);
   if (c.default !== undefined) how.push(`${JSON.stringify(c.default)} when not given`);
   return how;
@@ -49,7 +64,9 @@ function howOf(c: ColumnSpec): string[] {
 /** The columns of a profile's extract, in the order it writes them. */
 export function outputColumns(cp: CompiledProfile): OutputColumn[] {
   const byName = new Map(describedColumns(cp).map((c) => [c.name, c]));
-  return cp.columns.map((name) => byName.get(name) ?? { name, fields: [], source: 'made by the profile', how: [], always: false });
+  return cp.columns.map(
+    (name) => byName.get(name) ?? { name, fields: [], source: 'made by the profile', how: [], always: false },
+  );
 }
 
 function describedColumns(cp: CompiledProfile): OutputColumn[] {
@@ -75,7 +92,13 @@ function describedColumns(cp: CompiledProfile): OutputColumn[] {
         always: !a.suppress,
       });
     if (a.suppress)
-      out.push({ name: a.suppress.flag, fields: [], source: 'whether the row is suppressed', how: [], always: true });
+      out.push({
+        name: a.suppress.flag,
+        fields: [],
+        source: 'whether the row is suppressed',
+        how: [],
+        always: true,
+      });
     return out;
   }
   return (p.columns ?? []).map((c) => ({
@@ -88,7 +111,9 @@ function describedColumns(cp: CompiledProfile): OutputColumn[] {
 }
 
 /** Which of the profile-schema documents a profile's output has; null for the archival version. */
-export function profileSchemaFiles(cp: CompiledProfile): Array<'schema.xsd' | 'schema.json' | 'schema.csv'> | null {
+export function profileSchemaFiles(
+  cp: CompiledProfile,
+): Array<'schema.xsd' | 'schema.json' | 'schema.csv'> | null {
   switch (cp.profile.output.format) {
     case 'xml':
       return ['schema.xsd'];
@@ -142,7 +167,10 @@ export function profileJsonSchema(cp: CompiledProfile, id?: string): Record<stri
     properties: Object.fromEntries(
       cols.map((c) => [
         c.name,
-        { description: [c.source, ...c.how].join('; '), type: ['string', 'number', 'boolean'] },
+        {
+          description: [c.source, ...c.how].join('; '),
+          anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+        },
       ]),
     ),
     required: cols.filter((c) => c.always).map((c) => c.name),
@@ -161,6 +189,7 @@ export function profileJsonSchema(cp: CompiledProfile, id?: string): Record<stri
 /** The columns of a CSV extract, as CSV: name, type, required, rule. */
 export function profileCsvColumns(cp: CompiledProfile): string {
   let s = csvLine(['name', 'type', 'required', 'rule']);
-  for (const c of outputColumns(cp)) s += csvLine([c.name, 'text', String(c.always), [c.source, ...c.how].join('; ')]);
+  for (const c of outputColumns(cp))
+    s += csvLine([c.name, 'text', String(c.always), [c.source, ...c.how].join('; ')]);
   return s;
 }

@@ -1,7 +1,14 @@
 import type { Dataset, FieldDef } from './dataset';
 import { xmlElementName } from './dataset';
 import { MUNICIPALITIES } from './municipalities';
-import { lengthLimit, PERIOD_PATTERNS, ruleTexts, sentPattern, valuePattern, XML_SPACE } from './value-patterns';
+import {
+  lengthLimit,
+  PERIOD_PATTERNS,
+  ruleTexts,
+  sentPattern,
+  valuePattern,
+  XML_SPACE,
+} from './value-patterns';
 import { escapeXml } from './xml-text';
 
 /** What XML Schema 1.0 cannot say about a dataset's deliveries; the gateway checks it all the same. */
@@ -62,11 +69,15 @@ export function datasetXsd(dataset: Dataset): string {
     'Field elements may come in any order; each at most once; no other element is accepted in a record. Attributes on the root and record elements other than those declared are ignored.',
     `What XML Schema 1.0 cannot express, and the gateway checks: ${xsdCannotExpress(dataset).join('; ')}.`,
   ];
-  lines.push(`  <xs:annotation>\n${notes.map((n) => `    <xs:documentation>${escapeXml(n)}</xs:documentation>`).join('\n')}\n  </xs:annotation>`);
+  lines.push(
+    `  <xs:annotation>\n${notes.map((n) => `    <xs:documentation>${escapeXml(n)}</xs:documentation>`).join('\n')}\n  </xs:annotation>`,
+  );
   lines.push(`  <xs:element name="${dataset.xml.root}">`);
   lines.push('    <xs:complexType>');
   lines.push('      <xs:sequence>');
-  lines.push(`        <xs:element name="${dataset.xml.record}" type="d:${dataset.xml.record}Record" maxOccurs="unbounded"/>`);
+  lines.push(
+    `        <xs:element name="${dataset.xml.record}" type="d:${dataset.xml.record}Record" maxOccurs="unbounded"/>`,
+  );
   lines.push('      </xs:sequence>');
   lines.push(`      <xs:attribute name="dataset" type="xs:string" fixed="${escapeXml(dataset.id)}"/>`);
   lines.push('      <xs:attribute name="municipality" type="d:MunicipalityCode"/>');
@@ -87,12 +98,16 @@ export function datasetXsd(dataset: Dataset): string {
   lines.push('    </xs:all>');
   lines.push('    <xs:anyAttribute processContents="skip"/>');
   lines.push('  </xs:complexType>');
-  lines.push(`  <xs:simpleType name="Empty">\n    <xs:restriction base="xs:string">\n      <xs:pattern value="${trim ? `${XML_SPACE}*` : ''}"/>\n    </xs:restriction>\n  </xs:simpleType>`);
+  lines.push(
+    `  <xs:simpleType name="Empty">\n    <xs:restriction base="xs:string">\n      <xs:pattern value="${trim ? `${XML_SPACE}*` : ''}"/>\n    </xs:restriction>\n  </xs:simpleType>`,
+  );
   for (const f of dataset.fields) {
     lines.push(fieldType(f, trim).trimEnd());
     const name = xmlElementName(f.id);
     if (!f.required)
-      lines.push(`  <xs:simpleType name="Optional${name}">\n    <xs:union memberTypes="d:${name}Value d:Empty"/>\n  </xs:simpleType>`);
+      lines.push(
+        `  <xs:simpleType name="Optional${name}">\n    <xs:union memberTypes="d:${name}Value d:Empty"/>\n  </xs:simpleType>`,
+      );
   }
   lines.push(
     `  <xs:simpleType name="MunicipalityCode">\n    <xs:restriction base="xs:string">\n${[...MUNICIPALITIES.keys()].map((c) => `      <xs:enumeration value="${c}"/>`).join('\n')}\n    </xs:restriction>\n  </xs:simpleType>`,

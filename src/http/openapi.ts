@@ -186,8 +186,7 @@ function middlewareStatuses(_path: string, op: Operation): SharedStatus[] {
   const statuses: SharedStatus[] = [400];
   // Authentication, sign-in and request limits, and the access table: every /v1 operation and
   // /metrics, except an operation that says it needs no credential (`security: []`).
-  if (op.security === undefined || op.security.length > 0)
-    statuses.push(401, 403, 429);
+  if (op.security === undefined || op.security.length > 0) statuses.push(401, 403, 429);
   const types = Object.keys(op.requestBody?.content ?? {});
   // JSON bodies: another content type is 415, a body over 64 KiB 413 (input.ts, requireJsonBodies).
   if (types.length && types.every((t) => /json$/.test(t))) statuses.push(413, 415);

@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import { deliveriesPage } from './pages/deliveries';
 import { deliveryPage } from './pages/delivery';
+import { dictionaryPage } from './pages/dictionary';
 import { expectedPage } from './pages/expected';
 import { extractsPage } from './pages/extracts';
 import { SignIn } from './pages/sign-in';
@@ -35,6 +36,9 @@ export function dashboard(services: DashboardServices) {
     if (!p || p.role === 'recipient') return c.redirect('/', 303);
     return expectedPage(services, c, p);
   });
+
+  // The data dictionary holds no personal data: public, like the published schemas.
+  app.get('/datasets/:id', (c) => dictionaryPage(services, c, c.req.param('id')));
 
   app.route('/', sessionRoutes(services));
   return app;

@@ -13,7 +13,8 @@ import { ADMIN_TOKEN, type MemoryGateway, startMemoryGateway, submit } from '../
 
 /** xmllint is in CI's install list (.ci/run); a machine without it says so instead of passing quietly. */
 const XMLLINT = spawnSync('xmllint', ['--version']).status === 0;
-if (!XMLLINT) console.warn('xmllint is not installed: the XML Schema checks are SKIPPED (apt-get install libxml2-utils)');
+if (!XMLLINT)
+  console.warn('xmllint is not installed: the XML Schema checks are SKIPPED (apt-get install libxml2-utils)');
 const itXml = XMLLINT ? it : it.skip;
 
 const dir = mkdtempSync(join(tmpdir(), 'published-schemas-'));
@@ -79,14 +80,23 @@ describe('published schemas, examples and what the gateway accepts', () => {
   it('answers every published document without a token, cacheable, with 304 for the same ETag', async () => {
     expect(datasets).toEqual(expect.arrayContaining(['daycare', 'eldercare']));
     for (const id of datasets)
-      for (const file of ['schema.xsd', 'schema.json', 'schema.csv', 'example.xml', 'example.csv', 'example.ndjson']) {
+      for (const file of [
+        'schema.xsd',
+        'schema.json',
+        'schema.csv',
+        'example.xml',
+        'example.csv',
+        'example.ndjson',
+      ]) {
         const res = await gw.request(`/v1/datasets/${id}/${file}`);
         expect(res.status, `${id}/${file}`).toBe(200);
         expect(res.headers.get('cache-control')).toContain('public');
         const etag = res.headers.get('etag');
         expect(etag).toMatch(/^"[0-9a-f]{64}"$/);
         expect((await res.text()).length).toBeGreaterThan(50);
-        const again = await gw.request(`/v1/datasets/${id}/${file}`, { headers: { 'if-none-match': etag ?? '' } });
+        const again = await gw.request(`/v1/datasets/${id}/${file}`, {
+          headers: { 'if-none-match': etag ?? '' },
+        });
         expect(again.status).toBe(304);
       }
     expect((await gw.request('/v1/datasets/nosuch/schema.xsd')).status).toBe(404);
@@ -100,9 +110,19 @@ describe('published schemas, examples and what the gateway accepts', () => {
         const xml = all(syntheticDelivery({ dataset, format: 'xml', records: 200, seed }));
         expect(xmllint(text(xsd.get(dataset)), xml), `${dataset} seed ${seed}`).toBeNull();
         const rooted = all(
-          syntheticDelivery({ dataset, format: 'xml', records: 20, seed, rootAttributes: true, municipality: '147' }),
+          syntheticDelivery({
+            dataset,
+            format: 'xml',
+            records: 20,
+            seed,
+            rootAttributes: true,
+            municipality: '147',
+          }),
         );
-        expect(xmllint(text(xsd.get(dataset)), rooted), `${dataset} seed ${seed} with root attributes`).toBeNull();
+        expect(
+          xmllint(text(xsd.get(dataset)), rooted),
+          `${dataset} seed ${seed} with root attributes`,
+        ).toBeNull();
       }
   });
 
@@ -110,7 +130,9 @@ describe('published schemas, examples and what the gateway accepts', () => {
     for (const dataset of ['daycare', 'eldercare'] as SyntheticDataset[])
       for (const seed of [1, 2, 3, 4]) {
         const validate = json.get(dataset) as ValidateFunction;
-        for (const line of ndjsonLines(all(syntheticDelivery({ dataset, format: 'ndjson', records: 200, seed }))))
+        for (const line of ndjsonLines(
+          all(syntheticDelivery({ dataset, format: 'ndjson', records: 200, seed })),
+        ))
           expect(validate(line), `${dataset} seed ${seed}: ${ajv.errorsText(validate.errors)}`).toBe(true);
       }
   });
@@ -178,19 +200,31 @@ describe('published schemas, examples and what the gateway accepts', () => {
     { name: 'not a boolean', change: (r) => (r.privateProvider = 'yes') },
     { name: 'text over maxLength', change: (r) => (r.institutionName = 'x'.repeat(201)) },
     // What neither XML Schema 1.0 nor JSON Schema can say (docs/api.md, "Published schemas"):
-    { name: 'endDate before startDate (rule notBefore)', schemaCannot: true, change: (r) => (r.endDate = '2026-01-01') },
-    { name: 'a CPR number whose day is not in its month', schemaCannot: true, change: (r) => (r.cpr = '3102209991') },
+    {
+      name: 'endDate before startDate (rule notBefore)',
+      schemaCannot: true,
+      change: (r) => (r.endDate = '2026-01-01'),
+    },
+    {
+      name: 'a CPR number whose day is not in its month',
+      schemaCannot: true,
+      change: (r) => (r.cpr = '3102209991'),
+    },
   ];
 
   function daycareRecord(change: (r: Record<string, unknown>) => void): Record<string, unknown> {
-    const r: Record<string, unknown> = { ...exampleRecords(gw.services.catalogue.datasets.get('daycare')?.dataset as never, 1)[0] };
+    const r: Record<string, unknown> = {
+      ...exampleRecords(gw.services.catalogue.datasets.get('daycare')?.dataset as never, 1)[0],
+    };
     r.startDate = '2026-01-15';
     r.endDate = '2026-02-15';
     change(r);
     return r;
   }
   const asXml = (r: Record<string, unknown>) =>
-    `<?xml version="1.0" encoding="UTF-8"?>\n<Delivery xmlns="urn:flis-gateway:daycare:1"><Enrolment>${Object.entries(r)
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Delivery xmlns="urn:flis-gateway:daycare:1"><Enrolment>${Object.entries(
+      r,
+    )
       .map(([k, v]) => `<${xmlElementName(k)}>${String(v)}</${xmlElementName(k)}>`)
       .join('')}</Enrolment></Delivery>\n`;
 
@@ -225,7 +259,9 @@ describe('published schemas, examples and what the gateway accepts', () => {
     const x = await (await gw.request('/v1/datasets/daycare/schema.xsd')).text();
     expect(x).toContain('endDate-not-before-startDate');
     expect(x).toContain('cannot express');
-    const j = (await (await gw.request('/v1/datasets/daycare/schema.json')).json()) as { description: string };
+    const j = (await (await gw.request('/v1/datasets/daycare/schema.json')).json()) as {
+      description: string;
+    };
     expect(j.description).toContain('endDate-not-before-startDate');
   });
 

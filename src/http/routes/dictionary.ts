@@ -2,7 +2,12 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { dataDictionary } from '../../core/dictionary';
 import { GatewayError } from '../../core/errors';
 import type { CompiledProfile } from '../../core/mapper';
-import { profileCsvColumns, profileJsonSchema, profileSchemaFiles, profileXsd } from '../../core/profile-schema';
+import {
+  profileCsvColumns,
+  profileJsonSchema,
+  profileSchemaFiles,
+  profileXsd,
+} from '../../core/profile-schema';
 import { nameAsShown } from '../../core/value-shape';
 import type { AuthVariables } from '../auth';
 import { HEADERS, problem, RequestHeaders } from '../openapi';
@@ -27,7 +32,8 @@ const dictionary = createRoute({
   path: '/v1/datasets/{id}/dictionary',
   operationId: 'getDataDictionary',
   tags: ['Datasets'],
-  summary: 'The data dictionary: fields, types, codes, rules, and which recipient gets which field, how and why',
+  summary:
+    'The data dictionary: fields, types, codes, rules, and which recipient gets which field, how and why',
   request: { params: IdParam },
   responses: {
     200: {
@@ -40,7 +46,12 @@ const dictionary = createRoute({
 
 const FILES = [
   ['schema.xsd', 'application/xml', 'getProfileXsd', 'The XML Schema of an XML extract'],
-  ['schema.json', 'application/schema+json', 'getProfileJsonSchema', 'The JSON Schema of an NDJSON line or a JSON extract'],
+  [
+    'schema.json',
+    'application/schema+json',
+    'getProfileJsonSchema',
+    'The JSON Schema of an NDJSON line or a JSON extract',
+  ],
   ['schema.csv', 'text/csv', 'getProfileCsvColumns', 'The columns of a CSV extract, as CSV'],
 ] as const;
 type ProfileFile = (typeof FILES)[number][0];
@@ -63,7 +74,9 @@ function profileRoute([file, contentType, operationId, summary]: (typeof FILES)[
           'Cache-Control': { description: 'private', schema: { type: 'string' as const }, required: true },
         },
         content: {
-          [contentType]: { schema: contentType.endsWith('json') ? z.record(z.string(), z.unknown()) : z.string() },
+          [contentType]: {
+            schema: contentType.endsWith('json') ? z.record(z.string(), z.unknown()) : z.string(),
+          },
         },
       },
       304: { description: 'Not modified (If-None-Match)', headers: { ETag: HEADERS.ETag } },

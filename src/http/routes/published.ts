@@ -95,7 +95,9 @@ function routeOf(p: Published) {
           },
         },
         content: {
-          [p.contentType]: p.contentType.endsWith('json') ? { schema: z.record(z.string(), z.unknown()) } : text,
+          [p.contentType]: p.contentType.endsWith('json')
+            ? { schema: z.record(z.string(), z.unknown()) }
+            : text,
         },
       },
       304: { description: 'Not modified (If-None-Match)', headers: { ETag: HEADERS.ETag } },
