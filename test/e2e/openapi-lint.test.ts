@@ -60,7 +60,10 @@ describe('the OpenAPI document', () => {
       servers?: unknown[];
       paths: Record<
         string,
-        Record<string, { operationId?: string; tags?: string[]; responses: Record<string, unknown> }>
+        Record<
+          string,
+          { operationId?: string; tags?: string[]; responses: Record<string, unknown>; security?: unknown[] }
+        >
       >;
     };
     expect(doc.servers?.length).toBeGreaterThan(0);
@@ -70,9 +73,17 @@ describe('the OpenAPI document', () => {
         expect(op.operationId, `${method} ${path}`).toBeTruthy();
         ids.add(op.operationId as string);
         expect(op.tags?.length, `${method} ${path}`).toBeGreaterThan(0);
+        // The published schemas and examples need no token (security: []): no 401, 403 or 429.
+        const open = op.security !== undefined && op.security.length === 0;
         if (path.startsWith('/v1/'))
-          for (const status of ['400', '401', '403', '429'])
+          for (const status of open ? ['400'] : ['400', '401', '403', '429'])
             expect(Object.keys(op.responses), `${method} ${path}`).toContain(status);
+        if (open && path.startsWith('/v1/')) {
+          expect(path, `${method} ${path} is open`).toMatch(
+            /^\/v1\/datasets\/\{id\}\/(schema|example)\.\w+$/,
+          );
+          expect(Object.keys(op.responses)).not.toContain('401');
+        }
       }
     expect(ids.size).toBe(Object.values(doc.paths).flatMap((i) => Object.keys(i)).length);
     for (const path of ['/health', '/metrics', '/.well-known/jwks.json'])

@@ -406,6 +406,240 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/datasets/{id}/schema.xsd": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The XML Schema of XML deliveries (public, no token)
+         * @description Made from the dataset definition (`GET /v1/datasets/{id}`); see "Published schemas" in docs/api.md for what each says and what it cannot express. Answered without a token.
+         */
+        get: operations["getDatasetXsd"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * The headers a GET would answer, with no body
+         * @description Made from the dataset definition (`GET /v1/datasets/{id}`); see "Published schemas" in docs/api.md for what each says and what it cannot express. Answered without a token.
+         */
+        head: operations["headDatasetXsd"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/datasets/{id}/schema.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The JSON Schema (2020-12) of one line of an NDJSON delivery (public, no token)
+         * @description Made from the dataset definition (`GET /v1/datasets/{id}`); see "Published schemas" in docs/api.md for what each says and what it cannot express. Answered without a token.
+         */
+        get: operations["getDatasetJsonSchema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * The headers a GET would answer, with no body
+         * @description Made from the dataset definition (`GET /v1/datasets/{id}`); see "Published schemas" in docs/api.md for what each says and what it cannot express. Answered without a token.
+         */
+        head: operations["headDatasetJsonSchema"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/datasets/{id}/schema.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The columns of a CSV delivery, as CSV: name, type, required, rule (public, no token)
+         * @description Made from the dataset definition (`GET /v1/datasets/{id}`); see "Published schemas" in docs/api.md for what each says and what it cannot express. Answered without a token.
+         */
+        get: operations["getDatasetCsvColumns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * The headers a GET would answer, with no body
+         * @description Made from the dataset definition (`GET /v1/datasets/{id}`); see "Published schemas" in docs/api.md for what each says and what it cannot express. Answered without a token.
+         */
+        head: operations["headDatasetCsvColumns"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/datasets/{id}/example.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A small valid XML delivery, synthetic data only (public, no token)
+         * @description Made from the dataset definition (`GET /v1/datasets/{id}`); see "Published schemas" in docs/api.md for what each says and what it cannot express. Answered without a token.
+         */
+        get: operations["getDatasetExampleXml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * The headers a GET would answer, with no body
+         * @description Made from the dataset definition (`GET /v1/datasets/{id}`); see "Published schemas" in docs/api.md for what each says and what it cannot express. Answered without a token.
+         */
+        head: operations["headDatasetExampleXml"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/datasets/{id}/example.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A small valid CSV delivery, synthetic data only (public, no token)
+         * @description Made from the dataset definition (`GET /v1/datasets/{id}`); see "Published schemas" in docs/api.md for what each says and what it cannot express. Answered without a token.
+         */
+        get: operations["getDatasetExampleCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * The headers a GET would answer, with no body
+         * @description Made from the dataset definition (`GET /v1/datasets/{id}`); see "Published schemas" in docs/api.md for what each says and what it cannot express. Answered without a token.
+         */
+        head: operations["headDatasetExampleCsv"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/datasets/{id}/example.ndjson": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A small valid NDJSON delivery, synthetic data only (public, no token)
+         * @description Made from the dataset definition (`GET /v1/datasets/{id}`); see "Published schemas" in docs/api.md for what each says and what it cannot express. Answered without a token.
+         */
+        get: operations["getDatasetExampleNdjson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * The headers a GET would answer, with no body
+         * @description Made from the dataset definition (`GET /v1/datasets/{id}`); see "Published schemas" in docs/api.md for what each says and what it cannot express. Answered without a token.
+         */
+        head: operations["headDatasetExampleNdjson"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/datasets/{id}/dictionary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The data dictionary: fields, types, codes, rules, and which recipient gets which field, how and why */
+        get: operations["getDataDictionary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /** The headers a GET would answer, with no body */
+        head: operations["headDataDictionary"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/datasets/{id}/profiles/{recipient}/schema.xsd": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The XML Schema of an XML extract: what a recipient receives (its own token, auditor, admin)
+         * @description Made from the profile in force. A recipient token reads its own profile's only (another answers 404). The archival version has the State Archives' own schemas, in its package: 404 says so.
+         */
+        get: operations["getProfileXsd"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * The headers a GET would answer, with no body
+         * @description Made from the profile in force. A recipient token reads its own profile's only (another answers 404). The archival version has the State Archives' own schemas, in its package: 404 says so.
+         */
+        head: operations["headProfileXsd"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/datasets/{id}/profiles/{recipient}/schema.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The JSON Schema of an NDJSON line or a JSON extract: what a recipient receives (its own token, auditor, admin)
+         * @description Made from the profile in force. A recipient token reads its own profile's only (another answers 404). The archival version has the State Archives' own schemas, in its package: 404 says so.
+         */
+        get: operations["getProfileJsonSchema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * The headers a GET would answer, with no body
+         * @description Made from the profile in force. A recipient token reads its own profile's only (another answers 404). The archival version has the State Archives' own schemas, in its package: 404 says so.
+         */
+        head: operations["headProfileJsonSchema"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/datasets/{id}/profiles/{recipient}/schema.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The columns of a CSV extract, as CSV: what a recipient receives (its own token, auditor, admin)
+         * @description Made from the profile in force. A recipient token reads its own profile's only (another answers 404). The archival version has the State Archives' own schemas, in its package: 404 says so.
+         */
+        get: operations["getProfileCsvColumns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * The headers a GET would answer, with no body
+         * @description Made from the profile in force. A recipient token reads its own profile's only (another answers 404). The archival version has the State Archives' own schemas, in its package: 404 says so.
+         */
+        head: operations["headProfileCsvColumns"];
+        patch?: never;
+        trace?: never;
+    };
     "/v1/status/expected": {
         parameters: {
             query?: never;
@@ -2168,6 +2402,814 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             /** @description The sample has invalid records */
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getDatasetXsd: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (weak comparison), or *: 304 when one names the extract */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description schema.xsd */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description public: the same for everyone until the dataset changes */
+                    "Cache-Control": string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No such dataset */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    headDatasetXsd: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (weak comparison), or *: 304 when one names the extract */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description schema.xsd */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description public: the same for everyone until the dataset changes */
+                    "Cache-Control": string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No such dataset */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getDatasetJsonSchema: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (weak comparison), or *: 304 when one names the extract */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description schema.json */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description public: the same for everyone until the dataset changes */
+                    "Cache-Control": string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/schema+json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No such dataset */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    headDatasetJsonSchema: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (weak comparison), or *: 304 when one names the extract */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description schema.json */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description public: the same for everyone until the dataset changes */
+                    "Cache-Control": string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No such dataset */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getDatasetCsvColumns: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (weak comparison), or *: 304 when one names the extract */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description schema.csv */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description public: the same for everyone until the dataset changes */
+                    "Cache-Control": string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No such dataset */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    headDatasetCsvColumns: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (weak comparison), or *: 304 when one names the extract */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description schema.csv */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description public: the same for everyone until the dataset changes */
+                    "Cache-Control": string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No such dataset */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getDatasetExampleXml: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (weak comparison), or *: 304 when one names the extract */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description example.xml */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description public: the same for everyone until the dataset changes */
+                    "Cache-Control": string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No such dataset */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    headDatasetExampleXml: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (weak comparison), or *: 304 when one names the extract */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description example.xml */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description public: the same for everyone until the dataset changes */
+                    "Cache-Control": string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No such dataset */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getDatasetExampleCsv: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (weak comparison), or *: 304 when one names the extract */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description example.csv */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description public: the same for everyone until the dataset changes */
+                    "Cache-Control": string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No such dataset */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    headDatasetExampleCsv: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (weak comparison), or *: 304 when one names the extract */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description example.csv */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description public: the same for everyone until the dataset changes */
+                    "Cache-Control": string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No such dataset */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getDatasetExampleNdjson: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (weak comparison), or *: 304 when one names the extract */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description example.ndjson */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description public: the same for everyone until the dataset changes */
+                    "Cache-Control": string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No such dataset */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    headDatasetExampleNdjson: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (weak comparison), or *: 304 when one names the extract */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description example.ndjson */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description public: the same for everyone until the dataset changes */
+                    "Cache-Control": string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No such dataset */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getDataDictionary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dictionary (no personal data); the dashboard shows it at /datasets/{id} */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such dataset */
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    headDataDictionary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dictionary (no personal data); the dashboard shows it at /datasets/{id} */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such dataset */
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getProfileXsd: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (weak comparison), or *: 304 when one names the extract */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+                recipient: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description schema.xsd */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description private */
+                    "Cache-Control": string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such dataset or profile (or not yours), or its output has no such schema */
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    headProfileXsd: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (weak comparison), or *: 304 when one names the extract */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+                recipient: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description schema.xsd */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description private */
+                    "Cache-Control": string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such dataset or profile (or not yours), or its output has no such schema */
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getProfileJsonSchema: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (weak comparison), or *: 304 when one names the extract */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+                recipient: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description schema.json */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description private */
+                    "Cache-Control": string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/schema+json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such dataset or profile (or not yours), or its output has no such schema */
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    headProfileJsonSchema: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (weak comparison), or *: 304 when one names the extract */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+                recipient: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description schema.json */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description private */
+                    "Cache-Control": string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such dataset or profile (or not yours), or its output has no such schema */
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getProfileCsvColumns: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (weak comparison), or *: 304 when one names the extract */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+                recipient: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description schema.csv */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description private */
+                    "Cache-Control": string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such dataset or profile (or not yours), or its output has no such schema */
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    headProfileCsvColumns: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (weak comparison), or *: 304 when one names the extract */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+                recipient: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description schema.csv */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description private */
+                    "Cache-Control": string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such dataset or profile (or not yours), or its output has no such schema */
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
         };
     };
