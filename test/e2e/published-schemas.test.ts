@@ -255,6 +255,46 @@ describe('published schemas, examples and what the gateway accepts', () => {
     }
   });
 
+  it('accepts, at the gateway and in both schemas, what the readers accept: spaces around values, empty optional fields, any element order', async () => {
+    const source = text(sources.get('daycare'));
+    const validate = json.get('daycare') as ValidateFunction;
+    const cases: Array<[string, Record<string, unknown>]> = [
+      [
+        'spaces, TABs and line ends around values',
+        daycareRecord((r) => {
+          r.cpr = ' 0101709990\t';
+          r.careType = '\n vuggestue ';
+          r.weeklyHours = ' 7.25 ';
+          r.institutionName = `  ${'x'.repeat(200)}  `;
+        }),
+      ],
+      ['an optional field empty', daycareRecord((r) => (r.endDate = ' '))],
+      [
+        'the elements in reverse order',
+        Object.fromEntries(Object.entries(daycareRecord(() => {})).reverse()),
+      ],
+      ['1 and 0 for a boolean', daycareRecord((r) => (r.privateProvider = '1'))],
+    ];
+    let period = 1;
+    for (const [name, r] of cases) {
+      const xml = asXml(r).replace(
+        /<(\w+)>([^<]*)<\/\1>/g,
+        (_, e, v) => `<${e}>${v.replace(/\t/g, '&#9;')}</${e}>`,
+      );
+      const res = await submit(
+        gw,
+        source,
+        xml,
+        `dataset=daycare&municipality=101&period=2025-${String(period++).padStart(2, '0')}`,
+      );
+      expect(res.status, `${name}: ${await res.clone().text()}`).toBe(201);
+      if (XMLLINT) expect(xmllint(text(xsd.get('daycare')), xml), name).toBeNull();
+      expect(validate(r), `${name}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+    }
+    // The JSON Schema asks for strings where the gateway also takes a JSON number as its text.
+    expect(validate(daycareRecord((r) => (r.institutionId = 1012345670)))).toBe(false);
+  });
+
   it('says in each schema what it cannot express', async () => {
     const x = await (await gw.request('/v1/datasets/daycare/schema.xsd')).text();
     expect(x).toContain('endDate-not-before-startDate');
