@@ -152,6 +152,12 @@ describe('published schemas, examples and what the gateway accepts', () => {
     }
   });
 
+  /** The n-th past period (1–9) of a dataset, in its cadence's form. */
+  const periodOf = (id: string, n: number) => {
+    const cadence = gw.services.catalogue.datasets.get(id)?.dataset.cadence;
+    return cadence === 'weekly' ? `2026-W0${n}` : cadence === 'daily' ? `2026-01-0${n}` : `2026-0${n}`;
+  };
+
   it('serves examples of every dataset that its schemas accept and the gateway accepts', async () => {
     let period = 1;
     for (const id of datasets) {
@@ -169,7 +175,7 @@ describe('published schemas, examples and what the gateway accepts', () => {
           gw,
           text(sources.get(id)),
           body,
-          `dataset=${id}&municipality=101&period=2026-0${period++}`,
+          `dataset=${id}&municipality=101&period=${periodOf(id, period++)}`,
           { 'content-type': type },
         );
         expect(res.status, `${id} ${type}: ${await res.clone().text()}`).toBe(201);
