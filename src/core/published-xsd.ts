@@ -28,7 +28,7 @@ const doc = (text: string, indent: string) =>
 /** The simple type of one field's element, as the validator reads its text. */
 function fieldType(f: FieldDef, trim: boolean): string {
   const name = `${xmlElementName(f.id)}Value`;
-  const i = '    ';
+  const i = '  ';
   const facets: string[] = [];
   let base = 'xs:string';
   if ((f.type === 'decimal' || f.type === 'integer') && trim) {
