@@ -1,6 +1,13 @@
 import type { AuditDraft } from '../../audit/chain';
 import type { Clock } from '../../core/clock';
-import type { MunicipalityRunReport, NewRun, Page, RunFilter, RunRecord, RunSummary } from '../metadata-store';
+import type {
+  MunicipalityRunReport,
+  NewRun,
+  Page,
+  RunFilter,
+  RunRecord,
+  RunSummary,
+} from '../metadata-store';
 import { decodeCursor, page } from '../paging';
 import { appendAudit, copy, iso, type Tables } from './tables';
 

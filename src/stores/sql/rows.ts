@@ -212,7 +212,10 @@ export function readRun(row: SqlRow): RunRecord {
 }
 
 /** Whether a stored document has the members every run document has, and its list. */
-function isRunDocument<T>(doc: Record<string, unknown>, list: 'municipalities' | 'datasets'): doc is Record<string, unknown> & T {
+function isRunDocument<T>(
+  doc: Record<string, unknown>,
+  list: 'municipalities' | 'datasets',
+): doc is Record<string, unknown> & T {
   const { run, period, ranAt, counts } = doc;
   return (
     typeof run === 'string' &&

@@ -1,6 +1,13 @@
 import type { AuditDraft } from '../../audit/chain';
 import type { Clock } from '../../core/clock';
-import type { MunicipalityRunReport, NewRun, Page, RunFilter, RunRecord, RunSummary } from '../metadata-store';
+import type {
+  MunicipalityRunReport,
+  NewRun,
+  Page,
+  RunFilter,
+  RunRecord,
+  RunSummary,
+} from '../metadata-store';
 import { appendAuditIn } from './audit';
 import type { SqlClient, SqlExecutor } from './client';
 import { page, Select } from './query';
@@ -11,7 +18,12 @@ import { readRun, readRunReport, readRunSummary } from './rows';
  * scheduled run of a period meets the unique index (on another node, after the first commits)
  * and stores nothing.
  */
-export function createRun(db: SqlClient, now: Clock, r: NewRun, audit: AuditDraft): Promise<RunRecord | null> {
+export function createRun(
+  db: SqlClient,
+  now: Clock,
+  r: NewRun,
+  audit: AuditDraft,
+): Promise<RunRecord | null> {
   const { run, summary, reports } = r;
   return db.transaction(async (tx) => {
     const inserted = await tx.query(
