@@ -8,7 +8,10 @@ import { createPgliteClient } from '../../src/stores/sql/pglite-client';
 import { createSqlMetadataStore } from '../../src/stores/sql/sql-metadata-store';
 import { createTestDatabase, postgresAvailable } from '../support/postgres';
 
-const at = (iso: string): Clock => () => new Date(iso);
+const at =
+  (iso: string): Clock =>
+  () =>
+    new Date(iso);
 
 /** Two municipalities, one missing: what the status computation would answer for a month. */
 const statuses =
