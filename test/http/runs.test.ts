@@ -319,7 +319,7 @@ describe('monthly runs over HTTP', () => {
     const future = await post('2099-01');
     expect(future.status).toBe(422);
     expect(((await future.json()) as { type: string }).type).toBe('/problems/period_not_open');
-    for (const bad of ['2026-13', '2026-W40', '', '2026-09-01'])
+    for (const bad of ['2026-13', '2026-W40', '', '2026-09-01', '0000-01', '1999-12'])
       expect((await post(bad)).status, bad).toBe(400);
     const extra = await gw.request('/v1/runs', {
       method: 'POST',

@@ -86,7 +86,7 @@ const runView = (r: RunRecord): z.infer<typeof RunView> => ({
   ...r.counts,
 });
 
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const MONTH = /^20\d{2}-(0[1-9]|1[0-2])$/;
 const RunParams = z.object({ id: z.string().min(1).max(64) });
 
 const list = createRoute({
