@@ -36,15 +36,15 @@ export const ACCESS: Readonly<Record<string, readonly Role[]>> = {
   'GET /v1/datasets/:id/profiles/:recipient/versions': EVERYONE,
   'POST /v1/datasets/:id/profiles/:recipient/preview': ['admin'],
   'GET /v1/status/expected': READERS,
-  // The monthly runs: national counts for every reader; a municipality's report for those who
-  // may see that municipality (the route answers 404 for another's).
-  // municipality role: add at merge
+  // The monthly runs: national counts for every role; a municipality's report for those who
+  // may see that municipality (the route answers 404 for another's; a recipient reads none).
+  // municipality role: add at merge (EVERYONE takes it in once it is in ROLES)
   'GET /v1/runs': EVERYONE,
-  // municipality role: add at merge
+  // municipality role: add at merge (EVERYONE takes it in once it is in ROLES)
   'GET /v1/runs/:id': EVERYONE,
-  // municipality role: add at merge
+  // municipality role: add at merge (EVERYONE; the summary shows it its municipalities' rows)
   'GET /v1/runs/:id/summary': EVERYONE,
-  // municipality role: add at merge
+  // municipality role: add at merge (and to mayReadMunicipality in auth/visibility.ts)
   'GET /v1/runs/:id/municipalities/:code': READERS,
   'POST /v1/runs': ['admin'],
   // Counts of what the gateway holds, for Prometheus: no personal data, but not for every token.
