@@ -35,7 +35,8 @@ export const defaultDeadlinesPassed: DeadlinesPassed = (now) => {
 /**
  * Makes a run of a period now: the status of its obligated slots is taken, one report per
  * municipality put together, and the whole stored with the audit event `run.completed`. Null
- * when it is a scheduled run and the period already has one (another node made it first).
+ * when it is a scheduled run and the period already has one (another node made it first), or
+ * has no obligated slot at all (nothing known yet must not take the period's one scheduled run).
  */
 export async function makeRun(
   deps: RunDeps,
@@ -49,6 +50,7 @@ export async function makeRun(
     items,
   );
   const { run } = built;
+  if (trigger === 'scheduled' && run.counts.slots === 0) return null;
   return deps.metadata.createRun(built, {
     actor,
     action: 'run.completed',

@@ -76,6 +76,14 @@ describe('the scheduled monthly run on the embedded database', () => {
     expect(events.items[0]?.details).toMatchObject({ period: '2026-09', trigger: 'scheduled', missing: 1 });
   });
 
+  it('stores no scheduled run for a period without obligated slots, so a later one can be made', async () => {
+    const deps: RunDeps = { metadata, now: at('2026-12-15T01:07:00Z'), slotStatuses: async () => [] };
+    expect((await runDueRuns(deps)).made).toEqual([]);
+    expect((await metadata.listRuns({ period: '2026-11' }, null, 10)).items).toEqual([]);
+    const later = await runDueRuns({ ...deps, slotStatuses: statuses([]) });
+    expect(later.made.map((r) => r.period)).toEqual(['2026-11']);
+  });
+
   it('runs nothing before a deadline has passed', async () => {
     const calls: string[] = [];
     const made = await runDueRuns(
