@@ -1,5 +1,5 @@
 import type { DeliveryFilter, DeliveryRecord, ExtractFilter, ExtractRecord } from '../stores/metadata-store';
-import type { Principal } from './principal';
+import { inScope, type Principal } from './principal';
 
 /**
  * Who may see which object: the one rule the API and the dashboard both apply, each as a store
@@ -63,4 +63,23 @@ export function extractScope(p: Principal): ExtractScope | null {
 export function mayReadExtract(p: Principal, e: Pick<ExtractRecord, 'recipient'>): boolean {
   const scope = extractScope(p);
   return !!scope && (scope.recipient === undefined || e.recipient === scope.recipient);
+}
+
+/**
+ * Whether a principal may read a municipality's own figures (its report of a monthly run):
+ * auditors and admins every municipality's; a source those its token names.
+ */
+export function mayReadMunicipality(p: Principal, municipality: string): boolean {
+  if (p.role === 'admin' || p.role === 'auditor') return true;
+  // municipality role: add at merge (scoped to its municipalities like a source)
+  if (p.role === 'source') return inScope(p.municipalities, municipality);
+  return false;
+}
+
+/**
+ * Whether a principal sees every municipality's row of a run's national summary: auditors,
+ * admins and recipients (who receive every municipality's data) do; a source its own rows.
+ */
+export function seesEveryMunicipality(p: Principal): boolean {
+  return p.role === 'admin' || p.role === 'auditor' || p.role === 'recipient';
 }

@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   forbidden: { status: 403, title: 'Outside the scope of this token' },
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
+  not_acceptable: { status: 406, title: 'None of the accepted media types is offered' },
   gone: { status: 410, title: 'Gone' },
   conflict: { status: 409, title: 'Conflict' },
   already_acknowledged: { status: 409, title: 'The extract is already acknowledged' },

@@ -25,13 +25,20 @@ export type PushStatus = (typeof PUSH_STATUSES)[number];
 export const ACKNOWLEDGEMENT_STATUSES = ['accepted', 'refused'] as const;
 export type AcknowledgementStatus = (typeof ACKNOWLEDGEMENT_STATUSES)[number];
 
-/** How an expected delivery stands for a period (the municipalities' view). */
-export const SLOT_STATUSES = ['received', 'late', 'missing', 'pending'] as const;
+/**
+ * How an expected (obligated) delivery stands for a period (the municipalities' view); `rejected`:
+ * nothing accepted, and the last attempt was rejected.
+ */
+export const SLOT_STATUSES = ['received', 'late', 'missing', 'pending', 'rejected'] as const;
 export type SlotStatus = (typeof SLOT_STATUSES)[number];
 
 /** A receipt is signed for a delivery that was accepted or rejected. */
 export const RECEIPT_STATUSES = ['accepted', 'rejected'] as const;
 export type ReceiptStatus = (typeof RECEIPT_STATUSES)[number];
+
+/** What made a monthly run: the scheduler after a deadline, or an admin asking for it. */
+export const RUN_TRIGGERS = ['scheduled', 'manual'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 export const ROLES = ['source', 'recipient', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -54,5 +61,6 @@ export const AUDIT_ACTIONS = [
   'receipt_key.rotated',
   'token.issued',
   'token.revoked',
+  'run.completed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

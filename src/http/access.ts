@@ -78,6 +78,17 @@ export const ACCESS: Readonly<Record<string, readonly Role[]>> = {
   // Public: answered with no token at all (PUBLIC_ROUTES); every role may call them too.
   ...Object.fromEntries(PUBLISHED_FILES.map((f) => [`GET /v1/datasets/:id/${f}`, EVERYONE])),
   'GET /v1/status/expected': READERS,
+  // The monthly runs: national counts for every role; a municipality's report for those who
+  // may see that municipality (the route answers 404 for another's; a recipient reads none).
+  // municipality role: add at merge (EVERYONE takes it in once it is in ROLES)
+  'GET /v1/runs': EVERYONE,
+  // municipality role: add at merge (EVERYONE takes it in once it is in ROLES)
+  'GET /v1/runs/:id': EVERYONE,
+  // municipality role: add at merge (EVERYONE; the summary shows it its municipalities' rows)
+  'GET /v1/runs/:id/summary': EVERYONE,
+  // municipality role: add at merge (and to mayReadMunicipality in auth/visibility.ts)
+  'GET /v1/runs/:id/municipalities/:code': READERS,
+  'POST /v1/runs': ['admin'],
   // Counts of what the gateway holds, for Prometheus: no personal data, but not for every token.
   'GET /metrics': ['auditor', 'admin'],
 };

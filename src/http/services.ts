@@ -1,6 +1,7 @@
 import type { ClientCertificate } from '../auth/principal';
 import type { Catalogue } from '../core/catalogue';
 import type { Clock } from '../core/clock';
+import type { SlotStatusSource } from '../core/run-report';
 import type { PushRunner } from '../jobs/push-runner';
 import type { FanOutFactory } from '../pipeline/fan-out';
 import type { ReceiptSigner } from '../receipts/signer';
@@ -54,6 +55,8 @@ export interface Services {
   metrics?: Metrics;
   /** This node's push worker: kicked when a delivery is accepted. */
   pushes?: PushRunner;
+  /** The status of a period's obligated slots: what a monthly run reports. */
+  slotStatuses?: SlotStatusSource;
   version: string;
   /** The time, from the clock the composition root hands out. */
   now: Clock;

@@ -7,10 +7,12 @@ import { createHash } from 'node:crypto';
 import { buildCatalogue, type Catalogue, type SourceFile } from '../core/catalogue';
 import type { Clock } from '../core/clock';
 import type { Pseudonymiser } from '../core/projection';
+import type { RunRecord, SlotStatusSource } from '../core/run-report';
 import { transportSecrets } from '../core/transport';
 import { Metrics } from '../http/metrics';
 import type { Log, Services } from '../http/services';
 import { reapAbandonedDeliveries } from '../jobs/janitor';
+import { type DeadlinesPassed, runDueRuns } from '../jobs/monthly-run';
 import { createPushRunner } from '../jobs/push-runner';
 import type { FanOutFactory } from '../pipeline/fan-out';
 import { type PushDeps, runDuePushes, type SecretSource } from '../pipeline/push';
@@ -68,7 +70,14 @@ export interface RuntimeParts {
   fanOut?: FanOutFactory;
   /** A push worker kicked when a delivery is accepted (Node); without it pushes wait for the scheduled run. */
   pushWorker: boolean;
+  /** The status of a period's obligated slots, for the monthly runs; none known when absent. */
+  slotStatuses?: SlotStatusSource;
+  /** The monthly periods whose run is due at an instant; the 15th of the following month when absent. */
+  deadlinesPassed?: DeadlinesPassed;
 }
+
+/** Until the obligations are wired in: no slot is known, so a run holds no municipality. */
+const noObligations: SlotStatusSource = async () => [];
 
 export interface Composed {
   services: Services;
@@ -76,6 +85,8 @@ export interface Composed {
   reapAbandoned(olderThanMs: number): Promise<{ reaped: string[] }>;
   /** Pushes whatever is due now, once. */
   runDuePushes(): ReturnType<typeof runDuePushes>;
+  /** Makes the monthly run of every period whose deadline has passed and that has none yet. */
+  runDueRuns(): Promise<{ made: RunRecord[] }>;
   /** Stops the push worker; the stores are the adapter's to close. */
   stop(): Promise<void>;
 }
@@ -139,11 +150,17 @@ export async function composeServices(parts: RuntimeParts): Promise<Composed> {
     ...(parts.fanOut ? { fanOut: parts.fanOut } : {}),
     version: parts.version,
     now,
+    slotStatuses: parts.slotStatuses ?? noObligations,
   };
   return {
     services,
     reapAbandoned: (olderThanMs) => reapAbandonedDeliveries({ metadata, objects, log }, now(), olderThanMs),
     runDuePushes: () => runDuePushes(pushDeps),
+    runDueRuns: () =>
+      runDueRuns(
+        { metadata, now, log, slotStatuses: (period) => (services.slotStatuses ?? noObligations)(period) },
+        parts.deadlinesPassed,
+      ),
     stop: async () => {
       await pushes?.stop();
     },

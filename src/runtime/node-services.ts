@@ -139,8 +139,8 @@ function fanOutFactory(
 
 export interface NodeServices {
   services: Services;
-  /** The scheduled jobs over these services (the janitor; pushes due). */
-  jobs: Pick<Composed, 'reapAbandoned' | 'runDuePushes'>;
+  /** The scheduled jobs over these services (the janitor; pushes due; the monthly runs). */
+  jobs: Pick<Composed, 'reapAbandoned' | 'runDuePushes' | 'runDueRuns'>;
   /** The metadata database itself: for operations tooling and tests, never for request handling. */
   sql: SqlClient;
   close(): Promise<void>;

@@ -68,6 +68,22 @@ async function main() {
     );
   });
 
+  // The monthly run, once a period's deadline has passed: every node tries hourly, one run is made.
+  const monthlyRun = cron.schedule('7 * * * *', () => {
+    const job = (outcome: string) =>
+      built.services.metrics?.count('gateway_job_runs_total', 'Scheduled job runs on this node by outcome', {
+        job: 'monthly-run',
+        outcome,
+      });
+    built.jobs.runDueRuns().then(
+      () => job('ok'),
+      (err) => {
+        job('failed');
+        log.error({ err }, 'monthly run failed');
+      },
+    );
+  });
+
   const pushTimer = setInterval(
     () => built.services.pushes?.kick(),
     config.GATEWAY_PUSH_INTERVAL_SECONDS * 1000,
@@ -119,6 +135,7 @@ async function main() {
     }, config.GATEWAY_SHUTDOWN_GRACE_MS);
     timer.unref();
     janitor.stop();
+    monthlyRun.stop();
     clearInterval(pushTimer);
     server.close(async () => {
       await built.close().catch((err) => log.error({ err }, 'closing the stores failed'));

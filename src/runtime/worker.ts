@@ -122,7 +122,11 @@ export default {
       inScope(env, ctx, undefined, async ({ composed, settings }) => {
         const reaped = await composed.reapAbandoned(settings.GATEWAY_ABANDONED_AFTER_MS);
         const pushed = await composed.runDuePushes();
-        composed.services.log.info({ reaped: reaped.reaped.length, ...pushed }, 'scheduled jobs ran');
+        const runs = await composed.runDueRuns();
+        composed.services.log.info(
+          { reaped: reaped.reaped.length, ...pushed, runs: runs.made.map((r) => r.id) },
+          'scheduled jobs ran',
+        );
       }),
     );
   },

@@ -13,11 +13,16 @@ import type {
   ExtractFilter,
   ExtractRecord,
   FinishPush,
+  MunicipalityRunReport,
   NewDelivery,
+  NewRun,
   Page,
   ProfileVersionRecord,
   PushRecord,
   RotateSigningKey,
+  RunFilter,
+  RunRecord,
+  RunSummary,
   SessionRecord,
   SigningKeyRecord,
   TokenRecord,
@@ -147,6 +152,20 @@ export interface MetadataStore {
   ): Promise<{ activated: boolean; reusedVersion: boolean }>;
   /** Every version of a profile that has been in force, newest first. */
   listProfileVersions(profileId: string): Promise<ProfileVersionRecord[]>;
+
+  /**
+   * Stores a run with its national summary and its municipalities' reports, and the audit event
+   * `run.completed`, in one transaction. A period has at most one scheduled run, across nodes:
+   * storing another stores nothing and answers null. A manual run is always stored.
+   */
+  createRun(r: NewRun, audit: AuditDraft): Promise<RunRecord | null>;
+  getRun(id: string): Promise<RunRecord | null>;
+  /** Runs, newest first. */
+  listRuns(filter: RunFilter, cursor: string | null, limit: number): Promise<Page<RunRecord>>;
+  /** A run's national summary, as it was stored. */
+  getRunSummary(id: string): Promise<RunSummary | null>;
+  /** One municipality's report of a run, as it was stored; null when the run has none for it. */
+  getRunReport(id: string, municipality: string): Promise<MunicipalityRunReport | null>;
 
   appendAudit(drafts: AuditDraft[]): Promise<AuditEvent[]>;
   listAudit(filter: AuditFilter, cursor: string | null, limit: number): Promise<Page<AuditEvent>>;

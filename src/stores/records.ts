@@ -1,4 +1,5 @@
 /** The records the metadata store keeps and the arguments of its state-changing methods. */
+import type { BuiltRun } from '../core/run-report';
 import type { ValidationIssue } from '../core/validator';
 import type {
   AcknowledgementStatus,
@@ -6,7 +7,10 @@ import type {
   ExtractStatus,
   PushStatus,
   Role,
+  RunTrigger,
 } from '../core/vocabulary';
+
+export type { MunicipalityRunReport, RunRecord, RunSummary } from '../core/run-report';
 
 export interface TokenRecord {
   id: string;
@@ -116,6 +120,15 @@ export interface ExtractFilter {
   /** Newest first (a person looking for the latest); oldest first when absent (a recipient's queue). */
   newestFirst?: boolean;
 }
+
+/** Which runs a listing shows (newest first). */
+export interface RunFilter {
+  period?: string;
+  trigger?: RunTrigger;
+}
+
+/** A run with what it stores: the national summary and one report per municipality. */
+export type NewRun = BuiltRun;
 
 export interface AuditFilter {
   from?: string;

@@ -20,6 +20,7 @@ import type {
   SigningKeyRecord,
   TokenRecord,
 } from '../../src/stores/metadata-store';
+import { runsContract } from './runs';
 
 /**
  * The shared contract of the MetadataStore port: every adapter runs this one suite.
@@ -1359,6 +1360,8 @@ export function metadataStoreContract(
     });
 
     // ---------------------------------------------------------------- audit chain
+
+    runsContract(() => store);
 
     describe('audit chain', () => {
       it('appendAudit chains events and auditHead is the last one', async () => {

@@ -77,7 +77,7 @@ describe('GET /v1/status/expected: what was delivered, what is late or missing',
   it('after the deadline: missing; and a source sees only its own', async () => {
     gw.services.now = () => new Date('2026-11-20T12:00:00Z');
     const { body } = await get(auditor);
-    expect(body.summary).toEqual({ received: 1, late: 0, missing: 2, pending: 0 });
+    expect(body.summary).toEqual({ received: 1, late: 0, missing: 2, pending: 0, rejected: 0 });
     const own = await get(sourceB);
     expect(own.body.items.map((i) => i.source)).toEqual(['sys-b']);
   });

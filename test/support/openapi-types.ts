@@ -664,6 +664,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The monthly runs, newest first */
+        get: operations["listRuns"];
+        put?: never;
+        /** Runs a period's monthly run now (also a past period); an earlier run is kept */
+        post: operations["createRun"];
+        delete?: never;
+        options?: never;
+        /** The headers a GET would answer, with no body */
+        head: operations["headListRuns"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One run: its period, when it ran and its national counts */
+        get: operations["getRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /** The headers a GET would answer, with no body */
+        head: operations["headRun"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/runs/{id}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A run's national summary: totals, per dataset and per municipality
+         * @description A source sees the national totals and its own municipalities' rows; auditors, admins and recipients every row.
+         */
+        get: operations["getRunSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * The headers a GET would answer, with no body
+         * @description A source sees the national totals and its own municipalities' rows; auditors, admins and recipients every row.
+         */
+        head: operations["headRunSummary"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/runs/{id}/municipalities/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One municipality's report of a run: JSON, CSV (Accept: text/csv) or a printable page (Accept: text/html)
+         * @description The snapshot taken when the run ran: for each obligated dataset its status and quality figures. Counts and rule names only, never a delivered value.
+         */
+        get: operations["getRunReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * The headers a GET would answer, with no body
+         * @description The snapshot taken when the run ran: for each obligated dataset its status and quality figures. Counts and rule names only, never a delivered value.
+         */
+        head: operations["headRunReport"];
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -816,12 +901,106 @@ export interface components {
             period: string;
             source: string;
             /** @enum {string} */
-            status: "received" | "late" | "missing" | "pending";
+            status: "received" | "late" | "missing" | "pending" | "rejected";
             delivery: string | null;
             receivedAt: string | null;
             attempts: number;
             rejected: number;
             lastProblem: string | null;
+        };
+        Run: {
+            /** @example run_01JBX7Z4Q0M3T6W9C2H5K8N1PR */
+            id: string;
+            /** @example 2026-09 */
+            period: string;
+            ranAt: string;
+            /** @enum {string} */
+            trigger: "scheduled" | "manual";
+            /** @description Municipalities with a report in the run */
+            municipalities: number;
+            /** @description Obligated slots (dataset × municipality) of the period */
+            slots: number;
+            received: number;
+            late: number;
+            missing: number;
+            pending: number;
+            rejected: number;
+            /** @description Slots whose record count is outside the band */
+            anomalies: number;
+        };
+        RunSummary: {
+            run: string;
+            period: string;
+            ranAt: string;
+            counts: components["schemas"]["RunCounts"];
+            datasets: {
+                dataset: string;
+                records: number;
+                /** @description Obligated slots (dataset × municipality) of the period */
+                slots: number;
+                received: number;
+                late: number;
+                missing: number;
+                pending: number;
+                rejected: number;
+                /** @description Slots whose record count is outside the band */
+                anomalies: number;
+            }[];
+            municipalities: {
+                municipality: string;
+                municipalityName: string;
+                /** @description Obligated slots (dataset × municipality) of the period */
+                slots: number;
+                received: number;
+                late: number;
+                missing: number;
+                pending: number;
+                rejected: number;
+                /** @description Slots whose record count is outside the band */
+                anomalies: number;
+            }[];
+        };
+        RunCounts: {
+            /** @description Obligated slots (dataset × municipality) of the period */
+            slots: number;
+            received: number;
+            late: number;
+            missing: number;
+            pending: number;
+            rejected: number;
+            /** @description Slots whose record count is outside the band */
+            anomalies: number;
+        };
+        MunicipalityRunReport: {
+            run: string;
+            period: string;
+            ranAt: string;
+            municipality: string;
+            municipalityName: string;
+            counts: components["schemas"]["RunCounts"];
+            datasets: {
+                dataset: string;
+                deadline: string;
+                /** @enum {string} */
+                status: "received" | "late" | "missing" | "pending" | "rejected";
+                delivery: string | null;
+                receivedAt: string | null;
+                attempts: number;
+                rejectedAttempts: number;
+                records: number | null;
+                previousRecords: number | null;
+                change: number | null;
+                yearBeforeRecords: number | null;
+                yearBeforeChange: number | null;
+                anomaly: boolean;
+                droppedShare: number | null;
+                errorsByRule: {
+                    [key: string]: number;
+                };
+                revalidationErrorsByRule: {
+                    [key: string]: number;
+                } | null;
+            }[];
         };
     };
     responses: {
@@ -3276,6 +3455,302 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             /** @description Unknown dataset or a period that does not fit its cadence */
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listRuns: {
+        parameters: {
+            query?: {
+                period?: string;
+                trigger?: "scheduled" | "manual";
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of runs */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Run"][];
+                        next: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example 2026-09 */
+                    period: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The run, made and stored; its reports are at /v1/runs/{id}/municipalities/{code} */
+            202: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A period that has not begun (period_not_open) */
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    headListRuns: {
+        parameters: {
+            query?: {
+                period?: string;
+                trigger?: "scheduled" | "manual";
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of runs */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    headRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getRunSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunSummary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    headRunSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getRunReport: {
+        parameters: {
+            query?: {
+                /** @description The page language */
+                lang?: "da" | "en";
+            };
+            header?: never;
+            path: {
+                id: string;
+                /** @description The municipality code */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    /** @description Accept: the answer depends on it */
+                    Vary: string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MunicipalityRunReport"];
+                    "text/csv": string;
+                    "text/html": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such run, no report for the municipality in it, or not one this token may see */
+            404: components["responses"]["NotFound"];
+            /** @description Accept names none of application/json, text/csv and text/html */
+            406: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    headRunReport: {
+        parameters: {
+            query?: {
+                /** @description The page language */
+                lang?: "da" | "en";
+            };
+            header?: never;
+            path: {
+                id: string;
+                /** @description The municipality code */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    /** @description Accept: the answer depends on it */
+                    Vary: string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such run, no report for the municipality in it, or not one this token may see */
+            404: components["responses"]["NotFound"];
+            /** @description Accept names none of application/json, text/csv and text/html */
+            406: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             429: components["responses"]["TooManyRequests"];
         };
     };

@@ -6,6 +6,7 @@ import type { AuditFilter, Page, ProfileVersionRecord } from '../records';
 import * as access from './access';
 import * as deliveries from './deliveries';
 import * as extracts from './extracts';
+import * as runs from './runs';
 import {
   appendAudit,
   auditHead,
@@ -85,6 +86,12 @@ export function createMemoryMetadataStore(now: Clock = systemClock, name = 'memo
 
     recordProfileVersion: (p, at) => change((t) => recordProfileVersion(t, now, p, at)),
     listProfileVersions: (profileId) => read((t) => listProfileVersions(t, profileId)),
+
+    createRun: (r, a) => change((t) => runs.createRun(t, now, r, a)),
+    getRun: (id) => read((t) => runs.getRun(t, id)),
+    listRuns: (filter, cursor, limit) => read((t) => runs.listRuns(t, filter, cursor, limit)),
+    getRunSummary: (id) => read((t) => runs.getRunSummary(t, id)),
+    getRunReport: (id, municipality) => read((t) => runs.getRunReport(t, id, municipality)),
 
     appendAudit: (drafts) => change((t) => appendAudit(t, now, drafts)),
     listAudit: (filter, cursor, limit) => read((t) => listAudit(t, filter, cursor, limit)),

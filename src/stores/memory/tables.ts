@@ -6,6 +6,7 @@ import type {
   DeliveryRecord,
   ExtractRecord,
   PushRecord,
+  RunRecord,
   SessionRecord,
   SigningKeyRecord,
   TokenRecord,
@@ -27,6 +28,8 @@ export interface Tables {
   profileVersions: Map<string, { content: unknown }>;
   activations: Array<{ profileId: string; version: number; sha256: string; activatedAt: string }>;
   audit: AuditEvent[];
+  /** Runs by id, with their summary and reports as the JSON text they were stored as. */
+  runs: Map<string, { run: RunRecord; summary: string; reports: ReadonlyMap<string, string> }>;
 }
 
 export function createTables(): Tables {
@@ -41,6 +44,7 @@ export function createTables(): Tables {
     profileVersions: new Map(),
     activations: [],
     audit: [],
+    runs: new Map(),
   };
 }
 
@@ -56,6 +60,7 @@ function snapshot(t: Tables): Tables {
     profileVersions: new Map(t.profileVersions),
     activations: [...t.activations],
     audit: [...t.audit],
+    runs: new Map(t.runs),
   };
 }
 

@@ -6,12 +6,16 @@ import {
   EXTRACT_STATUSES,
   PUSH_STATUSES,
   ROLES,
+  RUN_TRIGGERS,
 } from '../../core/vocabulary';
 import type {
   DeliveryRecord,
   ExtractRecord,
+  MunicipalityRunReport,
   PushRecord,
   PushTarget,
+  RunRecord,
+  RunSummary,
   SessionRecord,
   SigningKeyRecord,
   TokenRecord,
@@ -184,4 +188,57 @@ export function readAuditEvent(row: SqlRow): AuditEvent {
     prevHash: c.text('prev_hash'),
     hash: c.text('hash'),
   };
+}
+
+export function readRun(row: SqlRow): RunRecord {
+  const c = columns('runs', row);
+  return {
+    id: c.text('id'),
+    period: c.text('period'),
+    trigger: c.oneOf('trigger', RUN_TRIGGERS),
+    ranAt: c.timestamp('ran_at'),
+    actor: c.text('actor'),
+    municipalities: c.integer('municipalities'),
+    counts: {
+      slots: c.integer('slots'),
+      received: c.integer('received'),
+      late: c.integer('late'),
+      missing: c.integer('missing'),
+      pending: c.integer('pending'),
+      rejected: c.integer('rejected'),
+      anomalies: c.integer('anomalies'),
+    },
+  };
+}
+
+/** Whether a stored document has the members every run document has, and its list. */
+function isRunDocument<T>(
+  doc: Record<string, unknown>,
+  list: 'municipalities' | 'datasets',
+): doc is Record<string, unknown> & T {
+  const { run, period, ranAt, counts } = doc;
+  return (
+    typeof run === 'string' &&
+    typeof period === 'string' &&
+    typeof ranAt === 'string' &&
+    typeof counts === 'object' &&
+    counts !== null &&
+    Array.isArray(doc[list])
+  );
+}
+
+/** A run's national summary, as the JSON text it was stored as. */
+export function readRunSummary(row: SqlRow): RunSummary {
+  const doc = columns('runs', row).object('summary');
+  if (!isRunDocument<RunSummary>(doc, 'municipalities'))
+    throw new RowShapeError('runs', 'summary', 'a run summary', doc);
+  return doc;
+}
+
+/** A municipality's report of a run, as the JSON text it was stored as. */
+export function readRunReport(row: SqlRow): MunicipalityRunReport {
+  const doc = columns('run_reports', row).object('report');
+  if (!isRunDocument<MunicipalityRunReport>(doc, 'datasets'))
+    throw new RowShapeError('run_reports', 'report', 'a municipality run report', doc);
+  return doc;
 }

@@ -9,6 +9,7 @@ import * as keys from './keys';
 import { migrate } from './migrate';
 import * as profiles from './profiles';
 import * as pushes from './pushes';
+import * as runs from './runs';
 import * as sessions from './sessions';
 import { statistics } from './statistics';
 import * as tokens from './tokens';
@@ -70,6 +71,12 @@ export function createSqlMetadataStore(db: SqlClient, now: Clock = systemClock):
 
     recordProfileVersion: (p, at) => profiles.recordProfileVersion(db, now, p, at),
     listProfileVersions: (profileId) => profiles.listProfileVersions(db, profileId),
+
+    createRun: (r, a) => runs.createRun(db, now, r, a),
+    getRun: (id) => runs.getRun(db, id),
+    listRuns: (filter, cursor, limit) => runs.listRuns(db, filter, cursor, limit),
+    getRunSummary: (id) => runs.getRunSummary(db, id),
+    getRunReport: (id, municipality) => runs.getRunReport(db, id, municipality),
 
     appendAudit: (drafts) => db.transaction((tx) => audit.appendAuditIn(tx, now, drafts)),
     listAudit: (filter, cursor, limit) => audit.listAudit(db, filter, cursor, limit),

@@ -1,0 +1,84 @@
+import type { Clock } from '../core/clock';
+import { newId } from '../core/ids';
+import { buildRun, type RunRecord, type SlotStatusSource } from '../core/run-report';
+import type { RunTrigger } from '../core/vocabulary';
+import type { MetadataStore } from '../stores/metadata-store';
+
+export interface RunDeps {
+  metadata: MetadataStore;
+  now: Clock;
+  /** The status of every obligated slot of a period. */
+  slotStatuses: SlotStatusSource;
+  log?: { info(o: object, msg: string): void };
+}
+
+/** The monthly periods whose run is due at an instant. */
+export type DeadlinesPassed = (now: Date) => string[];
+
+export const RUN_ACTOR = 'gateway (monthly run)';
+
+const monthOf = (year: number, month0: number) => {
+  const d = new Date(Date.UTC(year, month0, 1));
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+};
+
+/**
+ * Until the obligations' own deadlines decide: a month's run is due from the 15th of the
+ * following month (UTC), after every monthly deadline has passed. The latest due month only:
+ * a node that was down on the 15th still makes it later that month.
+ */
+export const defaultDeadlinesPassed: DeadlinesPassed = (now) => {
+  const back = now.getUTCDate() >= 15 ? 1 : 2;
+  return [monthOf(now.getUTCFullYear(), now.getUTCMonth() - back)];
+};
+
+/**
+ * Makes a run of a period now: the status of its obligated slots is taken, one report per
+ * municipality put together, and the whole stored with the audit event `run.completed`. Null
+ * when it is a scheduled run and the period already has one (another node made it first), or
+ * has no obligated slot at all (nothing known yet must not take the period's one scheduled run).
+ */
+export async function makeRun(
+  deps: RunDeps,
+  period: string,
+  trigger: RunTrigger,
+  actor: string,
+): Promise<RunRecord | null> {
+  const items = await deps.slotStatuses(period);
+  const built = buildRun(
+    { id: newId('run'), period, trigger, ranAt: deps.now().toISOString(), actor },
+    items,
+  );
+  const { run } = built;
+  if (trigger === 'scheduled' && run.counts.slots === 0) return null;
+  return deps.metadata.createRun(built, {
+    actor,
+    action: 'run.completed',
+    subject: run.id,
+    details: { period, trigger, municipalities: run.municipalities, ...run.counts },
+  });
+}
+
+/**
+ * The scheduler's job: the run of every period whose deadline has passed and that has no
+ * scheduled run yet. Several nodes may call it at the same moment: the store keeps one
+ * scheduled run per period, so each period is run once.
+ */
+export async function runDueRuns(
+  deps: RunDeps,
+  deadlinesPassed: DeadlinesPassed = defaultDeadlinesPassed,
+): Promise<{ made: RunRecord[] }> {
+  const made: RunRecord[] = [];
+  for (const period of deadlinesPassed(deps.now())) {
+    const done = await deps.metadata.listRuns({ period, trigger: 'scheduled' }, null, 1);
+    if (done.items.length) continue;
+    const run = await makeRun(deps, period, 'scheduled', RUN_ACTOR);
+    if (!run) continue;
+    made.push(run);
+    deps.log?.info(
+      { run: run.id, period, municipalities: run.municipalities, ...run.counts },
+      'monthly run made',
+    );
+  }
+  return { made };
+}
