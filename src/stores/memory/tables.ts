@@ -10,6 +10,7 @@ import type {
   SigningKeyRecord,
   TokenRecord,
 } from '../records';
+import type { RevalidationResult, RevalidationRun } from '../revalidation-records';
 
 /**
  * The in-memory metadata store's tables. Records are never changed in place: a change puts a
@@ -27,6 +28,11 @@ export interface Tables {
   profileVersions: Map<string, { content: unknown }>;
   activations: Array<{ profileId: string; version: number; sha256: string; activatedAt: string }>;
   audit: AuditEvent[];
+  /** Dataset versions nodes started with, oldest first. */
+  datasetVersions: Array<{ dataset: string; version: number; sha256: string; recordedAt: string }>;
+  revalidationRuns: Map<string, RevalidationRun & { claimedBy: string | null; leaseUntil: string | null }>;
+  /** Results by run id and delivery id (JSON of the pair). */
+  revalidationResults: Map<string, RevalidationResult>;
 }
 
 export function createTables(): Tables {
@@ -41,6 +47,9 @@ export function createTables(): Tables {
     profileVersions: new Map(),
     activations: [],
     audit: [],
+    datasetVersions: [],
+    revalidationRuns: new Map(),
+    revalidationResults: new Map(),
   };
 }
 
@@ -56,6 +65,9 @@ function snapshot(t: Tables): Tables {
     profileVersions: new Map(t.profileVersions),
     activations: [...t.activations],
     audit: [...t.audit],
+    datasetVersions: [...t.datasetVersions],
+    revalidationRuns: new Map(t.revalidationRuns),
+    revalidationResults: new Map(t.revalidationResults),
   };
 }
 
