@@ -2,6 +2,7 @@ import type { ClientCertificate } from '../auth/principal';
 import type { Catalogue } from '../core/catalogue';
 import type { Clock } from '../core/clock';
 import type { PushRunner } from '../jobs/push-runner';
+import type { RevalidationRunner } from '../jobs/revalidation-runner';
 import type { FanOutFactory } from '../pipeline/fan-out';
 import type { ReceiptSigner } from '../receipts/signer';
 import type { MetadataStore } from '../stores/metadata-store';
@@ -54,6 +55,8 @@ export interface Services {
   metrics?: Metrics;
   /** This node's push worker: kicked when a delivery is accepted. */
   pushes?: PushRunner;
+  /** This node's re-validation worker: kicked when a run is asked for. */
+  revalidations?: RevalidationRunner;
   version: string;
   /** The time, from the clock the composition root hands out. */
   now: Clock;

@@ -122,7 +122,12 @@ export default {
       inScope(env, ctx, undefined, async ({ composed, settings }) => {
         const reaped = await composed.reapAbandoned(settings.GATEWAY_ABANDONED_AFTER_MS);
         const pushed = await composed.runDuePushes();
-        composed.services.log.info({ reaped: reaped.reaped.length, ...pushed }, 'scheduled jobs ran');
+        // Re-validation within a budget: a run not finished by then goes on at a later trigger.
+        const revalidations = await composed.runRevalidations({ budgetMs: 20_000, leaseMs: 60_000 });
+        composed.services.log.info(
+          { reaped: reaped.reaped.length, ...pushed, revalidations },
+          'scheduled jobs ran',
+        );
       }),
     );
   },
