@@ -35,6 +35,10 @@ export const ACCESS: Readonly<Record<string, readonly Role[]>> = {
   'GET /v1/datasets/:id/profiles': EVERYONE,
   'GET /v1/datasets/:id/profiles/:recipient/versions': EVERYONE,
   'POST /v1/datasets/:id/profiles/:recipient/preview': ['admin'],
+  // Re-validation reads stored originals: only an admin starts it; its counts hold no values.
+  'POST /v1/datasets/:id/revalidate': ['admin'],
+  'GET /v1/datasets/:id/revalidations': ['auditor', 'admin'],
+  'GET /v1/datasets/:id/revalidations/:runId': ['auditor', 'admin'],
   'GET /v1/status/expected': READERS,
   // Counts of what the gateway holds, for Prometheus: no personal data, but not for every token.
   'GET /metrics': ['auditor', 'admin'],

@@ -18,6 +18,7 @@ import { auditRoutes } from './routes/audit';
 import { datasetRoutes } from './routes/datasets';
 import { deliveryRoutes } from './routes/deliveries';
 import { extractRoutes } from './routes/extracts';
+import { revalidationRoutes } from './routes/revalidations';
 import { serviceRoutes } from './routes/service';
 import { statusRoutes } from './routes/status';
 import { tokenRoutes } from './routes/tokens';
@@ -158,6 +159,7 @@ export function createApp(
   app.route('/', auditRoutes(services));
   app.route('/', tokenRoutes(services));
   app.route('/', datasetRoutes(services));
+  app.route('/', revalidationRoutes(services));
   app.route('/', statusRoutes(services));
 
   const info = {

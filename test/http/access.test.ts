@@ -9,6 +9,7 @@ const ROLES: Role[] = ['source', 'recipient', 'auditor', 'admin'];
 function sample(path: string): string {
   return path
     .replace(':recipient', 'dst')
+    .replace(':runId', 'rvl_01ARZ3NDEKTSV4RRFFQ69G5FAV')
     .replace(/\/v1\/deliveries\/:id/, '/v1/deliveries/dlv_01ARZ3NDEKTSV4RRFFQ69G5FAV')
     .replace(/\/v1\/extracts\/:id/, '/v1/extracts/ext_01ARZ3NDEKTSV4RRFFQ69G5FAV')
     .replace(/\/v1\/datasets\/:id/, '/v1/datasets/daycare')
