@@ -20,6 +20,7 @@ import type {
   SigningKeyRecord,
   TokenRecord,
 } from '../../src/stores/metadata-store';
+import { revalidationStoreContract } from './revalidation-store';
 
 /**
  * The shared contract of the MetadataStore port: every adapter runs this one suite.
@@ -396,6 +397,11 @@ export function metadataStoreContract(
     });
 
     // ---------------------------------------------------------------- signing keys
+
+    revalidationStoreContract(
+      () => store,
+      async (s) => (await accepted({ ...s, source: 'src-revalidation' }, [])).result.delivery,
+    );
 
     describe('signing keys', () => {
       const key = (): SigningKeyRecord => {
