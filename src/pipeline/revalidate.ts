@@ -243,7 +243,8 @@ export async function runPendingRevalidations(
     version: c.dataset.version,
   }));
   const tally = { finished: 0, paused: 0 };
-  while (deps.now().getTime() < stopAt) {
+  // A trigger claims at least one run, so a spent budget still pauses (and keeps) the run it found.
+  do {
     const at = deps.now();
     const claim = randomUUID();
     const run = await deps.metadata.claimRevalidation(
@@ -256,9 +257,11 @@ export async function runPendingRevalidations(
     const outcome = await workRun(deps, run, claim, leaseMs, stopAt);
     if (outcome === 'finished') tally.finished++;
     else if (outcome === 'paused') {
+      // Let the lease go now: the next trigger, on any node, takes the run up at once.
+      await deps.metadata.renewRevalidation(run.id, claim, deps.now().toISOString());
       tally.paused++;
       break;
     }
-  }
+  } while (deps.now().getTime() < stopAt);
   return tally;
 }
