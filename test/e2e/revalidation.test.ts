@@ -352,4 +352,27 @@ describe('re-validation when a dataset’s rules change', () => {
     expect(await composed.runRevalidations({ budgetMs: 60_000 })).toEqual({ finished: 1, paused: 0 });
     expect(await metadata.getRevalidation(run.id)).toMatchObject({ status: 'done', checked: 5 });
   });
+
+  it('records an original that can no longer be read as unreadable, with the problem code and no value', async () => {
+    const first = (await metadata.getDelivery(delivered.get('101/2026-09')?.id ?? '')) as DeliveryRecord;
+    const compiled = composed.services.catalogue.datasets.get('daycare');
+    if (!compiled) throw new Error('no daycare');
+    const broken = createMemoryObjectStore();
+    const sink = await broken.create(`deliveries/${first.id}/original`);
+    await sink.write(
+      Buffer.from('<Delivery xmlns="urn:flis-gateway:daycare:1"><Enrolment><Cpr>0101011234</Cpr>'),
+    );
+    await sink.write(Buffer.from('</Delivery>'));
+    await sink.close();
+    const result = await checkDelivery({ objects: broken, now }, compiled, first);
+    expect(result).toMatchObject({ outcome: 'unreadable', records: null, errorsByRule: {} });
+    expect(result.problem).toMatch(/^[a-z_]+$/);
+    expect(JSON.stringify(result)).not.toContain('0101011234');
+    // A recorded content type the gateway no longer reads.
+    const other = await checkDelivery({ objects, now }, compiled, {
+      ...first,
+      contentType: 'application/pdf',
+    });
+    expect(other).toMatchObject({ outcome: 'unreadable', problem: 'unsupported_media_type' });
+  });
 });
