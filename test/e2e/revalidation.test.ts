@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { daycareRecords, syntheticDelivery } from '../../src/cli/synthetic';
 import { createApp } from '../../src/http/app';
 import { provideStandardSchemas } from '../../src/pipeline/archival-package';
-import { checkDelivery } from '../../src/pipeline/revalidate';
+import { checkDelivery, runPendingRevalidations } from '../../src/pipeline/revalidate';
 import { revalidationFor } from '../../src/pipeline/revalidation-report';
 import { type Composed, composeServices } from '../../src/runtime/compose';
 import { readConfig } from '../../src/runtime/config';
@@ -374,5 +374,29 @@ describe('re-validation when a dataset’s rules change', () => {
       contentType: 'application/pdf',
     });
     expect(other).toMatchObject({ outcome: 'unreadable', problem: 'unsupported_media_type' });
+  });
+
+  it('ends a run failed, with the gateway words and an audit event, when the object store breaks under it', async () => {
+    const asked = await request('/v1/datasets/daycare/revalidate', { method: 'POST', token: ADMIN_TOKEN });
+    const run = (await asked.json()) as { id: string };
+    const breaking = {
+      ...objects,
+      read: async () => {
+        throw new Error('the bucket is gone: 0101011234');
+      },
+    };
+    const tally = await runPendingRevalidations({
+      metadata,
+      objects: breaking,
+      catalogue: composed.services.catalogue,
+      now,
+    });
+    expect(tally).toEqual({ finished: 1, paused: 0 });
+    const shown = await request(`/v1/datasets/daycare/revalidations/${run.id}`, { token: ADMIN_TOKEN });
+    const body = (await shown.json()) as { status: string; error: string; checked: number };
+    expect(body).toMatchObject({ status: 'failed', checked: 0 });
+    expect(body.error).not.toContain('0101011234');
+    const audit = await metadata.listAudit({ action: 'dataset.revalidated' }, null, 100);
+    expect(audit.items.at(-1)?.details).toMatchObject({ run: run.id, status: 'failed' });
   });
 });
