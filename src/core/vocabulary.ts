@@ -39,6 +39,16 @@ export type ReceiptStatus = (typeof RECEIPT_STATUSES)[number];
 /** What made a monthly run: the scheduler after a deadline, or an admin asking for it. */
 export const RUN_TRIGGERS = ['scheduled', 'manual'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+/** How a re-validation run stands: waiting for a node, being worked by one, or ended. */
+export const REVALIDATION_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
+export type RevalidationStatus = (typeof REVALIDATION_STATUSES)[number];
+
+/**
+ * What re-checking one delivery's stored original found: it was read through (`checked`), its
+ * original is gone (`missing`, e.g. purged), or it can no longer be read at all (`unreadable`).
+ */
+export const REVALIDATION_OUTCOMES = ['checked', 'missing', 'unreadable'] as const;
+export type RevalidationOutcome = (typeof REVALIDATION_OUTCOMES)[number];
 
 export const ROLES = ['source', 'recipient', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -58,6 +68,8 @@ export const AUDIT_ACTIONS = [
   'extract.push_cancelled',
   'extract.push_retried',
   'profile.activated',
+  'dataset.revalidation_requested',
+  'dataset.revalidated',
   'receipt_key.rotated',
   'token.issued',
   'token.revoked',

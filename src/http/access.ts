@@ -77,6 +77,10 @@ export const ACCESS: Readonly<Record<string, readonly Role[]>> = {
   'GET /v1/datasets/:id/profiles/:recipient/schema.csv': ['recipient', 'auditor', 'admin'],
   // Public: answered with no token at all (PUBLIC_ROUTES); every role may call them too.
   ...Object.fromEntries(PUBLISHED_FILES.map((f) => [`GET /v1/datasets/:id/${f}`, EVERYONE])),
+  // Re-validation reads stored originals: only an admin starts it; its counts hold no values.
+  'POST /v1/datasets/:id/revalidate': ['admin'],
+  'GET /v1/datasets/:id/revalidations': ['auditor', 'admin'],
+  'GET /v1/datasets/:id/revalidations/:runId': ['auditor', 'admin'],
   'GET /v1/status/expected': READERS,
   // The monthly runs: national counts for every role; a municipality's report for those who
   // may see that municipality (the route answers 404 for another's; a recipient reads none).

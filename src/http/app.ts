@@ -20,6 +20,7 @@ import { deliveryRoutes } from './routes/deliveries';
 import { dictionaryRoutes } from './routes/dictionary';
 import { extractRoutes } from './routes/extracts';
 import { publishedRoutes } from './routes/published';
+import { revalidationRoutes } from './routes/revalidations';
 import { runRoutes } from './routes/runs';
 import { serviceRoutes } from './routes/service';
 import { statusRoutes } from './routes/status';
@@ -167,6 +168,7 @@ export function createApp(
   app.route('/', datasetRoutes(services));
   app.route('/', publishedRoutes(services));
   app.route('/', dictionaryRoutes(services));
+  app.route('/', revalidationRoutes(services));
   app.route('/', statusRoutes(services));
   app.route('/', runRoutes(services));
 

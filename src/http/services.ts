@@ -3,6 +3,7 @@ import type { Catalogue } from '../core/catalogue';
 import type { Clock } from '../core/clock';
 import type { SlotStatusSource } from '../core/run-report';
 import type { PushRunner } from '../jobs/push-runner';
+import type { RevalidationRunner } from '../jobs/revalidation-runner';
 import type { FanOutFactory } from '../pipeline/fan-out';
 import type { ReceiptSigner } from '../receipts/signer';
 import type { MetadataStore } from '../stores/metadata-store';
@@ -57,6 +58,8 @@ export interface Services {
   pushes?: PushRunner;
   /** The status of a period's obligated slots: what a monthly run reports. */
   slotStatuses?: SlotStatusSource;
+  /** This node's re-validation worker: kicked when a run is asked for. */
+  revalidations?: RevalidationRunner;
   version: string;
   /** The time, from the clock the composition root hands out. */
   now: Clock;

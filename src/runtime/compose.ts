@@ -4,8 +4,10 @@
  * for Workers) opens the stores, reads keys and files its own way, and hands them here.
  */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../core/canonical-json';
 import { buildCatalogue, type Catalogue, type SourceFile } from '../core/catalogue';
 import type { Clock } from '../core/clock';
+import { newId } from '../core/ids';
 import type { Pseudonymiser } from '../core/projection';
 import type { RunRecord, SlotStatusSource } from '../core/run-report';
 import { transportSecrets } from '../core/transport';
@@ -14,8 +16,14 @@ import type { Log, Services } from '../http/services';
 import { reapAbandonedDeliveries } from '../jobs/janitor';
 import { type DeadlinesPassed, runDueRuns } from '../jobs/monthly-run';
 import { createPushRunner } from '../jobs/push-runner';
+import { createRevalidationRunner } from '../jobs/revalidation-runner';
 import type { FanOutFactory } from '../pipeline/fan-out';
 import { type PushDeps, runDuePushes, type SecretSource } from '../pipeline/push';
+import {
+  type RevalidationDeps,
+  type RevalidationOptions,
+  runPendingRevalidations,
+} from '../pipeline/revalidate';
 import { KeyWrapError, receiptKeyWrap } from '../receipts/key-wrap';
 import { configuredKeyRecord, createReceiptSigner } from '../receipts/signer';
 import type { MetadataStore } from '../stores/metadata-store';
@@ -87,6 +95,8 @@ export interface Composed {
   runDuePushes(): ReturnType<typeof runDuePushes>;
   /** Makes the monthly run of every period whose deadline has passed and that has none yet. */
   runDueRuns(): Promise<{ made: RunRecord[] }>;
+  /** Works the re-validation runs waiting, within the options' time budget. */
+  runRevalidations(options?: RevalidationOptions): ReturnType<typeof runPendingRevalidations>;
   /** Stops the push worker; the stores are the adapter's to close. */
   stop(): Promise<void>;
 }
@@ -114,6 +124,7 @@ export async function composeServices(parts: RuntimeParts): Promise<Composed> {
     throw e instanceof KeyWrapError ? new ConfigError(`GATEWAY_TOKEN_KEY: ${e.message}`) : e;
   }
   await recordProfileVersions(catalogue, metadata, log, now);
+  await recordDatasetVersions(catalogue, metadata, log, now);
   checkPushSecrets(catalogue, secrets);
   const metrics = new Metrics();
   const pushDeps: PushDeps = {
@@ -128,9 +139,13 @@ export async function composeServices(parts: RuntimeParts): Promise<Composed> {
     now,
   };
   const pushes = parts.pushWorker ? createPushRunner({ ...pushDeps, log, metrics }) : undefined;
+  const revalidationDeps: RevalidationDeps = { metadata, objects, catalogue, now, log };
+  // The same node that pushes works re-validation runs in the background (Node); Workers use the cron.
+  const revalidations = parts.pushWorker ? createRevalidationRunner(revalidationDeps) : undefined;
   const services: Services = {
     catalogue,
     ...(pushes ? { pushes } : {}),
+    ...(revalidations ? { revalidations } : {}),
     metrics,
     metadata,
     objects,
@@ -161,8 +176,10 @@ export async function composeServices(parts: RuntimeParts): Promise<Composed> {
         { metadata, now, log, slotStatuses: (period) => (services.slotStatuses ?? noObligations)(period) },
         parts.deadlinesPassed,
       ),
+    runRevalidations: (options) => runPendingRevalidations(revalidationDeps, options),
     stop: async () => {
       await pushes?.stop();
+      await revalidations?.stop();
     },
   };
 }
@@ -185,5 +202,25 @@ async function recordProfileVersions(catalogue: Catalogue, metadata: MetadataSto
           'this profile changed without a new version number; extracts tell the two apart by sha256 only',
         );
     }
+  }
+}
+
+/**
+ * Records each dataset's version; when it differs from the version recorded at the last start,
+ * the store queues a re-validation run of the dataset's current deliveries against it.
+ */
+async function recordDatasetVersions(catalogue: Catalogue, metadata: MetadataStore, log: Log, now: Clock) {
+  const at = now().toISOString();
+  for (const { dataset } of catalogue.datasets.values()) {
+    const { previousVersion, run } = await metadata.recordDatasetVersion(
+      { id: dataset.id, version: dataset.version, sha256: sha256Hex(canonicalJson(dataset)) },
+      at,
+      { id: newId('rvl'), requestedBy: 'gateway' },
+    );
+    if (run)
+      log.info(
+        { dataset: dataset.id, version: dataset.version, previousVersion, run: run.id },
+        "the dataset's version changed: its current deliveries of past periods will be re-validated",
+      );
   }
 }

@@ -90,6 +90,11 @@ async function main() {
   );
   pushTimer.unref();
   built.services.pushes?.kick();
+  // Re-validation runs: one queued at start (a dataset's version changed) or by an admin, or
+  // left by a node whose lease expired. The admin route kicks the worker at once too.
+  const revalidationTimer = setInterval(() => built.services.revalidations?.kick(), 60_000);
+  revalidationTimer.unref();
+  built.services.revalidations?.kick();
 
   const tls = config.TLS_CERT
     ? {
@@ -137,6 +142,7 @@ async function main() {
     janitor.stop();
     monthlyRun.stop();
     clearInterval(pushTimer);
+    clearInterval(revalidationTimer);
     server.close(async () => {
       await built.close().catch((err) => log.error({ err }, 'closing the stores failed'));
       log.info('stopped');

@@ -123,8 +123,10 @@ export default {
         const reaped = await composed.reapAbandoned(settings.GATEWAY_ABANDONED_AFTER_MS);
         const pushed = await composed.runDuePushes();
         const runs = await composed.runDueRuns();
+        // Re-validation within a budget: a run not finished by then goes on at a later trigger.
+        const revalidations = await composed.runRevalidations({ budgetMs: 20_000, leaseMs: 60_000 });
         composed.services.log.info(
-          { reaped: reaped.reaped.length, ...pushed, runs: runs.made.map((r) => r.id) },
+          { reaped: reaped.reaped.length, ...pushed, runs: runs.made.map((r) => r.id), revalidations },
           'scheduled jobs ran',
         );
       }),

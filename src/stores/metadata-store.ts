@@ -27,6 +27,14 @@ import type {
   SigningKeyRecord,
   TokenRecord,
 } from './records';
+import type {
+  FinishRevalidation,
+  NewRevalidation,
+  RecordRevalidationResult,
+  RevalidationQuery,
+  RevalidationResult,
+  RevalidationRun,
+} from './revalidation-records';
 
 export type {
   AcknowledgementStatus,
@@ -36,6 +44,7 @@ export type {
   Role,
 } from '../core/vocabulary';
 export type * from './records';
+export type * from './revalidation-records';
 
 /**
  * The metadata store port. Every method that changes state writes its audit events in the
@@ -166,6 +175,51 @@ export interface MetadataStore {
   getRunSummary(id: string): Promise<RunSummary | null>;
   /** One municipality's report of a run, as it was stored; null when the run has none for it. */
   getRunReport(id: string, municipality: string): Promise<MunicipalityRunReport | null>;
+
+  /**
+   * Records the dataset version a node starts with. When it differs from the version last
+   * recorded, a re-validation run `run` is queued against it (audit
+   * `dataset.revalidation_requested`), in the same transaction: several nodes starting at once
+   * queue one run. The first version recorded queues nothing.
+   */
+  recordDatasetVersion(
+    d: { id: string; version: number; sha256: string },
+    at: string,
+    run: { id: string; requestedBy: string },
+  ): Promise<{ previousVersion: number | null; run: RevalidationRun | null }>;
+  /** Queues a re-validation run, with its audit event, in one transaction. */
+  createRevalidation(run: NewRevalidation, audit: AuditDraft): Promise<RevalidationRun>;
+  getRevalidation(id: string): Promise<RevalidationRun | null>;
+  /** A dataset's runs, newest first. */
+  listRevalidations(dataset: string, cursor: string | null, limit: number): Promise<Page<RevalidationRun>>;
+  /**
+   * Claims the oldest queued or running run whose lease has expired at `now` (a node that died
+   * left it), of a dataset at a version this node's catalogue holds; one node wins. The claim
+   * holds until `leaseUntil`, under the id `claim`.
+   */
+  claimRevalidation(
+    now: string,
+    leaseUntil: string,
+    claim: string,
+    versions: ReadonlyArray<{ dataset: string; version: number }>,
+  ): Promise<RevalidationRun | null>;
+  /** Extends the claim; false when another node holds the run now (or it ended). */
+  renewRevalidation(id: string, claim: string, leaseUntil: string): Promise<boolean>;
+  /**
+   * Stores one delivery's result and renews the lease, while `claim` holds the run. A delivery
+   * already checked in the run is not counted twice. False when the claim no longer holds.
+   */
+  recordRevalidationResult(id: string, r: RecordRevalidationResult): Promise<boolean>;
+  /** Ends a run while `claim` holds it, with the audit event `dataset.revalidated`. */
+  finishRevalidation(f: FinishRevalidation): Promise<RevalidationRun | null>;
+  /** A run's results in delivery id order. */
+  listRevalidationResults(
+    runId: string,
+    cursor: string | null,
+    limit: number,
+  ): Promise<Page<RevalidationResult>>;
+  /** Per slot (dataset, municipality, period), the latest result of any run. */
+  revalidationFor(q: RevalidationQuery): Promise<RevalidationResult[]>;
 
   appendAudit(drafts: AuditDraft[]): Promise<AuditEvent[]>;
   listAudit(filter: AuditFilter, cursor: string | null, limit: number): Promise<Page<AuditEvent>>;

@@ -20,6 +20,7 @@ import type {
   SigningKeyRecord,
   TokenRecord,
 } from '../../src/stores/metadata-store';
+import { revalidationStoreContract } from './revalidation-store';
 import { runsContract } from './runs';
 
 /**
@@ -397,6 +398,11 @@ export function metadataStoreContract(
     });
 
     // ---------------------------------------------------------------- signing keys
+
+    revalidationStoreContract(
+      () => store,
+      async (s) => (await accepted({ ...s, source: 'src-revalidation' }, [])).result.delivery,
+    );
 
     describe('signing keys', () => {
       const key = (): SigningKeyRecord => {

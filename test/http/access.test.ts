@@ -11,6 +11,7 @@ function sample(path: string): string {
     .replace(':recipient', 'dst')
     .replace(':code', '101')
     .replace(/\/v1\/runs\/:id/, '/v1/runs/run_01ARZ3NDEKTSV4RRFFQ69G5FAV')
+    .replace(':runId', 'rvl_01ARZ3NDEKTSV4RRFFQ69G5FAV')
     .replace(/\/v1\/deliveries\/:id/, '/v1/deliveries/dlv_01ARZ3NDEKTSV4RRFFQ69G5FAV')
     .replace(/\/v1\/extracts\/:id/, '/v1/extracts/ext_01ARZ3NDEKTSV4RRFFQ69G5FAV')
     .replace(/\/v1\/datasets\/:id/, '/v1/datasets/daycare')

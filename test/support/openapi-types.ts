@@ -640,6 +640,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/datasets/{id}/revalidate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-checks the dataset's current deliveries of past periods against its rules now in force (admin)
+         * @description Each current accepted delivery of a period that has ended is read again from its stored original and validated against the dataset version in force; nothing is re-sent, no extract, receipt or delivery changes. The run is worked in the background by one node.
+         */
+        post: operations["revalidateDataset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/datasets/{id}/revalidations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The dataset's re-validation runs, newest first */
+        get: operations["listRevalidations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /** The headers a GET would answer, with no body */
+        head: operations["headListRevalidations"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/datasets/{id}/revalidations/{runId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One re-validation run: its progress, and per municipality what would now fail, by rule */
+        get: operations["getRevalidation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /** The headers a GET would answer, with no body */
+        head: operations["headRevalidation"];
+        patch?: never;
+        trace?: never;
+    };
     "/v1/status/expected": {
         parameters: {
             query?: never;
@@ -893,6 +949,57 @@ export interface components {
             expiresAt: string | null;
             revokedAt: string | null;
             lastUsedAt: string | null;
+        };
+        RevalidationRun: {
+            id: string;
+            dataset: string;
+            /** @description The dataset version the deliveries are checked against */
+            datasetVersion: number;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed";
+            requestedBy: string;
+            requestedAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+            /** @description Deliveries to check; null until a node began */
+            total: number | null;
+            checked: number;
+            /** @description Deliveries checked with a record that fails now */
+            nowFailing: number;
+            /** @description Deliveries checked whose stored original is gone */
+            missing: number;
+            error: string | null;
+        };
+        RevalidationMunicipality: {
+            municipality: string;
+            checked: number;
+            nowFailing: number;
+            missing: number;
+            records: {
+                total: number;
+                valid: number;
+                invalid: number;
+            };
+            /** @description Issues by rule id: counts only */
+            errorsByRule: {
+                [key: string]: number;
+            };
+            deliveries: {
+                delivery: string;
+                period: string;
+                /** @enum {string} */
+                outcome: "checked" | "missing" | "unreadable";
+                records: {
+                    total: number;
+                    valid: number;
+                    invalid: number;
+                } | null;
+                /** @description Issues by rule id: counts only */
+                errorsByRule: {
+                    [key: string]: number;
+                };
+                problem: string | null;
+            }[];
         };
         ExpectedDelivery: {
             dataset: string;
@@ -3388,6 +3495,161 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             /** @description No such dataset or profile (or not yours), or its output has no such schema */
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    revalidateDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run, queued */
+            202: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevalidationRun"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such dataset */
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listRevalidations: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of runs */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["RevalidationRun"][];
+                        next: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such dataset */
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    headListRevalidations: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of runs */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such dataset */
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getRevalidation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                runId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevalidationRun"] & {
+                        municipalities: components["schemas"]["RevalidationMunicipality"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such dataset or run */
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    headRevalidation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                runId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such dataset or run */
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
         };

@@ -6,6 +6,7 @@ import type { AuditFilter, Page, ProfileVersionRecord } from '../records';
 import * as access from './access';
 import * as deliveries from './deliveries';
 import * as extracts from './extracts';
+import * as revalidations from './revalidations';
 import * as runs from './runs';
 import {
   appendAudit,
@@ -92,6 +93,21 @@ export function createMemoryMetadataStore(now: Clock = systemClock, name = 'memo
     listRuns: (filter, cursor, limit) => read((t) => runs.listRuns(t, filter, cursor, limit)),
     getRunSummary: (id) => read((t) => runs.getRunSummary(t, id)),
     getRunReport: (id, municipality) => read((t) => runs.getRunReport(t, id, municipality)),
+    recordDatasetVersion: (d, at, run) =>
+      change((t) => revalidations.recordDatasetVersion(t, now, d, at, run)),
+    createRevalidation: (r, a) => change((t) => revalidations.createRevalidation(t, now, r, a)),
+    getRevalidation: (id) => read((t) => revalidations.getRevalidation(t, id)),
+    listRevalidations: (dataset, cursor, limit) =>
+      read((t) => revalidations.listRevalidations(t, dataset, cursor, limit)),
+    claimRevalidation: (at, leaseUntil, claim, versions) =>
+      change((t) => revalidations.claimRevalidation(t, at, leaseUntil, claim, versions)),
+    renewRevalidation: (id, claim, leaseUntil) =>
+      change((t) => revalidations.renewRevalidation(t, id, claim, leaseUntil)),
+    recordRevalidationResult: (id, r) => change((t) => revalidations.recordRevalidationResult(t, id, r)),
+    finishRevalidation: (f) => change((t) => revalidations.finishRevalidation(t, now, f)),
+    listRevalidationResults: (runId, cursor, limit) =>
+      read((t) => revalidations.listRevalidationResults(t, runId, cursor, limit)),
+    revalidationFor: (q) => read((t) => revalidations.revalidationFor(t, q)),
 
     appendAudit: (drafts) => change((t) => appendAudit(t, now, drafts)),
     listAudit: (filter, cursor, limit) => read((t) => listAudit(t, filter, cursor, limit)),

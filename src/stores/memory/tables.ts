@@ -11,6 +11,7 @@ import type {
   SigningKeyRecord,
   TokenRecord,
 } from '../records';
+import type { RevalidationResult, RevalidationRun } from '../revalidation-records';
 
 /**
  * The in-memory metadata store's tables. Records are never changed in place: a change puts a
@@ -30,6 +31,11 @@ export interface Tables {
   audit: AuditEvent[];
   /** Runs by id, with their summary and reports as the JSON text they were stored as. */
   runs: Map<string, { run: RunRecord; summary: string; reports: ReadonlyMap<string, string> }>;
+  /** Dataset versions nodes started with, oldest first. */
+  datasetVersions: Array<{ dataset: string; version: number; sha256: string; recordedAt: string }>;
+  revalidationRuns: Map<string, RevalidationRun & { claimedBy: string | null; leaseUntil: string | null }>;
+  /** Results by run id and delivery id (JSON of the pair). */
+  revalidationResults: Map<string, RevalidationResult>;
 }
 
 export function createTables(): Tables {
@@ -45,6 +51,9 @@ export function createTables(): Tables {
     activations: [],
     audit: [],
     runs: new Map(),
+    datasetVersions: [],
+    revalidationRuns: new Map(),
+    revalidationResults: new Map(),
   };
 }
 
@@ -61,6 +70,9 @@ function snapshot(t: Tables): Tables {
     activations: [...t.activations],
     audit: [...t.audit],
     runs: new Map(t.runs),
+    datasetVersions: [...t.datasetVersions],
+    revalidationRuns: new Map(t.revalidationRuns),
+    revalidationResults: new Map(t.revalidationResults),
   };
 }
 

@@ -9,6 +9,7 @@ import * as keys from './keys';
 import { migrate } from './migrate';
 import * as profiles from './profiles';
 import * as pushes from './pushes';
+import * as revalidations from './revalidations';
 import * as runs from './runs';
 import * as sessions from './sessions';
 import { statistics } from './statistics';
@@ -77,6 +78,19 @@ export function createSqlMetadataStore(db: SqlClient, now: Clock = systemClock):
     listRuns: (filter, cursor, limit) => runs.listRuns(db, filter, cursor, limit),
     getRunSummary: (id) => runs.getRunSummary(db, id),
     getRunReport: (id, municipality) => runs.getRunReport(db, id, municipality),
+    recordDatasetVersion: (d, at, run) => revalidations.recordDatasetVersion(db, now, d, at, run),
+    createRevalidation: (r, a) => revalidations.createRevalidation(db, now, r, a),
+    getRevalidation: (id) => revalidations.getRevalidation(db, id),
+    listRevalidations: (dataset, cursor, limit) =>
+      revalidations.listRevalidations(db, dataset, cursor, limit),
+    claimRevalidation: (at, leaseUntil, claim, versions) =>
+      revalidations.claimRevalidation(db, at, leaseUntil, claim, versions),
+    renewRevalidation: (id, claim, leaseUntil) => revalidations.renewRevalidation(db, id, claim, leaseUntil),
+    recordRevalidationResult: (id, r) => revalidations.recordRevalidationResult(db, id, r),
+    finishRevalidation: (f) => revalidations.finishRevalidation(db, now, f),
+    listRevalidationResults: (runId, cursor, limit) =>
+      revalidations.listRevalidationResults(db, runId, cursor, limit),
+    revalidationFor: (q) => revalidations.revalidationFor(db, q),
 
     appendAudit: (drafts) => db.transaction((tx) => audit.appendAuditIn(tx, now, drafts)),
     listAudit: (filter, cursor, limit) => audit.listAudit(db, filter, cursor, limit),

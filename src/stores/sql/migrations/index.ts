@@ -4,6 +4,7 @@ import m0003 from './0003_pushes';
 import m0005 from './0005_sessions';
 import m0006 from './0006_receipt_key_private_halves';
 import m0008 from './0008_runs';
+import m0009 from './0009_revalidations';
 
 /** Numbered migrations, applied in order at start; a new one is appended, never edited. */
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -13,4 +14,5 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 5, name: 'sessions', sql: m0005 },
   { version: 6, name: 'receipt key private halves', sql: m0006 },
   { version: 8, name: 'runs', sql: m0008 },
+  { version: 9, name: 'revalidations', sql: m0009 },
 ];
