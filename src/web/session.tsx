@@ -7,6 +7,7 @@ import { authenticate, clientAddressOf, sessionCredential } from '../auth/authen
 import type { Principal } from '../auth/principal';
 import { endSession, openSession, SESSION_COOKIE, SESSION_SECONDS } from '../auth/sessions';
 import { GatewayError } from '../core/errors';
+import { localeOf } from './i18n';
 import { SignIn } from './pages/sign-in';
 import type { DashboardServices } from './services';
 
@@ -29,7 +30,7 @@ export async function signedIn(services: DashboardServices, c: Context): Promise
 }
 
 /** Whether the client's own connection is HTTPS (directly, or as a trusted proxy says). */
-function usesHttps(services: DashboardServices, c: Context): boolean {
+export function usesHttps(services: DashboardServices, c: Context): boolean {
   const protocol = services.clientProtocol?.(c.env);
   return (protocol ?? new URL(c.req.url).protocol.replace(':', '')) === 'https';
 }
@@ -79,10 +80,11 @@ export function sessionRoutes(services: DashboardServices) {
       await authenticate(services, clientAddressOf(services, c), { kind: 'token', text: token });
     } catch (e) {
       if (!(e instanceof GatewayError)) throw e;
-      if (e.code === 'unauthenticated') return c.html(<SignIn failed />, 401);
+      const l = localeOf(c, usesHttps(services, c));
+      if (e.code === 'unauthenticated') return c.html(<SignIn l={l} failed />, 401);
       if (e.code !== 'rate_limited') throw e;
       const wait = Number(e.extensions.retryAfter) || 60;
-      return c.html(<SignIn waitSeconds={wait} />, 429, { 'retry-after': String(wait) });
+      return c.html(<SignIn l={l} waitSeconds={wait} />, 429, { 'retry-after': String(wait) });
     }
     setCookie(c, SESSION_COOKIE, await openSession(services, token), {
       httpOnly: true,
