@@ -21,7 +21,7 @@ describe('dashboard sessions', () => {
   };
   const signedIn = async (cookie: string) => {
     const html = await (await gw.request('/', { headers: { cookie } })).text();
-    return html.includes('Sign out') && !html.includes('name="token"');
+    return html.includes('action="/session/end"') && !html.includes('name="token"');
   };
 
   beforeAll(async () => {
