@@ -41,10 +41,12 @@ export function dashboard(services: DashboardServices) {
     return expectedPage(services, c, p, l);
   });
 
-  // The dashboard's icon, so a browser's request for one is answered rather than refused.
-  app.get('/favicon.svg', (c) =>
-    c.body(FAVICON, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' }),
-  );
+  // The gateway's icon, so a browser's request for one is answered rather than refused (a 404
+  // is a console error): the dashboard names /favicon.svg, other pages get /favicon.ico.
+  const icon = (c: Context) =>
+    c.body(FAVICON, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' });
+  app.get('/favicon.svg', icon);
+  app.get('/favicon.ico', icon);
 
   app.route('/', sessionRoutes(services));
   return app;

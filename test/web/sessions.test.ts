@@ -69,6 +69,13 @@ describe('dashboard sessions', () => {
     });
     expect(ok.status).toBe(303);
     expect(ok.headers.get('set-cookie')).toContain('gw_session=');
+    // What a browser sends with the sign-in form under Referrer-Policy: no-referrer.
+    const browser = await gw.request('/session', {
+      ...init,
+      headers: { ...init.headers, 'sec-fetch-site': 'same-origin', origin: 'null' },
+    });
+    expect(browser.status).toBe(303);
+    expect(browser.headers.get('set-cookie')).toContain('gw_session=');
   });
 
   it('the dashboard answers with Cache-Control: no-store', async () => {
