@@ -7,7 +7,7 @@ import type { Locale } from './i18n';
 const STYLE = `
 body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
 header{background:#123;color:#fff;padding:.7rem 1.5rem;display:flex;justify-content:space-between;align-items:center}
-header a,header button{color:#fff}main{padding:1rem 1.5rem;max-width:90rem}
+header a,header button{color:#fff}header button{background:transparent;border:1px solid #fff;border-radius:4px}time{white-space:nowrap}main{padding:1rem 1.5rem;max-width:90rem}
 table{border-collapse:collapse;width:100%;background:#fff}th,td{padding:.35rem .6rem;border-bottom:1px solid #e4e4e4;text-align:left;vertical-align:top}
 th{background:#f0f2f4;font-weight:600}.num{text-align:right;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;padding:0 .45rem;border-radius:.6rem;font-size:.85em}

@@ -64,7 +64,7 @@ describe.skipIf(!chromiumExe)('the dashboard in Chromium', () => {
     expect(chrome.takeErrors(), `${name}: console errors`).toEqual([]);
   }
 
-  const text = (page: Page, selector: string) => page.locator(selector).first().innerText();
+  const text = (page: Page, selector: string) => page.locator(selector).first().textContent();
   const badges = async (page: Page) => page.locator('.badge').allInnerTexts();
 
   async function signIn(page: Page, token: string) {
@@ -105,8 +105,8 @@ describe.skipIf(!chromiumExe)('the dashboard in Chromium', () => {
       await Promise.all([page.waitForURL(/\/expected$/), page.click('header a[href="/expected"]')]);
       await page.goto(`${server.url}/expected?dataset=daycare&period=2026-10`);
       expect(await text(page, 'h1')).toBe('Forventede leverancer');
-      // Due ten days after October: 10 November 2026 ends at midnight UTC, 01.00 in Copenhagen.
-      expect(await text(page, 'main')).toMatch(/Frist: \d{1,2}\.11\.2026 kl\. \d{2}\.\d{2}\./);
+      // Due at the end of 10 November 2026 (UTC): 01.00 on the 11th in Copenhagen.
+      expect(await text(page, 'main')).toContain('Frist: 11.11.2026 kl. 01.00.');
       // 101 delivered; 751 has not, and is not due yet.
       expect(await page.locator('tbody .badge').allInnerTexts()).toEqual(
         expect.arrayContaining(['modtaget', 'afventer']),
@@ -160,12 +160,29 @@ describe.skipIf(!chromiumExe)('the dashboard in Chromium', () => {
     }
   });
 
+  it('fails a page on a console error, an element Tab cannot reach, or a focus that does not show', async () => {
+    const { context, page } = await chrome.newPage();
+    try {
+      await page.setContent(
+        '<a href="#a">reached</a><button style="outline:none">no ring</button><div inert><a href="#b">trapped</a></div>',
+      );
+      const reach = await chrome.keyboardReach(page);
+      expect(reach.focusable).toEqual(['a "reached"', 'button "no ring"', 'a "trapped"']);
+      expect(reach.unreached).toEqual(['a "trapped"']);
+      expect(reach.withoutFocusStyle).toEqual(['button "no ring"']);
+      await page.evaluate(() => console.error('something broke'));
+      expect(chrome.takeErrors()).toEqual([expect.stringContaining('something broke')]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('shows a recipient its extracts in Danish, reachable by keyboard', async () => {
     const { context, page } = await chrome.newPage();
     try {
       await signIn(page, tokens.recipient);
       expect(await text(page, 'h1')).toBe('Udtræk til dst');
-      expect(await page.locator('main time').first().innerText()).toBe('3.11.2026 kl. 15.05');
+      expect(await page.locator('main time').first().textContent()).toBe('3.11.2026 kl. 15.05');
       await check(page, 'da-extracts');
     } finally {
       await context.close();
