@@ -32,6 +32,9 @@ describe("the dashboard's language", () => {
     const cookie = res.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/^lang=en;/);
     expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).toMatch(/Path=\//);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/Max-Age=31536000/);
     expect(cookie).not.toMatch(/Secure/i);
     // The cookie alone keeps it, and the switch offers Danish back.
     const next = await (await get('/', { cookie: 'lang=en' })).text();
