@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import { localeOf } from './i18n';
 import { deliveriesPage } from './pages/deliveries';
 import { deliveryPage } from './pages/delivery';
 import { dictionaryPage } from './pages/dictionary';
@@ -7,7 +8,7 @@ import { expectedPage } from './pages/expected';
 import { extractsPage } from './pages/extracts';
 import { SignIn } from './pages/sign-in';
 import type { DashboardServices } from './services';
-import { sessionRoutes, signedIn } from './session';
+import { sessionRoutes, signedIn, usesHttps } from './session';
 
 export type { DashboardServices } from './services';
 
@@ -18,28 +19,41 @@ export type { DashboardServices } from './services';
  */
 export function dashboard(services: DashboardServices) {
   const app = new Hono();
+  const locale = (c: Context) => localeOf(c, usesHttps(services, c));
 
   app.get('/', async (c) => {
+    const l = locale(c);
     const p = await signedIn(services, c);
-    if (!p) return c.html(<SignIn />);
-    return p.role === 'recipient' ? extractsPage(services, c, p) : deliveriesPage(services, c, p);
+    if (!p) return c.html(<SignIn l={l} />);
+    return p.role === 'recipient' ? extractsPage(services, c, p, l) : deliveriesPage(services, c, p, l);
   });
 
   app.get('/deliveries/:id', async (c) => {
+    const l = locale(c);
     const p = await signedIn(services, c);
     if (!p) return c.redirect('/', 303);
-    return deliveryPage(services, c, p, c.req.param('id'));
+    return deliveryPage(services, c, p, l, c.req.param('id'));
   });
 
   app.get('/expected', async (c) => {
+    const l = locale(c);
     const p = await signedIn(services, c);
     if (!p || p.role === 'recipient') return c.redirect('/', 303);
-    return expectedPage(services, c, p);
+    return expectedPage(services, c, p, l);
   });
 
   // The data dictionary holds no personal data: public, like the published schemas.
-  app.get('/datasets/:id', (c) => dictionaryPage(services, c, c.req.param('id')));
+  app.get('/datasets/:id', (c) => dictionaryPage(services, c, c.req.param('id'), locale(c)));
+  // The gateway's icon, so a browser's request for one is answered rather than refused (a 404
+  // is a console error): the dashboard names /favicon.svg, other pages get /favicon.ico.
+  const icon = (c: Context) =>
+    c.body(FAVICON, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' });
+  app.get('/favicon.svg', icon);
+  app.get('/favicon.ico', icon);
 
   app.route('/', sessionRoutes(services));
   return app;
 }
+
+const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#123"/><path d="M4 8h8M9 5l3 3-3 3" stroke="#fff" stroke-width="2" fill="none"/></svg>';

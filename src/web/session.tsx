@@ -7,6 +7,7 @@ import { authenticate, clientAddressOf, sessionCredential } from '../auth/authen
 import type { Principal } from '../auth/principal';
 import { endSession, openSession, SESSION_COOKIE, SESSION_SECONDS } from '../auth/sessions';
 import { GatewayError } from '../core/errors';
+import { localeOf } from './i18n';
 import { SignIn } from './pages/sign-in';
 import type { DashboardServices } from './services';
 
@@ -29,7 +30,7 @@ export async function signedIn(services: DashboardServices, c: Context): Promise
 }
 
 /** Whether the client's own connection is HTTPS (directly, or as a trusted proxy says). */
-function usesHttps(services: DashboardServices, c: Context): boolean {
+export function usesHttps(services: DashboardServices, c: Context): boolean {
   const protocol = services.clientProtocol?.(c.env);
   return (protocol ?? new URL(c.req.url).protocol.replace(':', '')) === 'https';
 }
@@ -56,14 +57,18 @@ export function sessionRoutes(services: DashboardServices) {
   });
 
   // Sign-in and sign-out are same-site only: a hostile page must not sign a browser in as
-  // someone else (login CSRF) or out. Browsers say where a form came from.
+  // someone else (login CSRF) or out. Browsers say where a form came from: Sec-Fetch-Site
+  // where they send it, which decides; else Origin. (Under this gateway's
+  // `Referrer-Policy: no-referrer` a browser sends `Origin: null` with its own form, so Origin
+  // cannot decide when Sec-Fetch-Site is there.)
   const sameSiteOnly = createMiddleware(async function sameSiteOnly(c, next) {
     const site = c.req.header('sec-fetch-site');
     const origin = c.req.header('origin');
     const host = new URL(c.req.url).host;
     const crossSite =
-      (site !== undefined && site !== 'same-origin' && site !== 'none') ||
-      (origin !== undefined && originHost(origin) !== host);
+      site !== undefined
+        ? site !== 'same-origin' && site !== 'none'
+        : origin !== undefined && originHost(origin) !== host;
     if (crossSite)
       return c.text('forms are accepted from this site only', 403, { 'cache-control': 'no-store' });
     return next();
@@ -79,10 +84,11 @@ export function sessionRoutes(services: DashboardServices) {
       await authenticate(services, clientAddressOf(services, c), { kind: 'token', text: token });
     } catch (e) {
       if (!(e instanceof GatewayError)) throw e;
-      if (e.code === 'unauthenticated') return c.html(<SignIn failed />, 401);
+      const l = localeOf(c, usesHttps(services, c));
+      if (e.code === 'unauthenticated') return c.html(<SignIn l={l} failed />, 401);
       if (e.code !== 'rate_limited') throw e;
       const wait = Number(e.extensions.retryAfter) || 60;
-      return c.html(<SignIn waitSeconds={wait} />, 429, { 'retry-after': String(wait) });
+      return c.html(<SignIn l={l} waitSeconds={wait} />, 429, { 'retry-after': String(wait) });
     }
     setCookie(c, SESSION_COOKIE, await openSession(services, token), {
       httpOnly: true,

@@ -26,9 +26,15 @@ const OUTSIDE_V1: Route[] = [
   { method: 'GET', path: '/problems/:code', query: [], roles: [] },
   { method: 'GET', path: '/.well-known/jwks.json', query: [], roles: [] },
   { method: 'GET', path: '/openapi.json', query: [], roles: [] },
-  { method: 'GET', path: '/', query: ['municipality', 'period', 'status', 'cursor'], roles: [], html: true },
-  { method: 'GET', path: '/deliveries/:id', query: [], roles: [], html: true },
-  { method: 'GET', path: '/expected', query: ['dataset', 'period'], roles: [], html: true },
+  {
+    method: 'GET',
+    path: '/',
+    query: ['municipality', 'period', 'status', 'cursor', 'lang'],
+    roles: [],
+    html: true,
+  },
+  { method: 'GET', path: '/deliveries/:id', query: ['lang'], roles: [], html: true },
+  { method: 'GET', path: '/expected', query: ['dataset', 'period', 'lang'], roles: [], html: true },
   { method: 'POST', path: '/session', query: [], roles: [], html: true },
   { method: 'POST', path: '/session/end', query: [], roles: [], html: true },
 ];

@@ -180,8 +180,8 @@ describe('push transport', () => {
         }
       ).delivery;
       const html = await (await g.request(`/deliveries/${deliveryId}`, { headers: { cookie } })).text();
-      expect(html).toMatch(/https <span class="badge delivered">delivered<\/span> after 3\s*attempts/);
-      expect(html).toContain('fetched by the recipient');
+      expect(html).toMatch(/https <span class="badge delivered">leveret<\/span>\s*efter 3 forsøg/);
+      expect(html).toContain('hentes af modtageren');
     } finally {
       await ep.close();
     }

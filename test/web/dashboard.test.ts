@@ -84,7 +84,7 @@ describe('the dashboard', () => {
     expect(detail).toContain('max');
     for (const cpr of cprs) expect(detail).not.toContain(cpr);
     const { cookie: other } = await signIn(sourceA);
-    expect(await page(`/deliveries/${id}`, other)).toContain('There is no such delivery');
+    expect(await page(`/deliveries/${id}`, other)).toContain('Der findes ingen sådan leverance');
   });
 
   it('shows which expected deliveries were received and which are missing', async () => {

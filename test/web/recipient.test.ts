@@ -95,7 +95,7 @@ describe('the dashboard for a recipient', () => {
     for (let pages = 0; path && pages < 10; pages++) {
       const html: string = await page(path);
       seen.push(...[...html.matchAll(/daycare_101_extract-\d{3}\.csv/g)].map((m) => m[0]));
-      const older: string | undefined = /<a href="([^"]+)">Older extracts/.exec(html)?.[1];
+      const older: string | undefined = /<a rel="next" href="([^"]+)">/.exec(html)?.[1];
       path = older ? older.replaceAll('&amp;', '&') : null;
     }
     expect(seen).toEqual(Array.from({ length: MADE }, (_, i) => fileName(MADE - 1 - i)));

@@ -21,7 +21,7 @@ describe('dashboard sessions', () => {
   };
   const signedIn = async (cookie: string) => {
     const html = await (await gw.request('/', { headers: { cookie } })).text();
-    return html.includes('Sign out') && !html.includes('name="token"');
+    return html.includes('action="/session/end"') && !html.includes('name="token"');
   };
 
   beforeAll(async () => {
@@ -69,6 +69,13 @@ describe('dashboard sessions', () => {
     });
     expect(ok.status).toBe(303);
     expect(ok.headers.get('set-cookie')).toContain('gw_session=');
+    // What a browser sends with the sign-in form under Referrer-Policy: no-referrer.
+    const browser = await gw.request('/session', {
+      ...init,
+      headers: { ...init.headers, 'sec-fetch-site': 'same-origin', origin: 'null' },
+    });
+    expect(browser.status).toBe(303);
+    expect(browser.headers.get('set-cookie')).toContain('gw_session=');
   });
 
   it('the dashboard answers with Cache-Control: no-store', async () => {

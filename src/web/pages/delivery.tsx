@@ -3,17 +3,24 @@ import type { Context } from 'hono';
 import type { Principal } from '../../auth/principal';
 import { mayReadDelivery } from '../../auth/visibility';
 import type { DeliveryRecord, ExtractRecord, PushRecord } from '../../stores/metadata-store';
-import { Badge, municipalityName } from '../components';
+import { Badge, municipalityName, When } from '../components';
+import type { Locale } from '../i18n';
 import { Page } from '../layout';
 import type { DashboardServices } from '../services';
 
 /** One delivery a principal may read: its extracts, their pushes, and what was wrong. */
-export async function deliveryPage(services: DashboardServices, c: Context, p: Principal, id: string) {
+export async function deliveryPage(
+  services: DashboardServices,
+  c: Context,
+  p: Principal,
+  l: Locale,
+  id: string,
+) {
   const d = await services.metadata.getDelivery(id);
   if (!d || !mayReadDelivery(p, d))
     return c.html(
-      <Page title="Not found" who={p}>
-        <p>There is no such delivery.</p>
+      <Page l={l} title={l.t('delivery.notFoundTitle')} who={p}>
+        <p>{l.t('delivery.notFound')}</p>
       </Page>,
       404,
     );
@@ -27,44 +34,51 @@ export async function deliveryPage(services: DashboardServices, c: Context, p: P
     if (push) pushes.set(e.id, push);
   }
   return c.html(
-    <DeliveryDetail who={p} d={d} extracts={extracts.items} pushes={pushes} issues={issues.items} />,
+    <DeliveryDetail l={l} who={p} d={d} extracts={extracts.items} pushes={pushes} issues={issues.items} />,
   );
 }
 
 function DeliveryDetail(props: {
+  l: Locale;
   who: Principal;
   d: DeliveryRecord;
   extracts: ExtractRecord[];
   pushes: Map<string, PushRecord>;
   issues: Array<{ record: number; line?: number; field?: string; rule: string; message: string }>;
 }) {
-  const { d } = props;
+  const { d, l } = props;
   return (
-    <Page title={d.id} who={props.who}>
+    <Page l={l} title={d.id} who={props.who}>
       <p>
-        <a href="/">← Deliveries</a>
+        <a href="/">{l.t('delivery.back')}</a>
       </p>
       <h1>
         {d.dataset} · {d.municipality} {municipalityName(d.municipality)} · {d.period}{' '}
-        <Badge status={d.status} />
+        <Badge l={l} status={d.status} />
       </h1>
       <p>
-        <code>{d.id}</code> from <strong>{d.source}</strong>, received {d.receivedAt}
-        {d.records ? `, ${d.records.total} records (${d.records.invalid} invalid)` : ''}
+        <code>{d.id}</code> {l.t('delivery.from')} <strong>{d.source}</strong>, {l.t('delivery.receivedAt')}{' '}
+        <When l={l} at={d.receivedAt} />
+        {d.records
+          ? l.t('delivery.records', {
+              total: l.number(d.records.total),
+              invalid: l.number(d.records.invalid),
+            })
+          : ''}
         {d.problem ? `. ${d.problem.detail}` : ''}
       </p>
       {props.extracts.length ? (
         <>
-          <h2>Extracts</h2>
+          <h2>{l.t('delivery.extracts')}</h2>
           <table>
             <thead>
               <tr>
-                <th>Recipient</th>
-                <th>Status</th>
-                <th class="num">Records</th>
-                <th>Profile</th>
-                <th>Acknowledgement due</th>
-                <th>Push</th>
+                <th>{l.t('col.recipient')}</th>
+                <th>{l.t('col.status')}</th>
+                <th class="num">{l.t('col.records')}</th>
+                <th>{l.t('col.profile')}</th>
+                <th>{l.t('col.ackDue')}</th>
+                <th>{l.t('col.push')}</th>
               </tr>
             </thead>
             <tbody>
@@ -74,22 +88,24 @@ function DeliveryDetail(props: {
                   <tr>
                     <td>{e.recipient}</td>
                     <td>
-                      <Badge status={e.status} />
+                      <Badge l={l} status={e.status} />
                     </td>
-                    <td class="num">{e.records}</td>
+                    <td class="num">{l.number(e.records)}</td>
                     <td>
                       {e.profile.id} v{e.profile.version}
                     </td>
-                    <td>{e.ackDueAt?.slice(0, 10) ?? ''}</td>
+                    <td>{e.ackDueAt ? <time datetime={e.ackDueAt}>{l.date(e.ackDueAt)}</time> : ''}</td>
                     <td>
                       {push ? (
                         <>
-                          {push.target.type} <Badge status={push.status} /> after {push.attempts}{' '}
-                          {push.attempts === 1 ? 'attempt' : 'attempts'}
+                          {push.target.type} <Badge l={l} status={push.status} />{' '}
+                          {l.t(push.attempts === 1 ? 'delivery.pushAfterOne' : 'delivery.pushAfterMany', {
+                            n: l.number(push.attempts),
+                          })}
                           {push.lastError && push.status !== 'delivered' ? `: ${push.lastError}` : ''}
                         </>
                       ) : (
-                        'fetched by the recipient'
+                        l.t('delivery.fetchedByRecipient')
                       )}
                     </td>
                   </tr>
@@ -102,17 +118,21 @@ function DeliveryDetail(props: {
       {props.issues.length ? (
         <>
           <h2>
-            What was wrong ({d.errorCount} errors
-            {props.issues.length < d.errorCount ? `, first ${props.issues.length} shown` : ''})
+            {props.issues.length < d.errorCount
+              ? l.t('delivery.issuesFirst', {
+                  count: l.number(d.errorCount),
+                  shown: l.number(props.issues.length),
+                })
+              : l.t('delivery.issues', { count: l.number(d.errorCount) })}
           </h2>
           <table>
             <thead>
               <tr>
-                <th class="num">Record</th>
-                <th class="num">Line</th>
-                <th>Field</th>
-                <th>Rule</th>
-                <th>Message</th>
+                <th class="num">{l.t('col.record')}</th>
+                <th class="num">{l.t('col.line')}</th>
+                <th>{l.t('col.field')}</th>
+                <th>{l.t('col.rule')}</th>
+                <th>{l.t('col.message')}</th>
               </tr>
             </thead>
             <tbody>

@@ -2,6 +2,7 @@
 import type { Context } from 'hono';
 import { type DataDictionary, dataDictionary } from '../../core/dictionary';
 import { nameAsShown } from '../../core/value-shape';
+import type { Locale } from '../i18n';
 import { Page } from '../layout';
 import type { DashboardServices } from '../services';
 
@@ -9,22 +10,22 @@ import type { DashboardServices } from '../services';
  * The data dictionary of one dataset, for people: public, like the published schemas, since
  * it describes fields and never holds a value. The same content as GET /v1/datasets/{id}/dictionary.
  */
-export function dictionaryPage(services: DashboardServices, c: Context, id: string) {
+export function dictionaryPage(services: DashboardServices, c: Context, id: string, l: Locale) {
   const compiled = services.catalogue.datasets.get(id);
   if (!compiled)
     return c.html(
-      <Page title="Data dictionary">
+      <Page l={l} title="Data dictionary">
         <p>There is no dataset {nameAsShown(id)}.</p>
       </Page>,
       404,
     );
-  return c.html(<DictionaryView d={dataDictionary(services.catalogue, compiled)} />);
+  return c.html(<DictionaryView l={l} d={dataDictionary(services.catalogue, compiled)} />);
 }
 
-function DictionaryView(props: { d: DataDictionary }) {
+function DictionaryView(props: { l: Locale; d: DataDictionary }) {
   const { dataset, fields, rules, recipients } = props.d;
   return (
-    <Page title={`Data dictionary: ${dataset.title}`}>
+    <Page l={props.l} title={`Data dictionary: ${dataset.title}`}>
       <h1>{dataset.title}</h1>
       <p>
         Dataset <code>{dataset.id}</code>, version {dataset.version}. {dataset.description}

@@ -5,7 +5,8 @@ import type { Principal } from '../../auth/principal';
 import { deliveryScope } from '../../auth/visibility';
 import { GatewayError } from '../../core/errors';
 import { type ExpectedReport, expectedDeliveries } from '../../pipeline/expected';
-import { asTyped, shownInstant } from '../components';
+import { asTyped, Badge, When } from '../components';
+import type { Locale } from '../i18n';
 import { Page } from '../layout';
 import type { DashboardServices } from '../services';
 
@@ -16,17 +17,17 @@ function previousMonth(now: Date): string {
 }
 
 /** Which expected deliveries of a dataset and period came, came late, or are missing. */
-export async function expectedPage(services: DashboardServices, c: Context, p: Principal) {
+export async function expectedPage(services: DashboardServices, c: Context, p: Principal, l: Locale) {
   const datasets = [...services.catalogue.datasets.keys()];
   const dataset = c.req.query('dataset') ?? datasets[0] ?? '';
   const period = c.req.query('period') ?? previousMonth(services.now());
   try {
     const report = await expectedDeliveries(services, dataset, period, deliveryScope(p));
-    return c.html(<ExpectedView who={p} report={report} datasets={datasets} />);
+    return c.html(<ExpectedView l={l} who={p} report={report} datasets={datasets} />);
   } catch (e) {
     if (!(e instanceof GatewayError)) throw e;
     return c.html(
-      <Page title="Expected deliveries" who={p}>
+      <Page l={l} title={l.t('expected.title')} who={p}>
         <p>{e.message}</p>
       </Page>,
       422,
@@ -34,14 +35,14 @@ export async function expectedPage(services: DashboardServices, c: Context, p: P
   }
 }
 
-function ExpectedView(props: { who: Principal; report: ExpectedReport; datasets: string[] }) {
-  const r = props.report;
+function ExpectedView(props: { l: Locale; who: Principal; report: ExpectedReport; datasets: string[] }) {
+  const { l, report: r } = props;
   return (
-    <Page title="Expected deliveries" who={props.who}>
-      <h1>Expected deliveries</h1>
+    <Page l={l} title={l.t('expected.title')} who={props.who}>
+      <h1>{l.t('expected.title')}</h1>
       <form class="filter" method="get" action="/expected">
         <label>
-          Dataset
+          {l.t('col.dataset')}
           <select name="dataset">
             {props.datasets.map((d) => (
               <option value={d} selected={r.dataset === d}>
@@ -51,28 +52,28 @@ function ExpectedView(props: { who: Principal; report: ExpectedReport; datasets:
           </select>
         </label>
         <label>
-          Period
+          {l.t('col.period')}
           <input name="period" value={asTyped(r.period)} size={9} />
         </label>
-        <button type="submit">Show</button>
+        <button type="submit">{l.t('filter.show')}</button>
       </form>
-      <p>Due by {r.deadline.replace('T', ' ').slice(0, 16)} UTC.</p>
+      <p>{l.t('expected.due', { deadline: l.instant(r.deadline) })}</p>
       <div class="summary">
         {Object.entries(r.summary).map(([s, n]) => (
           <div>
-            <span class={`badge ${s}`}>{s}</span> {n}
+            <Badge l={l} status={s} /> {l.number(n)}
           </div>
         ))}
       </div>
       <table>
         <thead>
           <tr>
-            <th>Municipality</th>
-            <th>Source</th>
-            <th>Status</th>
-            <th>Received (UTC)</th>
-            <th class="num">Attempts</th>
-            <th>Last problem</th>
+            <th>{l.t('col.municipality')}</th>
+            <th>{l.t('col.source')}</th>
+            <th>{l.t('col.status')}</th>
+            <th>{l.t('col.received')}</th>
+            <th class="num">{l.t('col.attempts')}</th>
+            <th>{l.t('col.lastProblem')}</th>
           </tr>
         </thead>
         <tbody>
@@ -83,24 +84,25 @@ function ExpectedView(props: { who: Principal; report: ExpectedReport; datasets:
               </td>
               <td>{i.source}</td>
               <td>
-                <span class={`badge ${i.status}`}>{i.status}</span>
+                <Badge l={l} status={i.status} />
               </td>
               <td>
                 {i.delivery ? (
-                  <a href={`/deliveries/${i.delivery}`}>{i.receivedAt ? shownInstant(i.receivedAt) : ''}</a>
+                  <a href={`/deliveries/${i.delivery}`}>
+                    {i.receivedAt ? <When l={l} at={i.receivedAt} /> : ''}
+                  </a>
                 ) : (
                   ''
                 )}
               </td>
-              <td class="num">{i.attempts}</td>
+              <td class="num">{l.number(i.attempts)}</td>
               <td>{i.lastProblem ?? ''}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      {r.items.length === 0 ? (
-        <p class="muted">No source token names a municipality for this dataset.</p>
-      ) : null}
+      <p class="muted">{l.t('col.times')}</p>
+      {r.items.length === 0 ? <p class="muted">{l.t('expected.none')}</p> : null}
     </Page>
   );
 }

@@ -4,14 +4,15 @@ import type { Principal } from '../../auth/principal';
 import { extractScope } from '../../auth/visibility';
 import type { ExtractRecord } from '../../stores/metadata-store';
 import { isCursor } from '../../stores/paging';
-import { Badge, municipalityName, shownInstant } from '../components';
+import { Badge, municipalityName, When } from '../components';
+import type { Locale } from '../i18n';
 import { Page } from '../layout';
 import type { DashboardServices } from '../services';
 
 const PAGE_SIZE = 100;
 
 /** A recipient's extracts, newest first, a page at a time with a link to the older ones. */
-export async function extractsPage(services: DashboardServices, c: Context, p: Principal) {
+export async function extractsPage(services: DashboardServices, c: Context, p: Principal, l: Locale) {
   const scope = extractScope(p);
   const cursor = c.req.query('cursor');
   const page = scope
@@ -21,37 +22,40 @@ export async function extractsPage(services: DashboardServices, c: Context, p: P
         PAGE_SIZE,
       )
     : { items: [], next: null };
-  return c.html(<ExtractsView who={p} items={page.items} next={page.next} />);
+  return c.html(<ExtractsView l={l} who={p} items={page.items} next={page.next} />);
 }
 
-function ExtractsView(props: { who: Principal; items: ExtractRecord[]; next: string | null }) {
+function ExtractsView(props: { l: Locale; who: Principal; items: ExtractRecord[]; next: string | null }) {
+  const { l } = props;
   return (
-    <Page title="Extracts" who={props.who}>
-      <h1>Extracts for {props.who.recipient}</h1>
+    <Page l={l} title={l.t('extracts.title')} who={props.who}>
+      <h1>{l.t('extracts.heading', { recipient: props.who.recipient ?? '' })}</h1>
       <table>
         <thead>
           <tr>
-            <th>Made (UTC)</th>
-            <th>Dataset</th>
-            <th>Municipality</th>
-            <th>Period</th>
-            <th class="num">Records</th>
-            <th>Status</th>
-            <th>File</th>
+            <th>{l.t('col.made')}</th>
+            <th>{l.t('col.dataset')}</th>
+            <th>{l.t('col.municipality')}</th>
+            <th>{l.t('col.period')}</th>
+            <th class="num">{l.t('col.records')}</th>
+            <th>{l.t('col.status')}</th>
+            <th>{l.t('col.file')}</th>
           </tr>
         </thead>
         <tbody>
           {props.items.map((e) => (
             <tr>
-              <td>{shownInstant(e.createdAt)}</td>
+              <td>
+                <When l={l} at={e.createdAt} />
+              </td>
               <td>{e.dataset}</td>
               <td>
                 {e.municipality} {municipalityName(e.municipality)}
               </td>
               <td>{e.period}</td>
-              <td class="num">{e.records}</td>
+              <td class="num">{l.number(e.records)}</td>
               <td>
-                <Badge status={e.status} />
+                <Badge l={l} status={e.status} />
               </td>
               <td>
                 <code>{e.fileName}</code>
@@ -60,10 +64,13 @@ function ExtractsView(props: { who: Principal; items: ExtractRecord[]; next: str
           ))}
         </tbody>
       </table>
-      {props.items.length === 0 ? <p class="muted">No extracts yet.</p> : null}
+      <p class="muted">{l.t('col.times')}</p>
+      {props.items.length === 0 ? <p class="muted">{l.t('extracts.none')}</p> : null}
       {props.next ? (
         <p>
-          <a href={`/?${new URLSearchParams({ cursor: props.next }).toString()}`}>Older extracts →</a>
+          <a rel="next" href={`/?${new URLSearchParams({ cursor: props.next }).toString()}`}>
+            {l.t('extracts.older')}
+          </a>
         </p>
       ) : null}
     </Page>

@@ -1,28 +1,25 @@
 /** @jsxImportSource hono/jsx */
+import type { Locale } from '../i18n';
 import { Page } from '../layout';
 
 /** The sign-in form; after a refused token, or too many from this address, it says so. */
-export function SignIn(props: { failed?: boolean; waitSeconds?: number }) {
+export function SignIn(props: { l: Locale; failed?: boolean; waitSeconds?: number }) {
+  const { l } = props;
   return (
-    <Page title="Sign in">
-      <h1>Sign in</h1>
-      <p>
-        Paste the token the gateway's administrator issued to you. The gateway opens a session for this
-        browser; the token itself is not kept in it.
-      </p>
-      {props.failed ? <p class="rejected">That token is unknown, revoked or expired.</p> : null}
+    <Page l={l} title={l.t('signIn.title')}>
+      <h1>{l.t('signIn.title')}</h1>
+      <p>{l.t('signIn.intro')}</p>
+      {props.failed ? <p class="rejected">{l.t('signIn.failed')}</p> : null}
       {props.waitSeconds ? (
-        <p class="rejected">
-          Too many failed sign-ins from this address; try again in {props.waitSeconds} s.
-        </p>
+        <p class="rejected">{l.t('signIn.wait', { seconds: l.number(props.waitSeconds) })}</p>
       ) : null}
       <form method="post" action="/session">
         <label>
-          Token
+          {l.t('signIn.token')}
           <input type="password" name="token" size={60} required autocomplete="off" />
         </label>
         <p>
-          <button type="submit">Sign in</button>
+          <button type="submit">{l.t('signIn.title')}</button>
         </p>
       </form>
     </Page>

@@ -1,0 +1,152 @@
+import type {
+  AcknowledgementStatus,
+  DeliveryStatus,
+  ExtractStatus,
+  PushStatus,
+  Role,
+  SlotStatus,
+} from '../core/vocabulary';
+
+/**
+ * The dashboard's words, Danish and English side by side: the one message catalogue. A page
+ * asks for a text by its key (`l.t('nav.deliveries')`); `{name}` in a text is filled in from
+ * the parameters (`l.t('extracts.heading', { recipient })`). Both languages are required for
+ * every key, so a text cannot be added in one language only.
+ */
+export const LANGS = ['da', 'en'] as const;
+export type Lang = (typeof LANGS)[number];
+
+type Catalogue = Record<string, Record<Lang, string>>;
+
+export const MESSAGES = {
+  'app.name': { da: 'Leverancegateway', en: 'Delivery gateway' },
+  'lang.switch': { da: 'English', en: 'Dansk' },
+  'lang.switchTitle': { da: 'Show the dashboard in English', en: 'Vis dashboardet på dansk' },
+  'nav.deliveries': { da: 'Leverancer', en: 'Deliveries' },
+  'nav.expected': { da: 'Forventede', en: 'Expected' },
+  'nav.apiReference': { da: 'API-reference', en: 'API reference' },
+  'nav.signOut': { da: 'Log ud', en: 'Sign out' },
+
+  'signIn.title': { da: 'Log ind', en: 'Sign in' },
+  'signIn.intro': {
+    da: 'Indsæt det token, som gatewayens administrator har udstedt til dig. Gatewayen åbner en session for denne browser; selve tokenet gemmes ikke i den.',
+    en: "Paste the token the gateway's administrator issued to you. The gateway opens a session for this browser; the token itself is not kept in it.",
+  },
+  'signIn.failed': {
+    da: 'Tokenet er ukendt, tilbagekaldt eller udløbet.',
+    en: 'That token is unknown, revoked or expired.',
+  },
+  'signIn.wait': {
+    da: 'For mange mislykkede log ind fra denne adresse; prøv igen om {seconds} s.',
+    en: 'Too many failed sign-ins from this address; try again in {seconds} s.',
+  },
+  'signIn.token': { da: 'Token', en: 'Token' },
+
+  'filter.all': { da: 'alle', en: 'all' },
+  'filter.show': { da: 'Vis', en: 'Show' },
+
+  'col.dataset': { da: 'Datasæt', en: 'Dataset' },
+  'col.municipality': { da: 'Kommune', en: 'Municipality' },
+  'col.period': { da: 'Periode', en: 'Period' },
+  'col.status': { da: 'Status', en: 'Status' },
+  'col.received': { da: 'Modtaget', en: 'Received' },
+  'col.source': { da: 'Kilde', en: 'Source' },
+  'col.records': { da: 'Poster', en: 'Records' },
+  'col.errors': { da: 'Fejl', en: 'Errors' },
+  'col.extracts': { da: 'Udtræk', en: 'Extracts' },
+  'col.recipient': { da: 'Modtager', en: 'Recipient' },
+  'col.profile': { da: 'Profil', en: 'Profile' },
+  'col.ackDue': { da: 'Kvittering senest', en: 'Acknowledgement due' },
+  'col.push': { da: 'Push', en: 'Push' },
+  'col.record': { da: 'Post', en: 'Record' },
+  'col.line': { da: 'Linje', en: 'Line' },
+  'col.field': { da: 'Felt', en: 'Field' },
+  'col.rule': { da: 'Regel', en: 'Rule' },
+  'col.message': { da: 'Besked', en: 'Message' },
+  'col.attempts': { da: 'Forsøg', en: 'Attempts' },
+  'col.lastProblem': { da: 'Seneste problem', en: 'Last problem' },
+  'col.made': { da: 'Dannet', en: 'Made' },
+  'col.file': { da: 'Fil', en: 'File' },
+  'col.times': {
+    da: 'Tidspunkter er dansk tid (Europe/Copenhagen).',
+    en: 'Times are Danish time (Europe/Copenhagen).',
+  },
+
+  'deliveries.title': { da: 'Leverancer', en: 'Deliveries' },
+  'deliveries.superseded': { da: 'erstattet', en: 'superseded' },
+  'deliveries.none': { da: 'Ingen leverancer passer til filteret.', en: 'No deliveries match.' },
+  'deliveries.older': { da: 'Ældre leverancer →', en: 'Older deliveries →' },
+
+  'delivery.notFoundTitle': { da: 'Ikke fundet', en: 'Not found' },
+  'delivery.notFound': { da: 'Der findes ingen sådan leverance.', en: 'There is no such delivery.' },
+  'delivery.back': { da: '← Leverancer', en: '← Deliveries' },
+  'delivery.from': { da: 'fra', en: 'from' },
+  'delivery.receivedAt': { da: 'modtaget', en: 'received' },
+  'delivery.records': {
+    da: ', {total} poster ({invalid} ugyldige)',
+    en: ', {total} records ({invalid} invalid)',
+  },
+  'delivery.extracts': { da: 'Udtræk', en: 'Extracts' },
+  'delivery.pushAfterOne': { da: 'efter {n} forsøg', en: 'after {n} attempt' },
+  'delivery.pushAfterMany': { da: 'efter {n} forsøg', en: 'after {n} attempts' },
+  'delivery.fetchedByRecipient': { da: 'hentes af modtageren', en: 'fetched by the recipient' },
+  'delivery.issues': { da: 'Hvad var galt ({count} fejl)', en: 'What was wrong ({count} errors)' },
+  'delivery.issuesFirst': {
+    da: 'Hvad var galt ({count} fejl, de første {shown} vises)',
+    en: 'What was wrong ({count} errors, first {shown} shown)',
+  },
+
+  'expected.title': { da: 'Forventede leverancer', en: 'Expected deliveries' },
+  'expected.due': { da: 'Frist: {deadline}.', en: 'Due by {deadline}.' },
+  'expected.none': {
+    da: 'Intet kildetoken nævner en kommune for dette datasæt.',
+    en: 'No source token names a municipality for this dataset.',
+  },
+
+  'extracts.title': { da: 'Udtræk', en: 'Extracts' },
+  'extracts.heading': { da: 'Udtræk til {recipient}', en: 'Extracts for {recipient}' },
+  'extracts.none': { da: 'Ingen udtræk endnu.', en: 'No extracts yet.' },
+  'extracts.older': { da: 'Ældre udtræk →', en: 'Older extracts →' },
+} as const satisfies Catalogue;
+
+export type MessageKey = keyof typeof MESSAGES;
+
+/** Every status the dashboard shows, from every list in core/vocabulary.ts. */
+export type ShownStatus =
+  | DeliveryStatus
+  | ExtractStatus
+  | PushStatus
+  | AcknowledgementStatus
+  | SlotStatus
+  | 'rejected';
+
+/**
+ * The word for each status. One word per status value across the lists: `pending` is
+ * "afventer" for a push and an expected delivery alike. The machine value stays in the
+ * badge's CSS class.
+ */
+export const STATUS_WORDS: Readonly<Record<ShownStatus, Record<Lang, string>>> = {
+  receiving: { da: 'modtages', en: 'receiving' },
+  accepted: { da: 'accepteret', en: 'accepted' },
+  rejected: { da: 'afvist', en: 'rejected' },
+  failed: { da: 'fejlet', en: 'failed' },
+  available: { da: 'klar', en: 'available' },
+  fetched: { da: 'hentet', en: 'fetched' },
+  acknowledged: { da: 'kvitteret', en: 'acknowledged' },
+  refused: { da: 'afvist af modtager', en: 'refused' },
+  superseded: { da: 'erstattet', en: 'superseded' },
+  purged: { da: 'slettet', en: 'purged' },
+  pending: { da: 'afventer', en: 'pending' },
+  delivered: { da: 'leveret', en: 'delivered' },
+  cancelled: { da: 'annulleret', en: 'cancelled' },
+  received: { da: 'modtaget', en: 'received' },
+  late: { da: 'for sen', en: 'late' },
+  missing: { da: 'mangler', en: 'missing' },
+};
+
+export const ROLE_WORDS: Readonly<Record<Role, Record<Lang, string>>> = {
+  source: { da: 'kilde', en: 'source' },
+  recipient: { da: 'modtager', en: 'recipient' },
+  auditor: { da: 'revisor', en: 'auditor' },
+  admin: { da: 'administrator', en: 'admin' },
+};
