@@ -20,6 +20,8 @@ import type {
   RotateSigningKey,
   SessionRecord,
   SigningKeyRecord,
+  SlotFactQuery,
+  SlotFactRecord,
   TokenRecord,
 } from './records';
 
@@ -106,6 +108,12 @@ export interface MetadataStore {
   listIssues(deliveryId: string, cursor: string | null, limit: number): Promise<Page<ValidationIssue>>;
   /** Receiving deliveries that began before the instant: left behind by a crash. */
   listStaleReceiving(before: string): Promise<DeliveryRecord[]>;
+  /**
+   * The accepted and rejected deliveries (superseded ones too) of one dataset's slots for the
+   * given periods, each with its extract count, in one query, ordered by id: what data quality
+   * and the consolidation report are computed from.
+   */
+  listSlotFacts(q: SlotFactQuery): Promise<SlotFactRecord[]>;
 
   getExtract(id: string): Promise<ExtractRecord | null>;
   listExtracts(filter: ExtractFilter, cursor: string | null, limit: number): Promise<Page<ExtractRecord>>;

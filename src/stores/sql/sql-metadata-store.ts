@@ -10,6 +10,7 @@ import { migrate } from './migrate';
 import * as profiles from './profiles';
 import * as pushes from './pushes';
 import * as sessions from './sessions';
+import { listSlotFacts } from './slot-facts';
 import { statistics } from './statistics';
 import * as tokens from './tokens';
 
@@ -55,6 +56,7 @@ export function createSqlMetadataStore(db: SqlClient, now: Clock = systemClock):
     releaseIdempotencyKey: (id) => deliveries.releaseIdempotencyKey(db, id),
     listIssues: (deliveryId, cursor, limit) => listIssues(db, deliveryId, cursor, limit),
     listStaleReceiving: (before) => deliveries.listStaleReceiving(db, before),
+    listSlotFacts: (q) => listSlotFacts(db, q),
 
     getExtract: (id) => extracts.getExtract(db, id),
     listExtracts: (filter, cursor, limit) => extracts.listExtracts(db, filter, cursor, limit),
