@@ -36,6 +36,10 @@ export const ACCESS: Readonly<Record<string, readonly Role[]>> = {
   'GET /v1/datasets/:id/profiles/:recipient/versions': EVERYONE,
   'POST /v1/datasets/:id/profiles/:recipient/preview': ['admin'],
   'GET /v1/status/expected': READERS,
+  // Counts per slot, never values: each role within its scope (auth/visibility: slotScope).
+  'GET /v1/quality': ['source', 'recipient', 'auditor', 'admin'], // municipality role: add at merge
+  // A governance figure for the municipalities and the nation, not for the systems that deliver or receive.
+  'GET /v1/reports/consolidation': ['auditor', 'admin'], // municipality role: add at merge
   // Counts of what the gateway holds, for Prometheus: no personal data, but not for every token.
   'GET /metrics': ['auditor', 'admin'],
 };

@@ -18,6 +18,7 @@ import { auditRoutes } from './routes/audit';
 import { datasetRoutes } from './routes/datasets';
 import { deliveryRoutes } from './routes/deliveries';
 import { extractRoutes } from './routes/extracts';
+import { qualityRoutes } from './routes/quality';
 import { serviceRoutes } from './routes/service';
 import { statusRoutes } from './routes/status';
 import { tokenRoutes } from './routes/tokens';
@@ -159,6 +160,7 @@ export function createApp(
   app.route('/', tokenRoutes(services));
   app.route('/', datasetRoutes(services));
   app.route('/', statusRoutes(services));
+  app.route('/', qualityRoutes(services));
 
   const info = {
     title: 'Delivery gateway',

@@ -37,7 +37,11 @@ export async function listSlotFacts(db: SqlExecutor, q: SlotFactQuery): Promise<
       records:
         total === null
           ? null
-          : { total, valid: c.optInteger('records_valid') ?? 0, invalid: c.optInteger('records_invalid') ?? 0 },
+          : {
+              total,
+              valid: c.optInteger('records_valid') ?? 0,
+              invalid: c.optInteger('records_invalid') ?? 0,
+            },
       extracts: c.integer('extracts'),
     };
   });
