@@ -430,6 +430,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/quality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Data quality of a dataset per municipality and period, with the totals per period
+         * @description For each municipality (the one asked for, or every one the token may read) and each period from..to (at most 120, in the dataset cadence): the valid records of the slot's current accepted delivery, the change against the previous period and the same period a year before, whether it is an anomaly (outside the band), errors by rule, rejected attempts and the share a partial acceptance dropped. `totals` sums the items per period.
+         */
+        get: operations["getDataQuality"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * The headers a GET would answer, with no body
+         * @description For each municipality (the one asked for, or every one the token may read) and each period from..to (at most 120, in the dataset cadence): the valid records of the slot's current accepted delivery, the change against the previous period and the same period a year before, whether it is an anomaly (outside the band), errors by rule, rejected attempts and the share a partial acceptance dropped. `totals` sums the items per period.
+         */
+        head: operations["headDataQuality"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/consolidation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Deliveries accepted, extracts made and parallel deliveries avoided, per municipality and in total
+         * @description Over the periods counted in the months from..to (YYYY-MM, at most 120 months; a week counts in the month of its Thursday), every dataset: accepted deliveries (each once, corrections included), the extracts made from them, and avoided = extracts − deliveries.
+         */
+        get: operations["getConsolidationReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * The headers a GET would answer, with no body
+         * @description Over the periods counted in the months from..to (YYYY-MM, at most 120 months; a week counts in the month of its Thursday), every dataset: accepted deliveries (each once, corrections included), the extracts made from them, and avoided = extracts − deliveries.
+         */
+        head: operations["headConsolidationReport"];
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -588,6 +636,81 @@ export interface components {
             attempts: number;
             rejected: number;
             lastProblem: string | null;
+        };
+        DataQuality: {
+            dataset: string;
+            /** @enum {string} */
+            cadence: "monthly" | "weekly" | "daily";
+            from: string;
+            to: string;
+            band: {
+                percent: number;
+            };
+            items: components["schemas"]["QualityItem"][];
+            totals: components["schemas"]["QualityTotal"][];
+        };
+        QualityItem: {
+            municipality: string;
+            delivery: string | null;
+            source: string | null;
+            period: string;
+            /** @description Valid records of the current accepted delivery */
+            records: number | null;
+            previousPeriod: string;
+            previousRecords: number | null;
+            /** @description (records − previousRecords) / previousRecords, 4 decimals; null when either is missing or previousRecords is 0 */
+            change: number | null;
+            yearBeforePeriod: string;
+            yearBeforeRecords: number | null;
+            changeYearBefore: number | null;
+            /** @description records moved outside the band against the previous period */
+            anomaly: boolean;
+            errorsByRule: {
+                [key: string]: number;
+            };
+            rejectedAttempts: number;
+            /** @description records.invalid / records.total of the current delivery */
+            droppedShare: number | null;
+            /** @description Reserved for re-validation results; null for now */
+            revalidation: null;
+        };
+        QualityTotal: {
+            municipalities: number;
+            period: string;
+            /** @description Valid records of the current accepted delivery */
+            records: number | null;
+            previousPeriod: string;
+            previousRecords: number | null;
+            /** @description (records − previousRecords) / previousRecords, 4 decimals; null when either is missing or previousRecords is 0 */
+            change: number | null;
+            yearBeforePeriod: string;
+            yearBeforeRecords: number | null;
+            changeYearBefore: number | null;
+            /** @description records moved outside the band against the previous period */
+            anomaly: boolean;
+            errorsByRule: {
+                [key: string]: number;
+            };
+            rejectedAttempts: number;
+            /** @description records.invalid / records.total of the current delivery */
+            droppedShare: number | null;
+            /** @description Reserved for re-validation results; null for now */
+            revalidation: null;
+        };
+        ConsolidationReport: {
+            from: string;
+            to: string;
+            items: {
+                municipality: string;
+                deliveries: number;
+                extracts: number;
+                avoided: number;
+            }[];
+            total: {
+                deliveries: number;
+                extracts: number;
+                avoided: number;
+            };
         };
     };
     responses: {
@@ -2233,6 +2356,126 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             /** @description Unknown dataset or a period that does not fit its cadence */
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getDataQuality: {
+        parameters: {
+            query: {
+                dataset: string;
+                municipality?: string;
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The quality series */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataQuality"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Unknown dataset or municipality, a period that does not fit the cadence, or a range backwards or over 120 periods */
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    headDataQuality: {
+        parameters: {
+            query: {
+                dataset: string;
+                municipality?: string;
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The quality series */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Unknown dataset or municipality, a period that does not fit the cadence, or a range backwards or over 120 periods */
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getConsolidationReport: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The consolidation report */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsolidationReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description A month that is not YYYY-MM, or a range backwards or over 120 months */
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    headConsolidationReport: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The consolidation report */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description A month that is not YYYY-MM, or a range backwards or over 120 months */
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
         };
