@@ -9,7 +9,7 @@
 export interface ConsolidationFact {
   municipality: string;
   status: 'accepted' | 'rejected';
-  extracts: number;
+  extracts: number | null;
 }
 
 export interface ConsolidationCount {
@@ -27,7 +27,7 @@ export function consolidate(
     const c = counts.get(f.municipality);
     if (!c || f.status !== 'accepted') continue;
     c.deliveries++;
-    c.extracts += f.extracts;
+    c.extracts += f.extracts ?? 0;
   }
   const items = [...counts].map(([municipality, c]) => ({
     municipality,

@@ -125,6 +125,7 @@ export async function consolidationReport(
       ...(await deps.metadata.listSlotFacts({
         dataset,
         periods,
+        countExtracts: true,
         ...(scope.municipalities ? { municipalities } : {}),
       })),
     );

@@ -110,8 +110,8 @@ export interface MetadataStore {
   listStaleReceiving(before: string): Promise<DeliveryRecord[]>;
   /**
    * The accepted and rejected deliveries (superseded ones too) of one dataset's slots for the
-   * given periods, each with its extract count, in one query, ordered by id: what data quality
-   * and the consolidation report are computed from.
+   * given periods, with each one's extract count when asked, in one query, ordered by id: what
+   * data quality and the consolidation report are computed from.
    */
   listSlotFacts(q: SlotFactQuery): Promise<SlotFactRecord[]>;
 

@@ -261,6 +261,8 @@ export interface SlotFactQuery {
   periods: string[];
   /** Only these municipalities (a scope); every one when absent. */
   municipalities?: string[];
+  /** Count each delivery's extracts (the consolidation report); quality does without. */
+  countExtracts?: boolean;
 }
 
 /** What data quality and the consolidation report need of one accepted or rejected delivery. */
@@ -272,6 +274,6 @@ export interface SlotFactRecord {
   status: 'accepted' | 'rejected';
   receivedAt: string;
   records: { total: number; valid: number; invalid: number } | null;
-  /** Extracts made from the delivery (every status, superseded ones too). */
-  extracts: number;
+  /** Extracts made from the delivery (every status, superseded ones too); null unless counted (`countExtracts`). */
+  extracts: number | null;
 }

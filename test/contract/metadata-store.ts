@@ -1042,7 +1042,11 @@ export function metadataStoreContract(
         await accepted(at('0101', '2024-05'), [tag('rcp')]); // a period not asked for
         await accepted({ ...at('0101', '2024-03'), dataset: tag('ds') }, [tag('rcp')]); // another dataset
 
-        const facts = await store.listSlotFacts({ dataset, periods: ['2024-03', '2024-04', '2023-03'] });
+        const facts = await store.listSlotFacts({
+          dataset,
+          periods: ['2024-03', '2024-04', '2023-03'],
+          countExtracts: true,
+        });
         expect(facts.map((f) => f.id)).toEqual(
           [first.draft.id, correction.draft.id, rejected.id, other.draft.id].sort(),
         );
@@ -1072,6 +1076,12 @@ export function metadataStoreContract(
 
         const scoped = await store.listSlotFacts({ dataset, periods: ['2024-03'], municipalities: ['0147'] });
         expect(scoped.map((f) => f.id)).toEqual([rejected.id]);
+        // Uncounted unless asked.
+        const uncounted = await store.listSlotFacts({ dataset, periods: ['2024-03'] });
+        expect(uncounted.find((f) => f.id === first.draft.id)).toMatchObject({
+          extracts: null,
+          records: { valid: 10 },
+        });
         expect(await store.listSlotFacts({ dataset, periods: [] })).toEqual([]);
         expect(await store.listSlotFacts({ dataset, periods: ['2024-03'], municipalities: [] })).toEqual([]);
       });

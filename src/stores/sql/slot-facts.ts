@@ -4,7 +4,8 @@ import { columns } from './columns';
 
 /**
  * The accepted and rejected deliveries of one dataset's slots for some periods, with their
- * extract counts, in one query (the `deliveries_slot` index leads with the dataset).
+ * extract counts when asked, in one query (the `deliveries_slot` index leads with the dataset;
+ * `extracts_delivery` finds a delivery's extracts).
  */
 export async function listSlotFacts(db: SqlExecutor, q: SlotFactQuery): Promise<SlotFactRecord[]> {
   if (q.periods.length === 0 || q.municipalities?.length === 0) return [];
@@ -17,7 +18,7 @@ export async function listSlotFacts(db: SqlExecutor, q: SlotFactQuery): Promise<
   const rows = await db.query(
     `SELECT d.id, d.municipality, d.period, d.source, d.status, d.received_at,
             d.records_total, d.records_valid, d.records_invalid,
-            (SELECT count(*) FROM extracts e WHERE e.delivery_id = d.id) AS extracts
+            ${q.countExtracts ? '(SELECT count(*) FROM extracts e WHERE e.delivery_id = d.id)' : 'NULL'} AS extracts
        FROM deliveries d
       WHERE d.dataset = $1 AND d.period IN (SELECT jsonb_array_elements_text($2::jsonb))
         AND d.status IN ('accepted', 'rejected') ${scope}
@@ -42,7 +43,7 @@ export async function listSlotFacts(db: SqlExecutor, q: SlotFactQuery): Promise<
               valid: c.optInteger('records_valid') ?? 0,
               invalid: c.optInteger('records_invalid') ?? 0,
             },
-      extracts: c.integer('extracts'),
+      extracts: c.optInteger('extracts'),
     };
   });
 }
