@@ -87,7 +87,7 @@ export async function dataQuality(
 }
 
 /** A dataset's periods counted in the months from..to: its months, its days, its weeks by their Thursday. */
-function periodsInMonths(months: readonly string[], cadence: Cadence): string[] {
+export function periodsInMonths(months: readonly string[], cadence: Cadence): string[] {
   if (cadence === 'monthly') return [...months];
   const first = parsePeriod(months[0] as string, 'monthly');
   const last = parsePeriod(months[months.length - 1] as string, 'monthly');

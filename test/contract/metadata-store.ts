@@ -1030,11 +1030,13 @@ export function metadataStoreContract(
           period,
           source,
         });
-        const first = await accepted(at('0101', '2024-03'), [tag('rcp'), tag('rcp'), tag('rcp')], {
+        const src = tag('src');
+        const first = await accepted(at('0101', '2024-03', src), [tag('rcp'), tag('rcp'), tag('rcp')], {
           records: { total: 12, valid: 10, invalid: 2 },
         });
-        // A correction from another source: the first stays, superseded or not, with its extracts.
-        const correction = await accepted(at('0101', '2024-03'), [tag('rcp')]);
+        // A correction supersedes the first, which stays a fact with its (superseded) extracts.
+        const correction = await accepted(at('0101', '2024-03', src), [tag('rcp')]);
+        expect((await store.getDelivery(first.draft.id))?.supersededBy).toBe(correction.draft.id);
         const rejected = await ended(at('0147', '2024-03'), 'rejected');
         await ended(at('0147', '2024-03'), 'failed');
         await store.createDelivery(draft(at('0147', '2024-03'))); // still receiving
