@@ -1,3 +1,4 @@
+import type { Catalogue } from '../core/catalogue';
 import type { DeliveryFilter, DeliveryRecord, ExtractFilter, ExtractRecord } from '../stores/metadata-store';
 import { inScope, type Principal } from './principal';
 
@@ -12,6 +13,10 @@ import { inScope, type Principal } from './principal';
  * - An extract: auditors and admins all (its metadata; the access table keeps its content the
  *   recipient's); a recipient its own.
  * - An audit event: auditors and admins, as the access table says for every audit route.
+ * - A slot's data quality (counts, never values): auditors and admins all; a source the
+ *   municipalities × datasets its token names now, whoever sent the slot's deliveries; a
+ *   recipient every municipality of the datasets it receives (a profile for it).
+ * - The consolidation report: auditors and admins.
  */
 
 /** The part of a delivery listing a principal's scope decides. */
@@ -82,4 +87,32 @@ export function mayReadMunicipality(p: Principal, municipality: string): boolean
  */
 export function seesEveryMunicipality(p: Principal): boolean {
   return p.role === 'admin' || p.role === 'auditor' || p.role === 'recipient';
+}
+
+/** The slots (municipalities × datasets) a principal may read the quality of; absent: every one; null for none. */
+export type SlotScope = { municipalities?: string[]; datasets?: string[] } | null;
+
+/** The slots whose data quality a principal may read. */
+export function slotScope(p: Principal, catalogue: Catalogue): SlotScope {
+  if (p.role === 'admin' || p.role === 'auditor') return {};
+  // municipality role: add at merge ({ municipalities } from its token, every dataset).
+  if (p.role === 'source')
+    return {
+      ...(p.municipalities.includes('*') ? {} : { municipalities: p.municipalities }),
+      ...(p.datasets.includes('*') ? {} : { datasets: p.datasets }),
+    };
+  if (p.role === 'recipient' && p.recipient !== null) {
+    const datasets: string[] = [];
+    for (const [dataset, profiles] of catalogue.profiles)
+      if (profiles.some((c) => c.profile.recipient === p.recipient)) datasets.push(dataset);
+    return { datasets };
+  }
+  return null;
+}
+
+/** The municipalities whose consolidation figures a principal may read; absent: every one; null for none. */
+export function consolidationScope(p: Principal): { municipalities?: string[] } | null {
+  if (p.role === 'admin' || p.role === 'auditor') return {};
+  // municipality role: add at merge ({ municipalities } from its token).
+  return null;
 }

@@ -80,3 +80,80 @@ export function periodOf(at: Date, cadence: Cadence): string {
     1 + Math.round((t.getTime() - thursday(new Date(Date.UTC(year, 0, 4))).getTime()) / (7 * 86_400_000));
   return `${year}-W${String(week).padStart(2, '0')}`;
 }
+
+// ---------------------------------------------------------------- stepping between periods
+
+const DAY_MS = 86_400_000;
+
+function dayOf(isoDate: string): Date {
+  return new Date(`${isoDate}T00:00:00Z`);
+}
+
+/** The ISO year's last week: 53 when its 28 December falls in week 53, else 52. */
+export function weeksInIsoYear(year: number): 52 | 53 {
+  return parsePeriod(`${year}-W53`, 'weekly') ? 53 : 52;
+}
+
+/** The period after a valid period of the cadence (2026-12 → 2027-01, 2026-W53 → 2027-W01). */
+export function nextPeriod(id: string, cadence: Cadence): string {
+  const p = parsePeriod(id, cadence);
+  if (!p) throw new Error(`not a ${cadence} period: ${id}`);
+  return periodOf(new Date(dayOf(p.end).getTime() + DAY_MS), cadence);
+}
+
+/** The period before a valid period of the cadence (2026-01 → 2025-12, 2026-W01 → 2025-W52 or W53, 2024-03-01 → 2024-02-29). */
+export function previousPeriod(id: string, cadence: Cadence): string {
+  const p = parsePeriod(id, cadence);
+  if (!p) throw new Error(`not a ${cadence} period: ${id}`);
+  return periodOf(new Date(dayOf(p.start).getTime() - DAY_MS), cadence);
+}
+
+/**
+ * The same period a year before: the same month (2026-10 → 2025-10), the same ISO week number
+ * (2026-W43 → 2025-W43; week 53 of a year before which has none → that year's week 52, the
+ * last week of its year like week 53), the same day (29 February → 28 February, the last day
+ * of that February).
+ */
+export function periodYearBefore(id: string, cadence: Cadence): string {
+  const p = parsePeriod(id, cadence);
+  if (!p) throw new Error(`not a ${cadence} period: ${id}`);
+  const year = Number(id.slice(0, 4)) - 1;
+  const y = String(year).padStart(4, '0');
+  if (cadence === 'monthly') return `${y}${id.slice(4)}`;
+  if (cadence === 'weekly') {
+    const week = Math.min(Number(id.slice(6)), weeksInIsoYear(year));
+    return `${y}-W${String(week).padStart(2, '0')}`;
+  }
+  const month = Number(id.slice(5, 7));
+  const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const day = Math.min(Number(id.slice(8, 10)), lastDay);
+  return `${y}-${id.slice(5, 7)}-${String(day).padStart(2, '0')}`;
+}
+
+/**
+ * The periods from `from` to `to`, both included, oldest first; null when either is not a
+ * period of the cadence (or lies outside the years 1901–9998, where stepping a year back or a
+ * period on stays within four-digit years), `to` is before `from`, or the range holds more than
+ * `max` periods.
+ */
+export function periodRange(from: string, to: string, cadence: Cadence, max: number): string[] | null {
+  const a = parsePeriod(from, cadence);
+  const b = parsePeriod(to, cadence);
+  if (!a || !b || a.start > b.start) return null;
+  if (from.slice(0, 4) < '1901' || to.slice(0, 4) > '9998') return null;
+  const out = [from];
+  while (out[out.length - 1] !== to) {
+    if (out.length >= max) return null;
+    out.push(nextPeriod(out[out.length - 1] as string, cadence));
+  }
+  return out;
+}
+
+/**
+ * The month (`YYYY-MM`) a period is counted in: a month is itself, a day its month, an ISO week
+ * the month of its Thursday (so January to December hold exactly the weeks of that ISO year).
+ */
+export function monthOfPeriod(p: Period): string {
+  if (p.cadence !== 'weekly') return p.start.slice(0, 7);
+  return new Date(dayOf(p.start).getTime() + 3 * DAY_MS).toISOString().slice(0, 7);
+}

@@ -93,6 +93,10 @@ export const ACCESS: Readonly<Record<string, readonly Role[]>> = {
   // municipality role: add at merge (and to mayReadMunicipality in auth/visibility.ts)
   'GET /v1/runs/:id/municipalities/:code': READERS,
   'POST /v1/runs': ['admin'],
+  // Counts per slot, never values: each role within its scope (auth/visibility: slotScope).
+  'GET /v1/quality': ['source', 'recipient', 'auditor', 'admin'], // municipality role: add at merge
+  // A governance figure for the municipalities and the nation, not for the systems that deliver or receive.
+  'GET /v1/reports/consolidation': ['auditor', 'admin'], // municipality role: add at merge
   // Counts of what the gateway holds, for Prometheus: no personal data, but not for every token.
   'GET /metrics': ['auditor', 'admin'],
 };

@@ -20,6 +20,7 @@ import { deliveryRoutes } from './routes/deliveries';
 import { dictionaryRoutes } from './routes/dictionary';
 import { extractRoutes } from './routes/extracts';
 import { publishedRoutes } from './routes/published';
+import { qualityRoutes } from './routes/quality';
 import { revalidationRoutes } from './routes/revalidations';
 import { runRoutes } from './routes/runs';
 import { serviceRoutes } from './routes/service';
@@ -171,6 +172,7 @@ export function createApp(
   app.route('/', revalidationRoutes(services));
   app.route('/', statusRoutes(services));
   app.route('/', runRoutes(services));
+  app.route('/', qualityRoutes(services));
 
   const info = {
     title: 'Delivery gateway',

@@ -25,6 +25,8 @@ import type {
   RunSummary,
   SessionRecord,
   SigningKeyRecord,
+  SlotFactQuery,
+  SlotFactRecord,
   TokenRecord,
 } from './records';
 import type {
@@ -120,6 +122,12 @@ export interface MetadataStore {
   listIssues(deliveryId: string, cursor: string | null, limit: number): Promise<Page<ValidationIssue>>;
   /** Receiving deliveries that began before the instant: left behind by a crash. */
   listStaleReceiving(before: string): Promise<DeliveryRecord[]>;
+  /**
+   * The accepted and rejected deliveries (superseded ones too) of one dataset's slots for the
+   * given periods, with each one's extract count when asked, in one query, ordered by id: what
+   * data quality and the consolidation report are computed from.
+   */
+  listSlotFacts(q: SlotFactQuery): Promise<SlotFactRecord[]>;
 
   getExtract(id: string): Promise<ExtractRecord | null>;
   listExtracts(filter: ExtractFilter, cursor: string | null, limit: number): Promise<Page<ExtractRecord>>;

@@ -267,3 +267,26 @@ export interface ProfileVersionRecord {
   activeUntil: string | null;
   content: unknown;
 }
+
+/** Which slots' facts `listSlotFacts` reads: one dataset, some periods, optionally some municipalities. */
+export interface SlotFactQuery {
+  dataset: string;
+  periods: string[];
+  /** Only these municipalities (a scope); every one when absent. */
+  municipalities?: string[];
+  /** Count each delivery's extracts (the consolidation report); quality does without. */
+  countExtracts?: boolean;
+}
+
+/** What data quality and the consolidation report need of one accepted or rejected delivery. */
+export interface SlotFactRecord {
+  id: string;
+  municipality: string;
+  period: string;
+  source: string;
+  status: 'accepted' | 'rejected';
+  receivedAt: string;
+  records: { total: number; valid: number; invalid: number } | null;
+  /** Extracts made from the delivery (every status, superseded ones too); null unless counted (`countExtracts`). */
+  extracts: number | null;
+}

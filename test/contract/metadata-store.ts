@@ -1011,6 +1011,91 @@ export function metadataStoreContract(
       });
     });
 
+    // ---------------------------------------------------------------- slot facts
+
+    describe('slot facts', () => {
+      const ended = async (s: Slot, status: 'rejected' | 'failed') => {
+        const d = draft(s);
+        await store.createDelivery(d);
+        await store.endDelivery({
+          id: d.id,
+          status,
+          outcome: { completedAt: new Date().toISOString(), records: { total: 7, valid: 5, invalid: 2 } },
+          problem: { code: 'delivery_rejected', detail: '2 invalid records' },
+          issues: [],
+          errorCount: 2,
+          actor: 'tok_source',
+        });
+        return d;
+      };
+
+      it('listSlotFacts gives the accepted and rejected deliveries of a dataset for the periods asked, with extract counts', async () => {
+        const dataset = tag('ds');
+        const at = (municipality: string, period: string, source = tag('src')): Slot => ({
+          dataset,
+          municipality,
+          period,
+          source,
+        });
+        const src = tag('src');
+        const first = await accepted(at('0101', '2024-03', src), [tag('rcp'), tag('rcp'), tag('rcp')], {
+          records: { total: 12, valid: 10, invalid: 2 },
+        });
+        // A correction supersedes the first, which stays a fact with its (superseded) extracts.
+        const correction = await accepted(at('0101', '2024-03', src), [tag('rcp')]);
+        expect((await store.getDelivery(first.draft.id))?.supersededBy).toBe(correction.draft.id);
+        const rejected = await ended(at('0147', '2024-03'), 'rejected');
+        await ended(at('0147', '2024-03'), 'failed');
+        await store.createDelivery(draft(at('0147', '2024-03'))); // still receiving
+        const other = await accepted(at('0101', '2024-04'), [tag('rcp')]);
+        await accepted(at('0101', '2024-05'), [tag('rcp')]); // a period not asked for
+        await accepted({ ...at('0101', '2024-03'), dataset: tag('ds') }, [tag('rcp')]); // another dataset
+
+        const facts = await store.listSlotFacts({
+          dataset,
+          periods: ['2024-03', '2024-04', '2023-03'],
+          countExtracts: true,
+        });
+        expect(facts.map((f) => f.id)).toEqual(
+          [first.draft.id, correction.draft.id, rejected.id, other.draft.id].sort(),
+        );
+        const byId = new Map(facts.map((f) => [f.id, f]));
+        expect(byId.get(first.draft.id)).toEqual({
+          id: first.draft.id,
+          municipality: '0101',
+          period: '2024-03',
+          source: first.draft.source,
+          status: 'accepted',
+          receivedAt: first.draft.receivedAt,
+          records: { total: 12, valid: 10, invalid: 2 },
+          extracts: 3,
+        });
+        expect(byId.get(correction.draft.id)?.extracts).toBe(1);
+        expect(byId.get(rejected.id)).toMatchObject({
+          status: 'rejected',
+          municipality: '0147',
+          records: { total: 7, valid: 5, invalid: 2 },
+          extracts: 0,
+        });
+        for (const f of facts) {
+          expect(typeof f.extracts).toBe('number');
+          expect(typeof f.records?.total).toBe('number');
+          expectIso(f.receivedAt);
+        }
+
+        const scoped = await store.listSlotFacts({ dataset, periods: ['2024-03'], municipalities: ['0147'] });
+        expect(scoped.map((f) => f.id)).toEqual([rejected.id]);
+        // Uncounted unless asked.
+        const uncounted = await store.listSlotFacts({ dataset, periods: ['2024-03'] });
+        expect(uncounted.find((f) => f.id === first.draft.id)).toMatchObject({
+          extracts: null,
+          records: { valid: 10 },
+        });
+        expect(await store.listSlotFacts({ dataset, periods: [] })).toEqual([]);
+        expect(await store.listSlotFacts({ dataset, periods: ['2024-03'], municipalities: [] })).toEqual([]);
+      });
+    });
+
     // ---------------------------------------------------------------- extracts
 
     describe('extracts', () => {

@@ -5,8 +5,18 @@ import { ADMIN_TOKEN, type MemoryGateway, startMemoryGateway } from '../support/
 
 const ROLES: Role[] = ['source', 'recipient', 'auditor', 'admin'];
 
+/** The query a route needs to get past validation, so the role's answer is the route's own. */
+const QUERIES: Record<string, string> = {
+  '/v1/quality': '?dataset=daycare&from=2026-10&to=2026-10',
+  '/v1/reports/consolidation': '?from=2026-10&to=2026-10',
+};
+
 /** A concrete URL for a route pattern: well-formed ids that name nothing. */
 function sample(path: string): string {
+  return `${samplePath(path)}${QUERIES[path] ?? ''}`;
+}
+
+function samplePath(path: string): string {
   return path
     .replace(':recipient', 'dst')
     .replace(':code', '101')

@@ -190,6 +190,7 @@ describe('bad input to the HTTP interface', () => {
       '/v1/audit?action=%',
       '/v1/extracts?dataset=%00',
       '/v1/status/expected?dataset=daycare&period=2026-1%000',
+      '/v1/quality?dataset=daycare&from=2026-1%000&to=2026-10',
       '/v1/admin/tokens/tok_%00',
     ];
     for (const path of paths) {
@@ -253,6 +254,11 @@ describe('bad input to the HTTP interface', () => {
       ['PUT', `/v1/datasets/${cpr}`],
       ['GET', `/v1/status/expected?dataset=${cpr}&period=2026-10`],
       ['GET', `/v1/status/expected?dataset=daycare&period=${cpr}`],
+      ['GET', `/v1/quality?dataset=${cpr}&from=2026-10&to=2026-10`],
+      ['GET', `/v1/quality?dataset=daycare&municipality=${cpr}&from=2026-10&to=2026-10`],
+      ['GET', `/v1/quality?dataset=daycare&from=${cpr}&to=2026-10`],
+      ['GET', `/v1/quality?dataset=daycare&from=2026-10&to=${cpr.slice(0, 4)}-${cpr.slice(4, 6)}`],
+      ['GET', `/v1/reports/consolidation?from=${cpr}&to=2026-10`],
       ['GET', `/problems/${cpr}`],
       ['GET', `/nothing/${cpr}-x`],
     ];

@@ -8,6 +8,7 @@ import * as deliveries from './deliveries';
 import * as extracts from './extracts';
 import * as revalidations from './revalidations';
 import * as runs from './runs';
+import { listSlotFacts } from './slot-facts';
 import {
   appendAudit,
   auditHead,
@@ -72,6 +73,7 @@ export function createMemoryMetadataStore(now: Clock = systemClock, name = 'memo
     listIssues: (deliveryId, cursor, limit) =>
       read((t) => deliveries.listIssues(t, deliveryId, cursor, limit)),
     listStaleReceiving: (before) => read((t) => deliveries.listStaleReceiving(t, before)),
+    listSlotFacts: (q) => read((t) => listSlotFacts(t, q)),
 
     getExtract: (id) => read((t) => extracts.getExtract(t, id)),
     listExtracts: (filter, cursor, limit) => read((t) => extracts.listExtracts(t, filter, cursor, limit)),

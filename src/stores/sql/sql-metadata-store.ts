@@ -12,6 +12,7 @@ import * as pushes from './pushes';
 import * as revalidations from './revalidations';
 import * as runs from './runs';
 import * as sessions from './sessions';
+import { listSlotFacts } from './slot-facts';
 import { statistics } from './statistics';
 import * as tokens from './tokens';
 
@@ -57,6 +58,7 @@ export function createSqlMetadataStore(db: SqlClient, now: Clock = systemClock):
     releaseIdempotencyKey: (id) => deliveries.releaseIdempotencyKey(db, id),
     listIssues: (deliveryId, cursor, limit) => listIssues(db, deliveryId, cursor, limit),
     listStaleReceiving: (before) => deliveries.listStaleReceiving(db, before),
+    listSlotFacts: (q) => listSlotFacts(db, q),
 
     getExtract: (id) => extracts.getExtract(db, id),
     listExtracts: (filter, cursor, limit) => extracts.listExtracts(db, filter, cursor, limit),
