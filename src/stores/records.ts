@@ -35,6 +35,12 @@ export interface DeliveryRecord {
   datasetVersion: number;
   municipality: string;
   period: string;
+  /**
+   * The delivery's number within its slot (dataset, municipality, period, whoever sent it):
+   * 1 for the first delivery received, and each one after, accepted or not, the next. Assigned
+   * when the delivery is created, under the slot's lock: two deliveries never share one.
+   */
+  sequence: number;
   source: string;
   actor: string;
   status: DeliveryStatus;
@@ -46,6 +52,11 @@ export interface DeliveryRecord {
   bytes: number | null;
   records: { total: number; valid: number; invalid: number } | null;
   errorCount: number;
+  /**
+   * Rule id (`cpr`, `required`, `code`, a dataset rule's id, …) → how many issues broke it: exact,
+   * also when the stored issue list is cut at the limit; `{}` when none.
+   */
+  errorsByRule: Record<string, number>;
   supersedes: string | null;
   supersededBy: string | null;
   receipt: string | null;
@@ -189,7 +200,7 @@ export interface AcceptDelivery {
   extracts: NewExtract[];
   actor: string;
   /** The issues of records left out (a dataset that accepts the valid records). */
-  report?: { issues: ValidationIssue[]; errorCount: number };
+  report?: { issues: ValidationIssue[]; errorCount: number; errorsByRule?: Record<string, number> };
 }
 
 /** What ending a receiving delivery as rejected or failed needs. */
@@ -200,6 +211,8 @@ export interface EndDelivery {
   problem: { code: string; detail: string };
   issues: ValidationIssue[];
   errorCount: number;
+  /** Rule id → issues that broke it (exact); `{}` when absent. */
+  errorsByRule?: Record<string, number>;
   actor: string;
 }
 

@@ -3,6 +3,7 @@ import m0002 from './0002_profile_activations';
 import m0003 from './0003_pushes';
 import m0005 from './0005_sessions';
 import m0006 from './0006_receipt_key_private_halves';
+import m0007 from './0007_slot_without_source';
 
 /** Numbered migrations, applied in order at start; a new one is appended, never edited. */
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -11,4 +12,5 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 3, name: 'pushes', sql: m0003 },
   { version: 5, name: 'sessions', sql: m0005 },
   { version: 6, name: 'receipt key private halves', sql: m0006 },
+  { version: 7, name: 'slot without source', sql: m0007 },
 ];
