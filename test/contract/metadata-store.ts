@@ -1129,7 +1129,10 @@ export function metadataStoreContract(
         const dataset = tag('ds');
         const made: ExtractRecord[] = [];
         for (let i = 0; i < 5; i++) {
-          const { result } = await accepted({ ...slot(), dataset, period: `2024-0${i + 1}` }, [recipient, other]);
+          const { result } = await accepted({ ...slot(), dataset, period: `2024-0${i + 1}` }, [
+            recipient,
+            other,
+          ]);
           made.push(...result.extracts.filter((x) => x.recipient === recipient));
         }
         const oldestFirst = made.map((x) => x.id);

@@ -219,7 +219,9 @@ describe.skipIf(!HAVE_XMLLINT)('the archival version (arkiveringsversion)', () =
         datasets: ['daycare'],
       })
     ).token;
-    const xml = [...syntheticDelivery({ dataset: 'daycare', records: 300, format: 'xml', seed: 22 })].join('');
+    const xml = [...syntheticDelivery({ dataset: 'daycare', records: 300, format: 'xml', seed: 22 })].join(
+      '',
+    );
     const res = await submit(gw, other, xml);
     expect(res.status).toBe(201);
     const d = (await res.json()) as {
@@ -231,7 +233,9 @@ describe.skipIf(!HAVE_XMLLINT)('the archival version (arkiveringsversion)', () =
     expect(d.supersedes).not.toBeNull();
     const id = d.extracts.find((e) => e.recipient === 'rigsarkivet')?.id as string;
     const ra = (await gw.issueToken({ role: 'recipient', subject: 'ra3', recipient: 'rigsarkivet' })).token;
-    const view = (await (await gw.request(`/v1/extracts/${id}`, { token: ra })).json()) as { replaces: string };
+    const view = (await (await gw.request(`/v1/extracts/${id}`, { token: ra })).json()) as {
+      replaces: string;
+    };
     expect(view.replaces).toBe(extract.id);
     const first = (await (await gw.request(`/v1/extracts/${extract.id}`, { token: ra })).json()) as {
       status: string;
