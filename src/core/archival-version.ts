@@ -221,11 +221,25 @@ export function planArchivalTable(
   };
 }
 
-/** The archival version's id (`AVID.SA.101202610`) and its folder (the id and medium `.1`). */
-export function avid(output: ArchivalVersionOutput, ctx: Pick<DeliveryContext, 'municipality' | 'period'>) {
+/** How `{sequence}` is written in an AVID number: at least two digits (`01`, `02`, … `99`, `100`). */
+export function sequenceDigits(sequence: number): string {
+  if (!Number.isSafeInteger(sequence) || sequence < 1)
+    throw new Error(`a delivery's number within its slot is a whole number from 1, not ${sequence}`);
+  return String(sequence).padStart(2, '0');
+}
+
+/**
+ * The archival version's id (`AVID.SA.10120261001` from `{municipality}{periodDigits}{sequence}`)
+ * and its folder (the id and medium `.1`).
+ */
+export function avid(
+  output: ArchivalVersionOutput,
+  ctx: Pick<DeliveryContext, 'municipality' | 'period' | 'sequence'>,
+) {
   const number = output.number
     .replaceAll('{municipality}', ctx.municipality)
-    .replaceAll('{periodDigits}', ctx.period.replace(/\D/g, ''));
+    .replaceAll('{periodDigits}', ctx.period.replace(/\D/g, ''))
+    .replaceAll('{sequence}', sequenceDigits(ctx.sequence));
   if (!/^[1-9][0-9]*$/.test(number))
     throw new Error(
       `the archival version number ${JSON.stringify(number)} is not a number without leading zeros`,

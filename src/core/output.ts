@@ -14,14 +14,18 @@ export const ArchivalVersionOutputSchema = z
     /** The archive's code in the AVID: `SA` for the State Archives. */
     archive: z.string().regex(/^[A-ZÆØÅ]{2,4}$/, 'an archive code is 2 to 4 capital letters'),
     /**
-     * The AVID's number, as a template of digits and `{municipality}` and `{periodDigits}`
-     * (the period without its separators), so that each municipality and period has its own.
+     * The AVID's number, as a template of digits and `{municipality}`, `{periodDigits}` (the
+     * period without its separators) and `{sequence}` (the delivery's number within its slot,
+     * at least two digits: `01` for the first delivery of the dataset, municipality and period,
+     * `02` for the next, whoever sent it), so that each municipality, period and correction has
+     * its own. An AVID number has no leading zero: the template begins with 1–9,
+     * `{municipality}` or `{periodDigits}`, never `{sequence}`.
      */
     number: z
       .string()
       .regex(
-        /^(?:[1-9]|\{(?:municipality|periodDigits)\})[0-9]*(?:\{(?:municipality|periodDigits)\}[0-9]*)*$/,
-        'digits, {municipality} and {periodDigits}, beginning with 1–9 or a placeholder (an AVID number has no leading zero)',
+        /^(?:[1-9]|\{(?:municipality|periodDigits)\})[0-9]*(?:\{(?:municipality|periodDigits|sequence)\}[0-9]*)*$/,
+        'digits, {municipality}, {periodDigits} and {sequence}, beginning with 1–9, {municipality} or {periodDigits} (an AVID number has no leading zero)',
       ),
     /** Who created the data: a template with `{municipalityName}` and `{municipality}`. */
     creator: z.string().min(1).default('{municipalityName} Kommune'),

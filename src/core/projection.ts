@@ -14,6 +14,8 @@ export interface DeliveryContext {
   municipality: string;
   municipalityName: string;
   period: string;
+  /** The delivery's number within its slot (1 for the first, whoever sent it): `{sequence}` in an AVID. */
+  sequence: number;
   source: string;
   receivedAt: string;
 }

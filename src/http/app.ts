@@ -178,7 +178,7 @@ export function createApp(
     title: 'Delivery gateway',
     version: services.version,
     description:
-      'One delivery per source system, municipality and period in; every recipient extract out, signed, acknowledged and audited.',
+      'One current delivery per dataset, municipality and period in, from any authorised source system; every recipient extract out, signed, acknowledged and audited.',
   };
   let document: ReturnType<typeof apiDocument> | null = null;
   // Made once, on first request: every route is registered by then.

@@ -22,6 +22,11 @@ export const DeliveryView = z
     dataset: z.string(),
     municipality: z.string(),
     period: z.string(),
+    sequence: z.number().int().min(1).openapi({
+      description:
+        "The delivery's number within its slot (dataset, municipality, period, whoever sent it): 1 for the first delivery received, each later one (a correction, or an attempt that was rejected) the next",
+      example: 2,
+    }),
     source: z.string(),
     status: z.enum(DELIVERY_STATUSES),
     receivedAt: z.string(),
@@ -30,6 +35,11 @@ export const DeliveryView = z
     bytes: z.number().nullable(),
     records: z.object({ total: z.number(), valid: z.number(), invalid: z.number() }).nullable(),
     errorCount: z.number(),
+    errorsByRule: z.record(z.string(), z.number().int().min(1)).openapi({
+      description:
+        'Rule id → how many issues broke it: exact, also when the stored report is cut at its limit; {} when there were none',
+      example: { cpr: 3, required: 1 },
+    }),
     supersedes: z.string().nullable(),
     supersededBy: z.string().nullable(),
     problem: z.object({ code: z.string(), detail: z.string() }).nullable(),
@@ -121,6 +131,7 @@ export function deliveryView(d: DeliveryRecord, extracts: ExtractRecord[]): z.in
     dataset: d.dataset,
     municipality: d.municipality,
     period: d.period,
+    sequence: d.sequence,
     source: d.source,
     status: d.status,
     receivedAt: d.receivedAt,
@@ -129,6 +140,7 @@ export function deliveryView(d: DeliveryRecord, extracts: ExtractRecord[]): z.in
     bytes: d.bytes,
     records: d.records,
     errorCount: d.errorCount,
+    errorsByRule: d.errorsByRule,
     supersedes: d.supersedes,
     supersededBy: d.supersededBy,
     problem: d.problem,

@@ -118,6 +118,7 @@ export async function checkDelivery(deps: IntakeDeps, req: IntakeRequest): Promi
     municipality: req.municipality,
     municipalityName: MUNICIPALITIES.get(req.municipality)?.name ?? '',
     period: req.period,
+    sequence: delivery.sequence,
     source: req.source,
     receivedAt,
   };

@@ -24,9 +24,10 @@ export interface ReadDelivery {
   sha256: string;
   bytes: number;
   records: { total: number; valid: number; invalid: number };
-  /** The stored issues (bounded) and the count of them all. */
+  /** The stored issues (bounded), the count of them all, and that count by rule (exact). */
   issues: ValidationIssue[];
   errorCount: number;
+  errorsByRule: Record<string, number>;
   /** The profiles of the dataset and the extract each makes. */
   profiles: readonly CompiledProfile[];
   planned: readonly PlannedExtract[];
@@ -75,6 +76,8 @@ export async function readDelivery(
   let bytes = 0;
   const issues: ValidationIssue[] = [];
   let errorCount = 0;
+  // Rule ids are the validator's words and the schema's rule ids, never a value sent.
+  const byRule = new Map<string, number>();
   let invalidRecords = 0;
   let total = 0;
   let projecting = true;
@@ -91,7 +94,11 @@ export async function readDelivery(
       else {
         invalidRecords++;
         errorCount += issues.length - before;
-        // Keep the count exact, the stored list bounded.
+        for (let i = before; i < issues.length; i++) {
+          const rule = issues[i]?.rule ?? '';
+          byRule.set(rule, (byRule.get(rule) ?? 0) + 1);
+        }
+        // Keep the counts exact, the stored list bounded.
         if (issues.length > deps.limits.maxStoredIssues) issues.length = deps.limits.maxStoredIssues;
       }
     }
@@ -139,6 +146,7 @@ export async function readDelivery(
     records: { total, valid: total - invalidRecords, invalid: invalidRecords },
     issues,
     errorCount,
+    errorsByRule: Object.fromEntries([...byRule].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     profiles,
     planned,
     fanOut,

@@ -56,7 +56,7 @@ async function rejectDelivery(
   facts: ReceiptFacts,
 ): Promise<never> {
   const { deliveryId } = facts;
-  const { records, issues, errorCount } = read;
+  const { records, issues, errorCount, errorsByRule } = read;
   await read.cleanup();
   const completedAt = deps.now().toISOString();
   const receipt = await signReceipt(deps.signer, facts, { status: 'rejected' }, completedAt);
@@ -68,6 +68,7 @@ async function rejectDelivery(
     problem: { code: 'delivery_rejected', detail },
     issues,
     errorCount,
+    errorsByRule,
     actor: req.actor,
   });
   throw new GatewayError('delivery_rejected', detail, {
@@ -125,7 +126,7 @@ async function acceptDelivery(
       outcome: { sha256, bytes, records, completedAt, receipt },
       extracts,
       actor: req.actor,
-      report: { issues: read.issues, errorCount: read.errorCount },
+      report: { issues: read.issues, errorCount: read.errorCount, errorsByRule: read.errorsByRule },
     });
     if (accepted.repeated) {
       // Another request with the same bytes for this slot was accepted first.
@@ -158,8 +159,10 @@ async function acceptDelivery(
         problem: refusal
           ? { code: refusal.code, detail: refusal.message }
           : { code: 'internal', detail: 'the extracts could not be completed' },
-        issues: [],
-        errorCount: 0,
+        // What validation found is still true: the report and its counts by rule are kept.
+        issues: read.issues,
+        errorCount: read.errorCount,
+        errorsByRule: read.errorsByRule,
         actor: req.actor,
       })
       .catch(() => {});

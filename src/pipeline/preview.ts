@@ -61,6 +61,7 @@ export async function previewExtract(
     municipalityName: MUNICIPALITIES.get('101')?.name ?? '',
     // A real period, so that what depends on it (an archival version's dates) can be shown.
     period: periodOf(now(), compiled.dataset.cadence),
+    sequence: 1,
     source: 'preview',
     receivedAt: now().toISOString(),
   };

@@ -90,27 +90,35 @@ export interface MetadataStore {
    */
   rotateSigningKey(r: RotateSigningKey): Promise<SigningKeyRecord>;
 
+  /**
+   * Records a delivery as receiving, with the next number of its slot (`sequence`: the
+   * slot's highest so far plus one, whoever sent it), taken under the slot's lock so that two
+   * deliveries of one slot never share one.
+   */
   createDelivery(d: NewDelivery): Promise<DeliveryRecord>;
   getDelivery(id: string): Promise<DeliveryRecord | null>;
   findDeliveryByIdempotencyKey(source: string, key: string): Promise<DeliveryRecord | null>;
   /**
-   * The slot's current accepted delivery (of this dataset, municipality, period and source),
-   * when it holds these bytes read as the same content type (the same bytes read in another
-   * charset are other values).
+   * The slot's current accepted delivery (of this dataset, municipality and period, whichever
+   * source sent it), when it holds these bytes read as the same content type (the same bytes
+   * read in another charset are other values).
    */
   findAcceptedDuplicate(
-    d: Pick<DeliveryRecord, 'dataset' | 'municipality' | 'period' | 'source' | 'contentType'>,
+    d: Pick<DeliveryRecord, 'dataset' | 'municipality' | 'period' | 'contentType'>,
     sha256: string,
   ): Promise<DeliveryRecord | null>;
   listDeliveries(filter: DeliveryFilter, cursor: string | null, limit: number): Promise<Page<DeliveryRecord>>;
   /**
-   * Accepts a receiving delivery with its extracts; supersedes the slot's earlier accepted
-   * delivery. `report` holds the issues of records left out (a dataset that accepts the valid records).
+   * Accepts a receiving delivery with its extracts; supersedes the slot's current accepted
+   * delivery, whichever source sent it (its `supersededBy`, the new one's `supersedes`, its
+   * live extracts `superseded` and each new extract `replaces` the recipient's old one).
+   * `report` holds the issues of records left out (a dataset that accepts the valid records)
+   * and their exact count by rule.
    * The database decides a race: when the slot's current delivery already holds the same
    * bytes, nothing is accepted and the answer is that delivery (`repeated`), on every node.
    */
   acceptDelivery(a: AcceptDelivery): Promise<AcceptResult>;
-  /** Ends a receiving delivery as rejected or failed, with its issues. */
+  /** Ends a receiving delivery as rejected or failed, with its issues and their count by rule. */
   endDelivery(e: EndDelivery): Promise<DeliveryRecord>;
   /** Removes a receiving delivery that turned out to repeat an accepted one. */
   discardReceiving(id: string): Promise<void>;

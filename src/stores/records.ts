@@ -39,6 +39,12 @@ export interface DeliveryRecord {
   datasetVersion: number;
   municipality: string;
   period: string;
+  /**
+   * The delivery's number within its slot (dataset, municipality, period, whoever sent it):
+   * 1 for the first delivery received, and each one after, accepted or not, the next. Assigned
+   * when the delivery is created, under the slot's lock: two deliveries never share one.
+   */
+  sequence: number;
   source: string;
   actor: string;
   status: DeliveryStatus;
@@ -50,6 +56,11 @@ export interface DeliveryRecord {
   bytes: number | null;
   records: { total: number; valid: number; invalid: number } | null;
   errorCount: number;
+  /**
+   * Rule id (`cpr`, `required`, `code`, a dataset rule's id, …) → how many issues broke it: exact,
+   * also when the stored issue list is cut at the limit; `{}` when none.
+   */
+  errorsByRule: Record<string, number>;
   supersedes: string | null;
   supersededBy: string | null;
   receipt: string | null;
@@ -202,7 +213,7 @@ export interface AcceptDelivery {
   extracts: NewExtract[];
   actor: string;
   /** The issues of records left out (a dataset that accepts the valid records). */
-  report?: { issues: ValidationIssue[]; errorCount: number };
+  report?: { issues: ValidationIssue[]; errorCount: number; errorsByRule?: Record<string, number> };
 }
 
 /** What ending a receiving delivery as rejected or failed needs. */
@@ -213,6 +224,8 @@ export interface EndDelivery {
   problem: { code: string; detail: string };
   issues: ValidationIssue[];
   errorCount: number;
+  /** Rule id → issues that broke it (exact); `{}` when absent. */
+  errorsByRule?: Record<string, number>;
   actor: string;
 }
 

@@ -488,12 +488,14 @@ export function metadataStoreContract(
         const created = await store.createDelivery(d);
         const expected: DeliveryRecord = {
           ...d,
+          sequence: 1,
           status: 'receiving',
           completedAt: null,
           sha256: null,
           bytes: null,
           records: null,
           errorCount: 0,
+          errorsByRule: {},
           supersedes: null,
           supersededBy: null,
           receipt: null,
@@ -525,12 +527,14 @@ export function metadataStoreContract(
 
         const expectedDelivery: DeliveryRecord = {
           ...d,
+          sequence: 1,
           status: 'accepted',
           completedAt: o.completedAt,
           sha256: o.sha256,
           bytes: o.bytes,
           records: o.records,
           errorCount: 0,
+          errorsByRule: {},
           supersedes: null,
           supersededBy: null,
           receipt: o.receipt,
@@ -679,16 +683,20 @@ export function metadataStoreContract(
           problem,
           issues,
           errorCount: 1500,
+          // Exact although only 1203 issues are stored.
+          errorsByRule: { pattern: 1000, required: 500 },
           actor: 'tok_source',
         });
         const expected: DeliveryRecord = {
           ...d,
+          sequence: 1,
           status: 'rejected',
           completedAt,
           sha256: sha('9'),
           bytes: 4_294_967_297,
           records: { total: 2000, valid: 500, invalid: 1500 },
           errorCount: 1500,
+          errorsByRule: { pattern: 1000, required: 500 },
           supersedes: null,
           supersededBy: null,
           receipt: null,
@@ -757,6 +765,7 @@ export function metadataStoreContract(
         expect(ended.bytes).toBeNull();
         expect(ended.records).toBeNull();
         expect(ended.errorCount).toBe(0);
+        expect(ended.errorsByRule).toEqual({});
         expect(ended.problem).toEqual(problem);
         expect(await store.listIssues(d.id, null, 10)).toEqual({ items: [], next: null });
         expect((await auditFor(d.id)).map((e) => e.action)).toEqual(['delivery.failed']);
@@ -781,7 +790,9 @@ export function metadataStoreContract(
         expect((await store.findAcceptedDuplicate(xml, sha('d')))?.id).toBe(d.id);
         expect(await store.findAcceptedDuplicate(xml, sha('b'))).toBeNull();
         expect(await store.findAcceptedDuplicate(xml, sha('0'))).toBeNull();
-        expect(await store.findAcceptedDuplicate({ ...xml, source: tag('src') }, sha('d'))).toBeNull();
+        // The slot is not the source's: the same bytes from another source repeat the delivery.
+        const fromAnother = { ...xml, source: tag('src') };
+        expect((await store.findAcceptedDuplicate(fromAnother, sha('d')))?.id).toBe(d.id);
         expect(await store.findAcceptedDuplicate({ ...xml, period: '1999-01' }, sha('d'))).toBeNull();
         expect(await store.findAcceptedDuplicate({ ...xml, municipality: '0999' }, sha('d'))).toBeNull();
         // The same bytes read in another charset are other values.
@@ -853,6 +864,111 @@ export function metadataStoreContract(
         expect(
           (await store.findDeliveryByIdempotencyKey(s.source, receiving.idempotencyKey as string))?.id,
         ).toBe(receiving.id);
+      });
+
+      it('two sources, one slot: the latest accepted delivery is current, with lineage across sources', async () => {
+        const s = slot();
+        const other = { ...s, source: tag('src') };
+        const r1 = tag('rcp');
+        const r2 = tag('rcp');
+        const a = await accepted(s, [r1, r2], { sha256: sha('a') });
+        const b = await accepted(other, [r1], { sha256: sha('b') });
+        expect(b.result.repeated).toBeFalsy();
+        // The second source's delivery supersedes the first source's: one current delivery.
+        expect(b.result.delivery.supersedes).toBe(a.draft.id);
+        expect((await store.getDelivery(a.draft.id))?.supersededBy).toBe(b.draft.id);
+        for (const x of a.extracts) expect((await store.getExtract(x.id))?.status).toBe('superseded');
+        expect(b.result.extracts[0]?.replaces).toBe(a.extracts.find((x) => x.recipient === r1)?.id);
+        const inSlot = {
+          dataset: s.dataset,
+          municipality: s.municipality,
+          period: s.period,
+          status: 'accepted' as const,
+        };
+        const all = (await store.listDeliveries(inSlot, null, 10)).items;
+        expect(all.filter((d) => d.supersededBy === null).map((d) => d.id)).toEqual([b.draft.id]);
+        // And back: the first source corrects the second's.
+        const c = await accepted(s, [r1], { sha256: sha('c') });
+        expect(c.result.delivery.supersedes).toBe(b.draft.id);
+        expect((await store.getDelivery(b.draft.id))?.supersededBy).toBe(c.draft.id);
+        expect(c.result.extracts[0]?.replaces).toBe(b.result.extracts[0]?.id);
+        // Each source still finds its own Idempotency-Keys only, and its own deliveries by source.
+        expect(
+          (await store.listDeliveries({ source: other.source }, null, 10)).items.map((d) => d.id),
+        ).toEqual([b.draft.id]);
+      });
+
+      it("the same bytes from another source repeat the slot's current delivery", async () => {
+        const s = slot();
+        const first = await accepted(s, [tag('rcp')], { sha256: sha('7') });
+        const copy = draft({ ...s, source: tag('src') });
+        await store.createDelivery(copy);
+        const result = await store.acceptDelivery({
+          id: copy.id,
+          outcome: outcome({ sha256: sha('7') }),
+          extracts: [extractFor(copy, tag('rcp'))],
+          actor: 'tok_other',
+        });
+        expect(result.repeated).toBe(true);
+        expect(result.delivery.id).toBe(first.draft.id);
+        expect(await store.getDelivery(copy.id)).toBeNull();
+        expect((await store.getDelivery(first.draft.id))?.supersededBy).toBeNull();
+      });
+
+      it('numbers the deliveries of a slot 1, 2, 3 whoever sent them, accepted or not', async () => {
+        const s = slot();
+        const one = await accepted(s, [tag('rcp')]);
+        const rejected = draft({ ...s, source: tag('src') });
+        const two = await store.createDelivery(rejected);
+        await store.endDelivery({
+          id: rejected.id,
+          status: 'rejected',
+          outcome: { completedAt: new Date().toISOString() },
+          problem: { code: 'x', detail: 'y' },
+          issues: [],
+          errorCount: 1,
+          errorsByRule: { cpr: 1 },
+          actor: 'tok_source',
+        });
+        const three = await accepted({ ...s, source: tag('src') }, [tag('rcp')]);
+        expect([one.result.delivery.sequence, two.sequence, three.result.delivery.sequence]).toEqual([
+          1, 2, 3,
+        ]);
+        expect((await store.getDelivery(rejected.id))?.sequence).toBe(2);
+        expect((await store.getDelivery(rejected.id))?.errorsByRule).toEqual({ cpr: 1 });
+        // Another period is another slot, numbered from 1.
+        expect((await store.createDelivery(draft({ ...s, period: '2024-04' }))).sequence).toBe(1);
+      });
+
+      it('two deliveries created for one slot at once never get the same number', async () => {
+        const s = slot();
+        const made = await Promise.all(
+          Array.from({ length: 6 }, (_, i) =>
+            store.createDelivery(draft({ ...s, source: `${s.source}-${i}` })),
+          ),
+        );
+        expect(made.map((d) => d.sequence).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6]);
+      });
+
+      it('acceptDelivery keeps the exact errors by rule of records left out', async () => {
+        const d = draft(slot());
+        await store.createDelivery(d);
+        const issue: ValidationIssue = {
+          record: 1,
+          field: 'cpr',
+          rule: 'cpr',
+          message: 'cpr is not 10 digits',
+        };
+        const result = await store.acceptDelivery({
+          id: d.id,
+          outcome: outcome(),
+          extracts: [],
+          actor: 'tok_source',
+          report: { issues: [issue], errorCount: 5, errorsByRule: { cpr: 4, 'end-not-before-start': 1 } },
+        });
+        expect(result.delivery.errorCount).toBe(5);
+        expect(result.delivery.errorsByRule).toEqual({ cpr: 4, 'end-not-before-start': 1 });
+        expect((await store.getDelivery(d.id))?.errorsByRule).toEqual({ cpr: 4, 'end-not-before-start': 1 });
       });
 
       it('findDeliveryByIdempotencyKey is per source', async () => {
@@ -1105,7 +1221,10 @@ export function metadataStoreContract(
         const dataset = tag('ds');
         const made: ExtractRecord[] = [];
         for (let i = 0; i < 5; i++) {
-          const { result } = await accepted({ ...slot(), dataset }, [recipient, other]);
+          const { result } = await accepted({ ...slot(), dataset, period: `2024-0${i + 1}` }, [
+            recipient,
+            other,
+          ]);
           made.push(...result.extracts.filter((x) => x.recipient === recipient));
         }
         const oldestFirst = made.map((x) => x.id);

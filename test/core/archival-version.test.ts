@@ -5,6 +5,7 @@ import { avid, planArchivalTable, sqlType } from '../../src/core/archival-versio
 import { createTableWriter, tableIndexXml } from '../../src/core/archival-xml';
 import { buildCatalogue, CatalogueError, type SourceFile } from '../../src/core/catalogue';
 import { DatasetSchema } from '../../src/core/dataset';
+import { ArchivalVersionOutputSchema } from '../../src/core/output';
 import { type Profile, ProfileSchema } from '../../src/core/profile';
 
 const read = (rel: string) => readFileSync(new URL(`../../${rel}`, import.meta.url), 'utf8');
@@ -133,16 +134,41 @@ describe('planning the table', () => {
 describe('the id', () => {
   it('is AVID.<archive>.<number> from the template, the folder adds medium 1', () => {
     const o = profile().output as Parameters<typeof avid>[0];
-    expect(avid(o, { municipality: '101', period: '2026-10' })).toEqual({
-      id: 'AVID.SA.101202610',
-      folder: 'AVID.SA.101202610.1',
+    expect(o.number).toBe('{municipality}{periodDigits}{sequence}');
+    expect(avid(o, { municipality: '101', period: '2026-10', sequence: 1 })).toEqual({
+      id: 'AVID.SA.10120261001',
+      folder: 'AVID.SA.10120261001.1',
     });
-    expect(avid({ ...o, number: '{periodDigits}' }, { municipality: '101', period: '2026-W07' }).id).toBe(
-      'AVID.SA.202607',
-    );
+    expect(
+      avid({ ...o, number: '{periodDigits}' }, { municipality: '101', period: '2026-W07', sequence: 1 }).id,
+    ).toBe('AVID.SA.202607');
     expect(() =>
-      avid({ ...o, number: '0{municipality}' }, { municipality: '101', period: '2026-10' }),
+      avid({ ...o, number: '0{municipality}' }, { municipality: '101', period: '2026-10', sequence: 1 }),
     ).toThrow(/leading zeros/);
+  });
+
+  it('numbers each correction of a slot: {sequence} is at least two digits', () => {
+    const o = profile().output as Parameters<typeof avid>[0];
+    const at = (sequence: number) => avid(o, { municipality: '101', period: '2026-10', sequence }).id;
+    expect([at(1), at(2), at(10), at(99), at(100)]).toEqual([
+      'AVID.SA.10120261001',
+      'AVID.SA.10120261002',
+      'AVID.SA.10120261010',
+      'AVID.SA.10120261099',
+      'AVID.SA.101202610100',
+    ]);
+    expect(new Set([1, 2, 3, 11, 12].map(at)).size).toBe(5);
+    expect(() => at(0)).toThrow(/from 1/);
+  });
+
+  it('the template never begins with {sequence} (an AVID number has no leading zero)', () => {
+    const output = (number: string) => ({ ...profile().output, number });
+    expect(
+      ArchivalVersionOutputSchema.safeParse(output('{municipality}{periodDigits}{sequence}')).success,
+    ).toBe(true);
+    expect(ArchivalVersionOutputSchema.safeParse(output('9{sequence}')).success).toBe(true);
+    expect(ArchivalVersionOutputSchema.safeParse(output('{sequence}{municipality}')).success).toBe(false);
+    expect(ArchivalVersionOutputSchema.safeParse(output('{municipality}{serial}')).success).toBe(false);
   });
 });
 

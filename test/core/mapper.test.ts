@@ -73,6 +73,7 @@ const CTX: DeliveryContext = {
   municipality: '101',
   municipalityName: 'København',
   period: '2026-10',
+  sequence: 1,
   source: 'vendor-test',
   receivedAt: '2026-11-03T09:15:00.000Z',
 };

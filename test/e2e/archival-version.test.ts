@@ -62,18 +62,18 @@ describe.skipIf(!HAVE_XMLLINT)('the archival version (arkiveringsversion)', () =
       await (await gw.request(`/v1/extracts/${id}/content`, { token: ra })).arrayBuffer(),
     );
     dir = await unpack(zip);
-    folder = join(dir, 'AVID.SA.101202610.1');
+    folder = join(dir, 'AVID.SA.10120261001.1');
   }, 60_000);
   afterAll(async () => {
     await gw?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('is one zip holding the folder AVID.SA.<municipality><period>.1', async () => {
+  it('is one zip holding the folder AVID.SA.<municipality><period><sequence>.1', async () => {
     expect(extract.contentType).toBe('application/zip');
     expect(extract.records).toBe(RECORDS);
     const { readdirSync } = await import('node:fs');
-    expect(readdirSync(dir)).toEqual(['AVID.SA.101202610.1']);
+    expect(readdirSync(dir)).toEqual(['AVID.SA.10120261001.1']);
     expect(readdirSync(folder).sort()).toEqual(['ContextDocumentation', 'Indices', 'Schemas', 'Tables']);
   });
 
@@ -127,7 +127,7 @@ describe.skipIf(!HAVE_XMLLINT)('the archival version (arkiveringsversion)', () =
       const copy = await mkdtemp(join(tmpdir(), 'gateway-av-broken-'));
       const { cp } = await import('node:fs/promises');
       await cp(dir, copy, { recursive: true });
-      await edit(join(copy, 'AVID.SA.101202610.1'));
+      await edit(join(copy, 'AVID.SA.10120261001.1'));
       const r = checkArchivalVersion(copy);
       await rm(copy, { recursive: true, force: true });
       return failures(r).map(([id]) => id);
@@ -203,10 +203,58 @@ describe.skipIf(!HAVE_XMLLINT)('the archival version (arkiveringsversion)', () =
     );
     try {
       const { readdirSync } = await import('node:fs');
-      expect(readdirSync(other)).toEqual(['AVID.SA.751202610.1']);
+      expect(readdirSync(other)).toEqual(['AVID.SA.75120261001.1']);
       expect(failures(checkArchivalVersion(other))).toEqual([]);
     } finally {
       await rm(other, { recursive: true, force: true });
+    }
+  });
+
+  it('a correction of the slot from another source gives a new AVID, superseding the first, also valid', async () => {
+    const other = (
+      await gw.issueToken({
+        role: 'source',
+        subject: 'second-vendor',
+        municipalities: ['101'],
+        datasets: ['daycare'],
+      })
+    ).token;
+    const xml = [...syntheticDelivery({ dataset: 'daycare', records: 300, format: 'xml', seed: 22 })].join(
+      '',
+    );
+    const res = await submit(gw, other, xml);
+    expect(res.status).toBe(201);
+    const d = (await res.json()) as {
+      sequence: number;
+      supersedes: string | null;
+      extracts: Array<{ id: string; recipient: string }>;
+    };
+    expect(d.sequence).toBe(2);
+    expect(d.supersedes).not.toBeNull();
+    const id = d.extracts.find((e) => e.recipient === 'rigsarkivet')?.id as string;
+    const ra = (await gw.issueToken({ role: 'recipient', subject: 'ra3', recipient: 'rigsarkivet' })).token;
+    const view = (await (await gw.request(`/v1/extracts/${id}`, { token: ra })).json()) as {
+      replaces: string;
+    };
+    expect(view.replaces).toBe(extract.id);
+    const first = (await (await gw.request(`/v1/extracts/${extract.id}`, { token: ra })).json()) as {
+      status: string;
+    };
+    expect(first.status).toBe('superseded');
+    const corrected = await unpack(
+      new Uint8Array(await (await gw.request(`/v1/extracts/${id}/content`, { token: ra })).arrayBuffer()),
+    );
+    try {
+      const { readdirSync } = await import('node:fs');
+      expect(readdirSync(corrected)).toEqual(['AVID.SA.10120261002.1']);
+      const archiveIndex = await readFile(
+        join(corrected, 'AVID.SA.10120261002.1/Indices/archiveIndex.xml'),
+        'utf8',
+      );
+      expect(archiveIndex).toContain('AVID.SA.10120261002');
+      expect(failures(checkArchivalVersion(corrected))).toEqual([]);
+    } finally {
+      await rm(corrected, { recursive: true, force: true });
     }
   });
 

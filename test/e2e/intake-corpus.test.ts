@@ -473,10 +473,12 @@ describe('intake: a dataset that accepts the valid records below a threshold', (
       id: string;
       records: { valid: number; invalid: number };
       errorCount: number;
+      errorsByRule: Record<string, number>;
       extracts: Array<{ recipient: string; records: number }>;
     };
     expect(d.records).toMatchObject({ valid: 95, invalid: 5 });
     expect(d.errorCount).toBe(5);
+    expect(d.errorsByRule).toEqual({ max: 5 });
     expect(d.extracts.find((e) => e.recipient === 'dst')?.records).toBe(95);
     const report = (await (await gw.request(`/v1/deliveries/${d.id}/report`, { token: source })).json()) as {
       issues: Array<{ field: string; rule: string }>;
@@ -493,6 +495,13 @@ describe('intake: a dataset that accepts the valid records below a threshold', (
       'dataset=daycare&municipality=101&period=2026-09',
     );
     expect(res.status).toBe(422);
-    expect(((await res.json()) as { errorCount: number }).errorCount).toBe(20);
+    const problem = (await res.json()) as { errorCount: number; deliveryId: string };
+    expect(problem.errorCount).toBe(20);
+    const d = (await (
+      await gw.request(`/v1/deliveries/${problem.deliveryId}`, { token: source })
+    ).json()) as {
+      errorsByRule: Record<string, number>;
+    };
+    expect(d.errorsByRule).toEqual({ max: 20 });
   });
 });

@@ -8,6 +8,7 @@ const deliveryRow = {
   dataset_version: 2,
   municipality: '0101',
   period: '2024-01',
+  slot_seq: 2,
   source: 'kommune-0101',
   actor: 'tok_1',
   status: 'accepted',
@@ -21,7 +22,9 @@ const deliveryRow = {
   records_total: 3,
   records_valid: 3,
   records_invalid: 0,
-  error_count: 0,
+  error_count: 4,
+  // jsonb: an object from pg and PGlite, text from a driver that does not parse it.
+  errors_by_rule: { cpr: 3, required: 1 },
   supersedes: null,
   superseded_by: null,
   receipt: 'r',
@@ -36,6 +39,9 @@ describe('SQL row readers', () => {
     expect(d.receivedAt).toBe('2024-01-02T03:04:05.678Z');
     expect(d.completedAt).toBe('2024-01-02T03:04:06.000Z');
     expect(d.records).toEqual({ total: 3, valid: 3, invalid: 0 });
+    expect(d.sequence).toBe(2);
+    expect(d.errorsByRule).toEqual({ cpr: 3, required: 1 });
+    expect(readDelivery({ ...deliveryRow, errors_by_rule: '{"cpr":3,"required":1}' })).toEqual(d);
   });
 
   it('refuse a row that does not fit, naming the table and the column', () => {
@@ -47,6 +53,11 @@ describe('SQL row readers', () => {
     expect(() => readDelivery({ ...deliveryRow, bytes: 'many' })).toThrow(/deliveries\.bytes/);
     expect(() => readDelivery({ ...deliveryRow, received_at: 'yesterday' })).toThrow(/received_at/);
     expect(() => readDelivery({ ...deliveryRow, problem: { code: 1 } })).toThrow(/deliveries\.problem/);
+    expect(() => readDelivery({ ...deliveryRow, slot_seq: null })).toThrow(/deliveries\.slot_seq/);
+    for (const bad of [{ cpr: 'three' }, { cpr: 0 }, { cpr: 1.5 }, [1], null])
+      expect(() => readDelivery({ ...deliveryRow, errors_by_rule: bad })).toThrow(
+        /deliveries\.errors_by_rule/,
+      );
   });
 
   it('check a push target is one the pusher knows', () => {

@@ -838,6 +838,11 @@ export interface components {
             dataset: string;
             municipality: string;
             period: string;
+            /**
+             * @description The delivery's number within its slot (dataset, municipality, period, whoever sent it): 1 for the first delivery received, each later one (a correction, or an attempt that was rejected) the next
+             * @example 2
+             */
+            sequence: number;
             source: string;
             /** @enum {string} */
             status: "receiving" | "accepted" | "rejected" | "failed";
@@ -851,6 +856,16 @@ export interface components {
                 invalid: number;
             } | null;
             errorCount: number;
+            /**
+             * @description Rule id → how many issues broke it: exact, also when the stored report is cut at its limit; {} when there were none
+             * @example {
+             *       "cpr": 3,
+             *       "required": 1
+             *     }
+             */
+            errorsByRule: {
+                [key: string]: number;
+            };
             supersedes: string | null;
             supersededBy: string | null;
             problem: {
@@ -1457,7 +1472,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The same bytes were already accepted: the earlier delivery */
+            /** @description The same bytes are the slot's current delivery (also when another source sent them): that delivery, nothing accepted again */
             200: {
                 headers: {
                     Location: components["headers"]["Location"];

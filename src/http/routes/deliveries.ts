@@ -42,7 +42,8 @@ const submit = createRoute({
       content: { 'application/json': { schema: DeliveryView } },
     },
     200: {
-      description: 'The same bytes were already accepted: the earlier delivery',
+      description:
+        "The same bytes are the slot's current delivery (also when another source sent them): that delivery, nothing accepted again",
       headers: { Location: HEADERS.Location },
       content: { 'application/json': { schema: DeliveryView } },
     },

@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock';
-import { decideSlot } from '../../core/slot';
+import { decideSlot, type SlotKey } from '../../core/slot';
 import type { ValidationIssue } from '../../core/validator';
 import { acceptanceEvents, endingEvent } from '../acceptance-events';
 import { decodeCursor, page } from '../paging';
@@ -16,7 +16,8 @@ import type {
 } from '../records';
 import { appendAudit, byId, copy, instant, iso, isoOrNull, json, type Tables } from './tables';
 
-type Slot = Pick<DeliveryRecord, 'dataset' | 'municipality' | 'period' | 'source'>;
+const inSlot = (d: DeliveryRecord, s: SlotKey) =>
+  d.dataset === s.dataset && d.municipality === s.municipality && d.period === s.period;
 
 function mustGet(t: Tables, id: string): DeliveryRecord {
   const d = t.deliveries.get(id);
@@ -28,8 +29,13 @@ export function createDelivery(t: Tables, d: NewDelivery): DeliveryRecord {
   if (t.deliveries.has(d.id)) throw new Error(`memory: delivery ${d.id} exists`);
   if (d.idempotencyKey !== null && findDeliveryByIdempotencyKey(t, d.source, d.idempotencyKey))
     throw new Error(`memory: ${d.source} already used the Idempotency-Key ${d.idempotencyKey}`);
+  // The slot's next number; each change runs alone, as under the SQL store's slot lock.
+  let sequence = 1;
+  for (const other of t.deliveries.values())
+    if (inSlot(other, d) && other.sequence >= sequence) sequence = other.sequence + 1;
   const record: DeliveryRecord = {
     ...d,
+    sequence,
     receivedAt: iso(d.receivedAt),
     status: 'receiving',
     completedAt: null,
@@ -37,6 +43,7 @@ export function createDelivery(t: Tables, d: NewDelivery): DeliveryRecord {
     bytes: null,
     records: null,
     errorCount: 0,
+    errorsByRule: {},
     supersedes: null,
     supersededBy: null,
     receipt: null,
@@ -51,26 +58,20 @@ export function findDeliveryByIdempotencyKey(t: Tables, source: string, key: str
   return null;
 }
 
-/** The slot's current accepted delivery (the newest not superseded), other than `except`. */
-function currentOfSlot(t: Tables, s: Slot, except?: string): DeliveryRecord | null {
+/**
+ * The slot's current accepted delivery (the newest not superseded), whichever source sent it,
+ * other than `except`.
+ */
+function currentOfSlot(t: Tables, s: SlotKey, except?: string): DeliveryRecord | null {
   const held = [...t.deliveries.values()]
-    .filter(
-      (d) =>
-        d.dataset === s.dataset &&
-        d.municipality === s.municipality &&
-        d.period === s.period &&
-        d.source === s.source &&
-        d.status === 'accepted' &&
-        d.supersededBy === null &&
-        d.id !== except,
-    )
+    .filter((d) => inSlot(d, s) && d.status === 'accepted' && d.supersededBy === null && d.id !== except)
     .sort(byId);
   return held[held.length - 1] ?? null;
 }
 
 export function findAcceptedDuplicate(
   t: Tables,
-  d: Slot & Pick<DeliveryRecord, 'contentType'>,
+  d: SlotKey & Pick<DeliveryRecord, 'contentType'>,
   sha256: string,
 ): DeliveryRecord | null {
   const current = currentOfSlot(t, d);
@@ -201,6 +202,7 @@ export function acceptDelivery(t: Tables, now: Clock, a: AcceptDelivery): Accept
     receipt: outcome.receipt,
     supersedes: prev,
     errorCount: report?.errorCount ?? 0,
+    errorsByRule: { ...(report?.errorsByRule ?? {}) },
   });
   if (report) addIssues(t, id, report.issues);
   for (const e of a.extracts) insertExtract(t, e, id, replaced.get(e.recipient) ?? null);
@@ -220,6 +222,7 @@ export function endDelivery(t: Tables, now: Clock, e: EndDelivery): DeliveryReco
     receipt: outcome.receipt ?? null,
     problem: { code: problem.code, detail: problem.detail },
     errorCount,
+    errorsByRule: { ...(e.errorsByRule ?? {}) },
   };
   t.deliveries.set(id, d);
   addIssues(t, id, issues);

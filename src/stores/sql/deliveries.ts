@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock';
-import { decideSlot } from '../../core/slot';
+import { decideSlot, type SlotKey, slotLockKey } from '../../core/slot';
 import { acceptanceEvents, endingEvent } from '../acceptance-events';
 import type {
   AcceptDelivery,
@@ -17,7 +17,10 @@ import { insertIssues } from './issues';
 import { page, Select } from './query';
 import { readDelivery } from './rows';
 
-type Slot = Pick<DeliveryRecord, 'dataset' | 'municipality' | 'period' | 'source'>;
+/** Holds the slot's lock until the transaction ends: its number and its current delivery are decided one at a time. */
+async function lockSlot(tx: SqlExecutor, s: SlotKey): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [slotLockKey(s)]);
+}
 
 export async function getDelivery(db: SqlExecutor, id: string): Promise<DeliveryRecord | null> {
   const [r] = await db.query('SELECT * FROM deliveries WHERE id = $1', [id]);
@@ -30,25 +33,31 @@ async function mustGetDelivery(db: SqlExecutor, id: string): Promise<DeliveryRec
   return d;
 }
 
-export async function createDelivery(db: SqlExecutor, d: NewDelivery): Promise<DeliveryRecord> {
-  const [r] = await db.query(
-    `INSERT INTO deliveries (id, dataset, dataset_version, municipality, period, source, actor, status, content_type, idempotency_key, received_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 'receiving', $8, $9, $10) RETURNING *`,
-    [
-      d.id,
-      d.dataset,
-      d.datasetVersion,
-      d.municipality,
-      d.period,
-      d.source,
-      d.actor,
-      d.contentType,
-      d.idempotencyKey,
-      d.receivedAt,
-    ],
-  );
-  if (!r) throw new Error(`deliveries: insert of ${d.id} returned no row`);
-  return readDelivery(r);
+/** Records a receiving delivery with the slot's next number, taken under the slot's lock. */
+export function createDelivery(db: SqlClient, d: NewDelivery): Promise<DeliveryRecord> {
+  return db.transaction(async (tx) => {
+    await lockSlot(tx, d);
+    const [r] = await tx.query(
+      `INSERT INTO deliveries (id, dataset, dataset_version, municipality, period, source, actor, status, content_type, idempotency_key, received_at, slot_seq)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'receiving', $8, $9, $10,
+         (SELECT COALESCE(MAX(slot_seq), 0) + 1 FROM deliveries WHERE dataset = $2 AND municipality = $4 AND period = $5))
+       RETURNING *`,
+      [
+        d.id,
+        d.dataset,
+        d.datasetVersion,
+        d.municipality,
+        d.period,
+        d.source,
+        d.actor,
+        d.contentType,
+        d.idempotencyKey,
+        d.receivedAt,
+      ],
+    );
+    if (!r) throw new Error(`deliveries: insert of ${d.id} returned no row`);
+    return readDelivery(r);
+  });
 }
 
 export async function findDeliveryByIdempotencyKey(
@@ -63,12 +72,15 @@ export async function findDeliveryByIdempotencyKey(
   return r ? readDelivery(r) : null;
 }
 
-/** The slot's current accepted delivery (the newest not superseded), other than `except`. */
-async function currentOfSlot(db: SqlExecutor, s: Slot, except?: string): Promise<DeliveryRecord | null> {
+/**
+ * The slot's current accepted delivery (the newest not superseded), whichever source sent it,
+ * other than `except`.
+ */
+async function currentOfSlot(db: SqlExecutor, s: SlotKey, except?: string): Promise<DeliveryRecord | null> {
   const [r] = await db.query(
-    `SELECT * FROM deliveries WHERE dataset = $1 AND municipality = $2 AND period = $3 AND source = $4
-     AND status = 'accepted' AND superseded_by IS NULL AND id <> $5 ORDER BY id DESC LIMIT 1`,
-    [s.dataset, s.municipality, s.period, s.source, except ?? ''],
+    `SELECT * FROM deliveries WHERE dataset = $1 AND municipality = $2 AND period = $3
+     AND status = 'accepted' AND superseded_by IS NULL AND id <> $4 ORDER BY id DESC LIMIT 1`,
+    [s.dataset, s.municipality, s.period, except ?? ''],
   );
   return r ? readDelivery(r) : null;
 }
@@ -76,7 +88,7 @@ async function currentOfSlot(db: SqlExecutor, s: Slot, except?: string): Promise
 /** The slot's current delivery, when the supersede rule says these bytes would repeat it. */
 export async function findAcceptedDuplicate(
   db: SqlExecutor,
-  d: Slot & Pick<DeliveryRecord, 'contentType'>,
+  d: SlotKey & Pick<DeliveryRecord, 'contentType'>,
   sha256: string,
 ): Promise<DeliveryRecord | null> {
   const current = await currentOfSlot(db, d);
@@ -111,9 +123,8 @@ export function acceptDelivery(db: SqlClient, now: Clock, a: AcceptDelivery): Pr
   return db.transaction(async (tx) => {
     const current = await getDelivery(tx, id);
     if (current?.status !== 'receiving') throw new Error(`${db.name}: delivery ${id} is not receiving`);
-    const slot = [current.dataset, current.municipality, current.period, current.source].join('|');
     // Two nodes accepting deliveries for one slot at once must not both supersede the same one.
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [slot]);
+    await lockSlot(tx, current);
     const held = await currentOfSlot(tx, current, id);
     const decision = decideSlot(held, { sha256: outcome.sha256, contentType: current.contentType });
     if (held && decision.kind === 'repeats') {
@@ -126,7 +137,8 @@ export function acceptDelivery(db: SqlClient, now: Clock, a: AcceptDelivery): Pr
     if (prev) await tx.query('UPDATE deliveries SET superseded_by = $1 WHERE id = $2', [id, prev]);
     await tx.query(
       `UPDATE deliveries SET status = 'accepted', completed_at = $2, sha256 = $3, bytes = $4, records_total = $5,
-       records_valid = $6, records_invalid = $7, receipt = $8, supersedes = $9, error_count = $10 WHERE id = $1`,
+       records_valid = $6, records_invalid = $7, receipt = $8, supersedes = $9, error_count = $10,
+       errors_by_rule = $11::jsonb WHERE id = $1`,
       [
         id,
         outcome.completedAt,
@@ -138,6 +150,7 @@ export function acceptDelivery(db: SqlClient, now: Clock, a: AcceptDelivery): Pr
         outcome.receipt,
         prev,
         report?.errorCount ?? 0,
+        JSON.stringify(report?.errorsByRule ?? {}),
       ],
     );
     if (report?.issues.length) await insertIssues(tx, id, report.issues);
@@ -153,7 +166,8 @@ export function endDelivery(db: SqlClient, now: Clock, e: EndDelivery): Promise<
   return db.transaction(async (tx) => {
     const [row] = await tx.query(
       `UPDATE deliveries SET status = $2, completed_at = $3, sha256 = $4, bytes = $5, records_total = $6, records_valid = $7,
-       records_invalid = $8, receipt = $9, problem = $10::jsonb, error_count = $11 WHERE id = $1 AND status = 'receiving' RETURNING *`,
+       records_invalid = $8, receipt = $9, problem = $10::jsonb, error_count = $11, errors_by_rule = $12::jsonb
+       WHERE id = $1 AND status = 'receiving' RETURNING *`,
       [
         id,
         status,
@@ -166,6 +180,7 @@ export function endDelivery(db: SqlClient, now: Clock, e: EndDelivery): Promise<
         outcome.receipt ?? null,
         JSON.stringify(problem),
         errorCount,
+        JSON.stringify(e.errorsByRule ?? {}),
       ],
     );
     if (!row) throw new Error(`${db.name}: delivery ${id} is not receiving`);

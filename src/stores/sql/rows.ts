@@ -71,6 +71,18 @@ function readProblem(row: SqlRow): DeliveryRecord['problem'] {
   return { code, detail };
 }
 
+/** Rule id → count: each count a whole number of at least 1. */
+function readErrorsByRule(row: SqlRow): Record<string, number> {
+  const counts = columns('deliveries', row).object('errors_by_rule');
+  const out: Record<string, number> = {};
+  for (const [rule, n] of Object.entries(counts)) {
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1)
+      throw new RowShapeError('deliveries', 'errors_by_rule', 'a count of at least 1 per rule', n);
+    out[rule] = n;
+  }
+  return out;
+}
+
 export function readDelivery(row: SqlRow): DeliveryRecord {
   const c = columns('deliveries', row);
   const total = c.optInteger('records_total');
@@ -80,6 +92,7 @@ export function readDelivery(row: SqlRow): DeliveryRecord {
     datasetVersion: c.integer('dataset_version'),
     municipality: c.text('municipality'),
     period: c.text('period'),
+    sequence: c.integer('slot_seq'),
     source: c.text('source'),
     actor: c.text('actor'),
     status: c.oneOf('status', DELIVERY_STATUSES),
@@ -94,6 +107,7 @@ export function readDelivery(row: SqlRow): DeliveryRecord {
         ? null
         : { total, valid: c.optInteger('records_valid') ?? 0, invalid: c.optInteger('records_invalid') ?? 0 },
     errorCount: c.integer('error_count'),
+    errorsByRule: readErrorsByRule(row),
     supersedes: c.optText('supersedes'),
     supersededBy: c.optText('superseded_by'),
     receipt: c.optText('receipt'),
