@@ -25,15 +25,15 @@ export type PushStatus = (typeof PUSH_STATUSES)[number];
 export const ACKNOWLEDGEMENT_STATUSES = ['accepted', 'refused'] as const;
 export type AcknowledgementStatus = (typeof ACKNOWLEDGEMENT_STATUSES)[number];
 
-/** How an expected delivery stands for a period (the municipalities' view). */
-export const SLOT_STATUSES = ['received', 'late', 'missing', 'pending'] as const;
+/** How an obligated slot (dataset, municipality, period) stands (the municipalities' view). */
+export const SLOT_STATUSES = ['received', 'late', 'missing', 'pending', 'rejected'] as const;
 export type SlotStatus = (typeof SLOT_STATUSES)[number];
 
 /** A receipt is signed for a delivery that was accepted or rejected. */
 export const RECEIPT_STATUSES = ['accepted', 'rejected'] as const;
 export type ReceiptStatus = (typeof RECEIPT_STATUSES)[number];
 
-export const ROLES = ['source', 'recipient', 'auditor', 'admin'] as const;
+export const ROLES = ['source', 'recipient', 'municipality', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Every action the audit log records. */
