@@ -78,7 +78,10 @@ export function statusScope(p: Principal, catalogue: Pick<Catalogue, 'profiles'>
 }
 
 /** Whether a slot is within a status scope. */
-export function withinStatusScope(scope: StatusScope | null, slot: { dataset: string; municipality: string }) {
+export function withinStatusScope(
+  scope: StatusScope | null,
+  slot: { dataset: string; municipality: string },
+) {
   return (
     !!scope &&
     (scope.datasets === undefined || scope.datasets.includes(slot.dataset)) &&

@@ -3,7 +3,12 @@ import { planArchivalTable } from './archival-version';
 import { canonicalJson } from './canonical-json';
 import { type Dataset, DatasetSchema } from './dataset';
 import { type CompiledProfile, compileProfile } from './mapper';
-import { type CompiledObligation, checkObligation, compileObligation, ObligationsFileSchema } from './obligations';
+import {
+  type CompiledObligation,
+  checkObligation,
+  compileObligation,
+  ObligationsFileSchema,
+} from './obligations';
 import { type Profile, ProfileSchema } from './profile';
 import { checkProfileAgainstDataset, zodProblems } from './profile-lint';
 import type { MapperDeps } from './projection';

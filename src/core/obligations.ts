@@ -79,13 +79,15 @@ export function checkObligation(
 export function compileObligation(o: Obligation): CompiledObligation {
   const firstPeriod = parsePeriod(o.firstPeriod, o.cadence);
   if (!firstPeriod) throw new Error(`${o.firstPeriod} is not a ${o.cadence} period`);
-  const municipalities = o.municipalities === 'all' ? [...MUNICIPALITIES.keys()].sort() : [...o.municipalities].sort();
+  const municipalities =
+    o.municipalities === 'all' ? [...MUNICIPALITIES.keys()].sort() : [...o.municipalities].sort();
   return { obligation: o, municipalities, firstPeriod };
 }
 
 /** The deadline (the last day on time, YYYY-MM-DD) of a period under a rule. */
 export function deadlineOf(period: Period, rule: DeadlineRule): string {
-  if ('workingDaysAfterPeriodEnd' in rule) return workingDaysAfter(period.end, rule.workingDaysAfterPeriodEnd);
+  if ('workingDaysAfterPeriodEnd' in rule)
+    return workingDaysAfter(period.end, rule.workingDaysAfterPeriodEnd);
   if (period.cadence !== 'monthly') return addDays(period.end, rule.dayOfFollowingMonth);
   const next = addDays(period.end, 1);
   return `${next.slice(0, 8)}${String(rule.dayOfFollowingMonth).padStart(2, '0')}`;

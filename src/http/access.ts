@@ -3,7 +3,8 @@ import { GatewayError } from '../core/errors';
 import { ROLES, type Role } from '../core/vocabulary';
 import type { AuthVariables } from './auth';
 
-const READERS: readonly Role[] = ['source', 'auditor', 'admin'];
+/** Delivery metadata and validation reports: never payloads, so the read-only municipality role too. */
+const READERS: readonly Role[] = ['source', 'municipality', 'auditor', 'admin'];
 const EVERYONE: readonly Role[] = ROLES;
 
 /**
@@ -35,7 +36,8 @@ export const ACCESS: Readonly<Record<string, readonly Role[]>> = {
   'GET /v1/datasets/:id/profiles': EVERYONE,
   'GET /v1/datasets/:id/profiles/:recipient/versions': EVERYONE,
   'POST /v1/datasets/:id/profiles/:recipient/preview': ['admin'],
-  'GET /v1/status/expected': READERS,
+  'GET /v1/status': EVERYONE,
+  'GET /v1/obligations': EVERYONE,
   // Counts of what the gateway holds, for Prometheus: no personal data, but not for every token.
   'GET /metrics': ['auditor', 'admin'],
 };

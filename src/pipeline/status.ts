@@ -8,6 +8,7 @@ import type { StatusScope } from '../auth/visibility';
 import { withinStatusScope } from '../auth/visibility';
 import type { Catalogue } from '../core/catalogue';
 import type { Clock } from '../core/clock';
+import { CADENCES } from '../core/dataset';
 import { GatewayError } from '../core/errors';
 import { danishDate } from '../core/holidays';
 import { isMunicipalityCode } from '../core/municipalities';
@@ -18,7 +19,6 @@ import {
   obliges,
   previousPeriod,
 } from '../core/obligations';
-import { CADENCES } from '../core/dataset';
 import { PERIOD_FORMATS, type Period, parsePeriod } from '../core/period';
 import { type DeliveryFact, type SlotState, slotState } from '../core/status';
 import { nameAsShown, shapeOf } from '../core/value-shape';
@@ -84,7 +84,10 @@ function selected(deps: StatusDeps, q: StatusQuery, today: string): Array<[Compi
   if (q.dataset !== undefined && !catalogue.datasets.has(q.dataset))
     throw new GatewayError('unknown_dataset', `there is no dataset ${nameAsShown(q.dataset)}`);
   if (q.municipality !== undefined && !isMunicipalityCode(q.municipality))
-    throw new GatewayError('invalid_municipality', `${nameAsShown(q.municipality)} is not a municipality code`);
+    throw new GatewayError(
+      'invalid_municipality',
+      `${nameAsShown(q.municipality)} is not a municipality code`,
+    );
   const obligations = [...catalogue.obligations.values()].filter(
     (o) => q.dataset === undefined || o.obligation.dataset === q.dataset,
   );

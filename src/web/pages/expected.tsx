@@ -2,27 +2,28 @@
 
 import type { Context } from 'hono';
 import type { Principal } from '../../auth/principal';
-import { deliveryScope } from '../../auth/visibility';
+import { statusScope } from '../../auth/visibility';
 import { GatewayError } from '../../core/errors';
-import { type ExpectedReport, expectedDeliveries } from '../../pipeline/expected';
+import { MUNICIPALITIES } from '../../core/municipalities';
+import { type StatusReport, slotStatuses } from '../../pipeline/status';
 import { asTyped, shownInstant } from '../components';
 import { Page } from '../layout';
 import type { DashboardServices } from '../services';
 
-/** The last whole month: the period most recently due. */
-function previousMonth(now: Date): string {
-  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
-  return d.toISOString().slice(0, 7);
-}
-
-/** Which expected deliveries of a dataset and period came, came late, or are missing. */
+/** How each obligated slot of a dataset and period stands (GET /v1/status, the same rule and scope). */
 export async function expectedPage(services: DashboardServices, c: Context, p: Principal) {
-  const datasets = [...services.catalogue.datasets.keys()];
-  const dataset = c.req.query('dataset') ?? datasets[0] ?? '';
-  const period = c.req.query('period') ?? previousMonth(services.now());
+  const scope = statusScope(p, services.catalogue);
+  const datasets = [...services.catalogue.obligations.keys()].filter(
+    (d) => scope?.datasets === undefined || scope.datasets.includes(d),
+  );
+  const dataset = c.req.query('dataset') || datasets[0] || '';
+  // No period: the one most recently due.
+  const period = c.req.query('period') || undefined;
   try {
-    const report = await expectedDeliveries(services, dataset, period, deliveryScope(p));
-    return c.html(<ExpectedView who={p} report={report} datasets={datasets} />);
+    const report = await slotStatuses(services, { dataset: dataset || undefined, period }, scope);
+    return c.html(
+      <ExpectedView who={p} report={report} dataset={dataset} period={period} datasets={datasets} />,
+    );
   } catch (e) {
     if (!(e instanceof GatewayError)) throw e;
     return c.html(
@@ -34,8 +35,15 @@ export async function expectedPage(services: DashboardServices, c: Context, p: P
   }
 }
 
-function ExpectedView(props: { who: Principal; report: ExpectedReport; datasets: string[] }) {
+function ExpectedView(props: {
+  who: Principal;
+  report: StatusReport;
+  dataset: string;
+  period: string | undefined;
+  datasets: string[];
+}) {
   const r = props.report;
+  const first = r.items[0];
   return (
     <Page title="Expected deliveries" who={props.who}>
       <h1>Expected deliveries</h1>
@@ -44,7 +52,7 @@ function ExpectedView(props: { who: Principal; report: ExpectedReport; datasets:
           Dataset
           <select name="dataset">
             {props.datasets.map((d) => (
-              <option value={d} selected={r.dataset === d}>
+              <option value={d} selected={props.dataset === d}>
                 {d}
               </option>
             ))}
@@ -52,11 +60,15 @@ function ExpectedView(props: { who: Principal; report: ExpectedReport; datasets:
         </label>
         <label>
           Period
-          <input name="period" value={asTyped(r.period)} size={9} />
+          <input name="period" value={asTyped(props.period ?? first?.period ?? '')} size={10} />
         </label>
         <button type="submit">Show</button>
       </form>
-      <p>Due by {r.deadline.replace('T', ' ').slice(0, 16)} UTC.</p>
+      {first ? (
+        <p>
+          Period {first.period}: on time if received by {first.deadline} (Danish time).
+        </p>
+      ) : null}
       <div class="summary">
         {Object.entries(r.summary).map(([s, n]) => (
           <div>
@@ -68,20 +80,20 @@ function ExpectedView(props: { who: Principal; report: ExpectedReport; datasets:
         <thead>
           <tr>
             <th>Municipality</th>
-            <th>Source</th>
             <th>Status</th>
             <th>Received (UTC)</th>
             <th class="num">Attempts</th>
-            <th>Last problem</th>
+            <th class="num">Rejected</th>
+            <th class="num">Records</th>
+            <th class="num">Change</th>
           </tr>
         </thead>
         <tbody>
           {r.items.map((i) => (
             <tr>
               <td>
-                {i.municipality} {i.municipalityName}
+                {i.municipality} {MUNICIPALITIES.get(i.municipality)?.name ?? ''}
               </td>
-              <td>{i.source}</td>
               <td>
                 <span class={`badge ${i.status}`}>{i.status}</span>
               </td>
@@ -93,14 +105,17 @@ function ExpectedView(props: { who: Principal; report: ExpectedReport; datasets:
                 )}
               </td>
               <td class="num">{i.attempts}</td>
-              <td>{i.lastProblem ?? ''}</td>
+              <td class="num">{i.rejectedAttempts}</td>
+              <td class="num">{i.records ?? ''}</td>
+              <td class="num">
+                {i.change === null ? '' : `${i.change > 0 ? '+' : ''}${Math.round(i.change * 100)} %`}
+                {i.anomaly ? ' ⚠' : ''}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
-      {r.items.length === 0 ? (
-        <p class="muted">No source token names a municipality for this dataset.</p>
-      ) : null}
+      {r.items.length === 0 ? <p class="muted">No obligated slot for this dataset and period.</p> : null}
     </Page>
   );
 }
