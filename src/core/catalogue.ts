@@ -7,6 +7,7 @@ import {
   type CompiledObligation,
   checkObligation,
   compileObligation,
+  ObligationSchema,
   ObligationsFileSchema,
 } from './obligations';
 import { type Profile, ProfileSchema } from './profile';
@@ -176,8 +177,15 @@ function readObligations(
     for (const p of zodProblems(parsed.error)) problems.push({ file: file.path, ...p });
     return out;
   }
-  parsed.data.obligations.forEach((o, i) => {
+  parsed.data.obligations.forEach((item, i) => {
     const at = `$.obligations[${i}]`;
+    const one = ObligationSchema.safeParse(item);
+    if (!one.success) {
+      for (const p of zodProblems(one.error))
+        problems.push({ file: file.path, path: `${at}${p.path.replace(/^\$/, '')}`, message: p.message });
+      return;
+    }
+    const o = one.data;
     const found = checkObligation(o, (id) => datasets.get(id)?.dataset.cadence);
     if (out.has(o.dataset)) found.push({ path: '.dataset', message: `a second obligation for ${o.dataset}` });
     for (const p of found) problems.push({ file: file.path, path: `${at}${p.path}`, message: p.message });

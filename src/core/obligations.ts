@@ -44,8 +44,9 @@ export const ObligationSchema = z
   .strict();
 export type Obligation = z.infer<typeof ObligationSchema>;
 
+/** The file's frame; each obligation is checked on its own, so every problem is told at once. */
 export const ObligationsFileSchema = z
-  .object({ $comment: z.string().optional(), obligations: z.array(ObligationSchema) })
+  .object({ $comment: z.string().optional(), obligations: z.array(z.unknown()) })
   .strict();
 
 /** An obligation checked against its dataset, with its municipalities spelt out. */
