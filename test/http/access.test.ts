@@ -3,7 +3,7 @@ import { ACCESS } from '../../src/http/access';
 import type { Role } from '../../src/stores/metadata-store';
 import { ADMIN_TOKEN, type MemoryGateway, startMemoryGateway } from '../support/harness';
 
-const ROLES: Role[] = ['source', 'recipient', 'auditor', 'admin'];
+const ROLES: Role[] = ['source', 'recipient', 'municipality', 'auditor', 'admin'];
 
 /** A concrete URL for a route pattern: well-formed ids that name nothing. */
 function sample(path: string): string {
@@ -26,6 +26,9 @@ describe('every /v1 route and /metrics × every role', () => {
       await gw.issueToken({ role: 'source', subject: 's', municipalities: ['101'], datasets: ['daycare'] })
     ).token;
     tokens.recipient = (await gw.issueToken({ role: 'recipient', subject: 'r', recipient: 'dst' })).token;
+    tokens.municipality = (
+      await gw.issueToken({ role: 'municipality', subject: 'm', municipalities: ['101'] })
+    ).token;
     tokens.auditor = (await gw.issueToken({ role: 'auditor', subject: 'a' })).token;
     tokens.admin = ADMIN_TOKEN;
     routes = gw.app.routes.filter(
