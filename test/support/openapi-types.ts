@@ -406,7 +406,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/status/expected": {
+    "/v1/status": {
         parameters: {
             query?: never;
             header?: never;
@@ -414,19 +414,37 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * For every source and municipality expected to deliver in a period: received, late, missing or pending
-         * @description A source is expected to deliver a dataset for each municipality its token names (a token scoped to every municipality sets no expectation). received: accepted by the deadline; late: first accepted after it; missing: nothing accepted and the deadline has passed; pending: not yet due.
+         * For every obligated slot (dataset, municipality, period): received, late, missing, pending or rejected
+         * @description One item per slot an obligation (deliveries/obligations.json) creates, whoever delivers it; from obligations and deliveries only, so issuing or revoking a token changes no item. received: the first accepted delivery arrived by the deadline (Danish date); late: after it; rejected: nothing accepted and the latest attempt was rejected or failed; missing: nothing at all and the deadline has passed; pending: nothing yet and not due. Without `period`, each dataset's most recently due period. Sources see the municipalities × datasets of their token, recipients the datasets they receive, municipality tokens their municipalities, auditors and admins all.
          */
-        get: operations["listExpectedDeliveries"];
+        get: operations["listSlotStatus"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         /**
          * The headers a GET would answer, with no body
-         * @description A source is expected to deliver a dataset for each municipality its token names (a token scoped to every municipality sets no expectation). received: accepted by the deadline; late: first accepted after it; missing: nothing accepted and the deadline has passed; pending: not yet due.
+         * @description One item per slot an obligation (deliveries/obligations.json) creates, whoever delivers it; from obligations and deliveries only, so issuing or revoking a token changes no item. received: the first accepted delivery arrived by the deadline (Danish date); late: after it; rejected: nothing accepted and the latest attempt was rejected or failed; missing: nothing at all and the deadline has passed; pending: nothing yet and not due. Without `period`, each dataset's most recently due period. Sources see the municipalities × datasets of their token, recipients the datasets they receive, municipality tokens their municipalities, auditors and admins all.
          */
-        head: operations["headListExpectedDeliveries"];
+        head: operations["headListSlotStatus"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/obligations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who owes which dataset by when: deliveries/obligations.json as served, with the next deadlines */
+        get: operations["listObligations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /** The headers a GET would answer, with no body */
+        head: operations["headListObligations"];
         patch?: never;
         trace?: never;
     };
@@ -575,19 +593,55 @@ export interface components {
             revokedAt: string | null;
             lastUsedAt: string | null;
         };
-        ExpectedDelivery: {
+        SlotStatus: {
             dataset: string;
             municipality: string;
-            municipalityName: string;
             period: string;
-            source: string;
+            /**
+             * @description The last day (Danish date) on which a delivery is on time
+             * @example 2026-11-13
+             */
+            deadline: string;
             /** @enum {string} */
-            status: "received" | "late" | "missing" | "pending";
+            status: "received" | "late" | "missing" | "pending" | "rejected";
+            /** @description The slot's current accepted delivery */
             delivery: string | null;
             receivedAt: string | null;
             attempts: number;
-            rejected: number;
-            lastProblem: string | null;
+            rejectedAttempts: number;
+            /** @description Valid records of the current delivery */
+            records: number | null;
+            /** @description The same for the period before */
+            previousRecords: number | null;
+            /** @description (records − previousRecords) / previousRecords */
+            change: number | null;
+            /** @description |change| is above the obligation's anomalyBand */
+            anomaly: boolean;
+            errorsByRule: {
+                [key: string]: number;
+            };
+        };
+        Obligation: {
+            dataset: string;
+            cadence: string;
+            deadline: components["schemas"]["DeadlineRule"];
+            municipalities: "all" | string[];
+            firstPeriod: string;
+            anomalyBand: number;
+            description?: string;
+            nextDeadlines: {
+                period: string;
+                /**
+                 * @description A Danish date, YYYY-MM-DD
+                 * @example 2026-11-13
+                 */
+                deadline: string;
+            }[];
+        };
+        DeadlineRule: {
+            workingDaysAfterPeriodEnd: number;
+        } | {
+            dayOfFollowingMonth: number;
         };
     };
     responses: {
@@ -1749,6 +1803,17 @@ export interface operations {
                     };
                 } | {
                     /** @enum {string} */
+                    role: "municipality";
+                    subject: string;
+                    municipalities: string[];
+                    /** Format: date-time */
+                    expiresAt?: string;
+                    certificate?: {
+                        fingerprint256?: string;
+                        subject?: string;
+                    };
+                } | {
+                    /** @enum {string} */
                     role: "auditor";
                     subject: string;
                     /** Format: date-time */
@@ -2171,11 +2236,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    listExpectedDeliveries: {
+    listSlotStatus: {
         parameters: {
-            query: {
-                dataset: string;
-                period: string;
+            query?: {
+                period?: string;
+                dataset?: string;
+                municipality?: string;
             };
             header?: never;
             path?: never;
@@ -2183,7 +2249,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The expected deliveries */
+            /** @description The slots, by dataset, period and municipality */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2191,29 +2257,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        dataset: string;
-                        period: string;
-                        deadline: string;
+                        items: components["schemas"]["SlotStatus"][];
                         summary: {
                             [key: string]: number;
                         };
-                        items: components["schemas"]["ExpectedDelivery"][];
                     };
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            /** @description Unknown dataset or a period that does not fit its cadence */
+            /** @description Unknown dataset or municipality, or a period that fits no cadence */
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
         };
     };
-    headListExpectedDeliveries: {
+    headListSlotStatus: {
         parameters: {
-            query: {
-                dataset: string;
-                period: string;
+            query?: {
+                period?: string;
+                dataset?: string;
+                municipality?: string;
             };
             header?: never;
             path?: never;
@@ -2221,7 +2285,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The expected deliveries */
+            /** @description The slots, by dataset, period and municipality */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2232,8 +2296,58 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            /** @description Unknown dataset or a period that does not fit its cadence */
+            /** @description Unknown dataset or municipality, or a period that fits no cadence */
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listObligations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every obligation, with its next three deadlines from today (Danish date) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Obligation"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    headListObligations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every obligation, with its next three deadlines from today (Danish date) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
         };
     };
