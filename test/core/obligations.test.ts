@@ -12,6 +12,7 @@ import {
   ObligationSchema,
 } from '../../src/core/obligations';
 import { type Period, parsePeriod } from '../../src/core/period';
+import { BUNDLED_DELIVERIES, BUNDLED_SCHEMAS } from '../../src/runtime/bundled-catalogue';
 import { readJsonFiles } from '../../src/runtime/catalogue-files';
 
 const ROOT = join(__dirname, '..', '..');

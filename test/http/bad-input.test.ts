@@ -189,7 +189,7 @@ describe('bad input to the HTTP interface', () => {
       '/v1/audit?actor=a%00b',
       '/v1/audit?action=%',
       '/v1/extracts?dataset=%00',
-      '/v1/status/expected?dataset=daycare&period=2026-1%000',
+      '/v1/status?dataset=daycare&period=2026-1%000',
       '/v1/admin/tokens/tok_%00',
     ];
     for (const path of paths) {
@@ -251,8 +251,8 @@ describe('bad input to the HTTP interface', () => {
       ['DELETE', `/v1/admin/tokens/tok_${cpr}`],
       ['GET', `/v1/no-such-thing/${cpr}`],
       ['PUT', `/v1/datasets/${cpr}`],
-      ['GET', `/v1/status/expected?dataset=${cpr}&period=2026-10`],
-      ['GET', `/v1/status/expected?dataset=daycare&period=${cpr}`],
+      ['GET', `/v1/status?dataset=${cpr}&period=2026-10`],
+      ['GET', `/v1/status?dataset=daycare&period=${cpr}`],
       ['GET', `/problems/${cpr}`],
       ['GET', `/nothing/${cpr}-x`],
     ];
