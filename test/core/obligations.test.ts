@@ -88,6 +88,15 @@ describe('deliveries/obligations.json at start', () => {
     ]);
   });
 
+  it('the Workers bundle carries the same obligations', () => {
+    const profiles = BUNDLED_DELIVERIES.filter((f) => !f.text.includes('"archival-version"'));
+    const c = buildCatalogue(BUNDLED_SCHEMAS, profiles, deps);
+    expect([...c.obligations.keys()]).toEqual([
+      ...buildCatalogue(schemas, deliveries, deps).obligations.keys(),
+    ]);
+    expect(c.obligations.size).toBe(4);
+  });
+
   it("a cadence that is not the dataset's, an unknown municipality, a bad first period or rule: no start", () => {
     const bad = structuredClone(shipped);
     bad.obligations[0].cadence = 'weekly';
