@@ -183,6 +183,7 @@ describe('GET /v1/status: every obligated slot received, late, missing, pending 
       expect(body.items[0]).toMatchObject({
         municipalities: 'all',
         deadline: { workingDaysAfterPeriodEnd: 10 },
+        anomalyBand: 0.2,
         nextDeadlines: [
           { period: '2026-11', deadline: '2026-12-14' },
           { period: '2026-12', deadline: '2027-01-15' },
