@@ -316,7 +316,7 @@ async function reader() {
     pick([
       '/v1/deliveries?limit=50',
       '/v1/audit?limit=50',
-      '/v1/status/expected?dataset=daycare&period=2026-10',
+      '/v1/status?dataset=daycare&period=2026-10',
       '/metrics',
     ]),
     auth(pick([ADMIN, tokens.auditor as string])),

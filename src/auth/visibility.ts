@@ -9,7 +9,11 @@ import { inScope, type Principal } from './principal';
  * object, so the two cannot disagree.
  *
  * - A delivery, and the issues of its validation report: auditors and admins all; a source
- *   those it sent, within the municipalities and datasets its token names now.
+ *   those it sent, within the municipalities and datasets its token names now; a municipality
+ *   token those of its municipalities, whoever sent them.
+ * - The status of an obligated slot: auditors and admins all; a source the municipalities ×
+ *   datasets its token names; a recipient the datasets it receives (the dataset has a profile
+ *   for it); a municipality token its municipalities.
  * - An extract: auditors and admins all (its metadata; the access table keeps its content the
  *   recipient's); a recipient its own.
  * - An audit event: auditors and admins, as the access table says for every audit route.
@@ -25,6 +29,7 @@ export type DeliveryScope = Pick<DeliveryFilter, 'source' | 'municipalities' | '
 /** The deliveries a principal may read, as a store filter; null for none. */
 export function deliveryScope(p: Principal): DeliveryScope | null {
   if (p.role === 'admin' || p.role === 'auditor') return {};
+  if (p.role === 'municipality') return { municipalities: p.municipalities };
   if (p.role !== 'source') return null;
   return {
     source: p.subject,
@@ -52,6 +57,40 @@ export function mayReadDelivery(
   d: Pick<DeliveryRecord, 'source' | 'municipality' | 'dataset'>,
 ): boolean {
   return withinDeliveryScope(deliveryScope(p), d);
+}
+
+/** The slots whose status a principal may read: a filter on dataset and municipality; null for none. */
+export interface StatusScope {
+  datasets?: readonly string[];
+  municipalities?: readonly string[];
+}
+
+export function statusScope(p: Principal, catalogue: Pick<Catalogue, 'profiles'>): StatusScope | null {
+  if (p.role === 'admin' || p.role === 'auditor') return {};
+  if (p.role === 'municipality') return { municipalities: p.municipalities };
+  if (p.role === 'recipient') {
+    const received = [...catalogue.profiles]
+      .filter(([, list]) => list.some((c) => c.profile.recipient === p.recipient))
+      .map(([dataset]) => dataset);
+    return { datasets: received };
+  }
+  if (p.role !== 'source') return null;
+  return {
+    ...(p.municipalities.includes('*') ? {} : { municipalities: p.municipalities }),
+    ...(p.datasets.includes('*') ? {} : { datasets: p.datasets }),
+  };
+}
+
+/** Whether a slot is within a status scope. */
+export function withinStatusScope(
+  scope: StatusScope | null,
+  slot: { dataset: string; municipality: string },
+) {
+  return (
+    !!scope &&
+    (scope.datasets === undefined || scope.datasets.includes(slot.dataset)) &&
+    (scope.municipalities === undefined || scope.municipalities.includes(slot.municipality))
+  );
 }
 
 /** The part of an extract listing a principal's scope decides. */

@@ -3,6 +3,13 @@ import { planArchivalTable } from './archival-version';
 import { canonicalJson } from './canonical-json';
 import { type Dataset, DatasetSchema } from './dataset';
 import { type CompiledProfile, compileProfile } from './mapper';
+import {
+  type CompiledObligation,
+  checkObligation,
+  compileObligation,
+  ObligationSchema,
+  ObligationsFileSchema,
+} from './obligations';
 import { type Profile, ProfileSchema } from './profile';
 import { checkProfileAgainstDataset, zodProblems } from './profile-lint';
 import type { MapperDeps } from './projection';
@@ -36,6 +43,8 @@ export interface Catalogue {
   recipients: ReadonlyMap<string, Recipient>;
   /** Per dataset, the profile of every recipient it fans out to. */
   profiles: ReadonlyMap<string, readonly CompiledProfile[]>;
+  /** Per dataset, its reporting obligation (`deliveries/obligations.json`); a dataset without one has no slots. */
+  obligations: ReadonlyMap<string, CompiledObligation>;
 }
 
 export interface CatalogueDeps extends MapperDeps {
@@ -45,7 +54,7 @@ export interface CatalogueDeps extends MapperDeps {
 export class CatalogueError extends Error {
   constructor(readonly problems: LintProblem[]) {
     super(
-      `${problems.length} problem(s) in schemas and profiles:\n${problems.map((p) => `${p.file} ${p.path}: ${p.message}`).join('\n')}`,
+      `${problems.length} problem(s) in schemas, profiles and obligations:\n${problems.map((p) => `${p.file} ${p.path}: ${p.message}`).join('\n')}`,
     );
     this.name = 'CatalogueError';
   }
@@ -102,9 +111,12 @@ export function buildCatalogue(
     for (const r of parsed.data?.recipients ?? []) recipients.set(r.id, r);
   }
 
+  const obligationsFile = deliveryFiles.find((f) => /^[^/]+\/obligations\.json$/.test(f.path));
+  const obligations = readObligations(obligationsFile, datasets, problems);
+
   const profiles = new Map<string, CompiledProfile[]>();
   for (const file of deliveryFiles) {
-    if (file === registry) continue;
+    if (file === registry || file === obligationsFile) continue;
     const raw = parseJson(file, problems);
     if (raw === undefined) continue;
     const parsed = ProfileSchema.safeParse(raw);
@@ -147,5 +159,37 @@ export function buildCatalogue(
   }
   if (problems.length) throw new CatalogueError(problems);
   for (const id of datasets.keys()) if (!profiles.has(id)) profiles.set(id, []);
-  return { datasets, recipients, profiles };
+  return { datasets, recipients, profiles, obligations };
+}
+
+/** The obligations file checked against the datasets; none when there is no file. */
+function readObligations(
+  file: SourceFile | undefined,
+  datasets: ReadonlyMap<string, CompiledDataset>,
+  problems: LintProblem[],
+): Map<string, CompiledObligation> {
+  const out = new Map<string, CompiledObligation>();
+  if (!file) return out;
+  const raw = parseJson(file, problems);
+  if (raw === undefined) return out;
+  const parsed = ObligationsFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const p of zodProblems(parsed.error)) problems.push({ file: file.path, ...p });
+    return out;
+  }
+  parsed.data.obligations.forEach((item, i) => {
+    const at = `$.obligations[${i}]`;
+    const one = ObligationSchema.safeParse(item);
+    if (!one.success) {
+      for (const p of zodProblems(one.error))
+        problems.push({ file: file.path, path: `${at}${p.path.replace(/^\$/, '')}`, message: p.message });
+      return;
+    }
+    const o = one.data;
+    const found = checkObligation(o, (id) => datasets.get(id)?.dataset.cadence);
+    if (out.has(o.dataset)) found.push({ path: '.dataset', message: `a second obligation for ${o.dataset}` });
+    for (const p of found) problems.push({ file: file.path, path: `${at}${p.path}`, message: p.message });
+    if (!found.length) out.set(o.dataset, compileObligation(o));
+  });
+  return out;
 }

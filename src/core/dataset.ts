@@ -66,8 +66,6 @@ export const DatasetSchema = z
     title: z.string().min(1),
     description: z.string().optional(),
     cadence: z.enum(CADENCES),
-    /** The delivery is due at the end of this many days after the period ends (10 → the 10th of the next month). */
-    deadline: z.object({ daysAfterPeriodEnd: z.number().int().min(0).max(366) }).strict(),
     /** What happens to a delivery with invalid records. */
     policy: z
       .object({

@@ -61,7 +61,8 @@ export function dataDictionary(catalogue: Catalogue, compiled: CompiledDataset) 
       title: d.title,
       description: d.description ?? null,
       cadence: d.cadence,
-      deadlineDaysAfterPeriodEnd: d.deadline.daysAfterPeriodEnd,
+      /** The reporting obligation (deliveries/obligations.json), when the dataset has one. */
+      obligation: catalogue.obligations.get(d.id)?.obligation ?? null,
       whitespace: d.whitespace,
       xml: d.xml,
       schemas: [

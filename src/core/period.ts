@@ -57,12 +57,6 @@ export function parsePeriod(id: string, cadence: Cadence): Period | null {
   return { id, cadence, start: iso(start), end: iso(end) };
 }
 
-/** The instant a delivery for this period is due: the end of the n-th day after the period's last day (UTC). */
-export function periodDeadline(period: Period, daysAfterPeriodEnd: number): Date {
-  const end = new Date(`${period.end}T00:00:00Z`);
-  return new Date(end.getTime() + (daysAfterPeriodEnd + 1) * 86_400_000);
-}
-
 /** The period of the given cadence that holds the instant. */
 export function periodOf(at: Date, cadence: Cadence): string {
   const day = at.toISOString().slice(0, 10);

@@ -25,10 +25,7 @@ export type PushStatus = (typeof PUSH_STATUSES)[number];
 export const ACKNOWLEDGEMENT_STATUSES = ['accepted', 'refused'] as const;
 export type AcknowledgementStatus = (typeof ACKNOWLEDGEMENT_STATUSES)[number];
 
-/**
- * How an expected (obligated) delivery stands for a period (the municipalities' view); `rejected`:
- * nothing accepted, and the last attempt was rejected.
- */
+/** How an obligated slot (dataset, municipality, period) stands (the municipalities' view). */
 export const SLOT_STATUSES = ['received', 'late', 'missing', 'pending', 'rejected'] as const;
 export type SlotStatus = (typeof SLOT_STATUSES)[number];
 
@@ -50,7 +47,7 @@ export type RevalidationStatus = (typeof REVALIDATION_STATUSES)[number];
 export const REVALIDATION_OUTCOMES = ['checked', 'missing', 'unreadable'] as const;
 export type RevalidationOutcome = (typeof REVALIDATION_OUTCOMES)[number];
 
-export const ROLES = ['source', 'recipient', 'auditor', 'admin'] as const;
+export const ROLES = ['source', 'recipient', 'municipality', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Every action the audit log records. */

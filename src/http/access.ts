@@ -4,7 +4,8 @@ import { GatewayError } from '../core/errors';
 import { ROLES, type Role } from '../core/vocabulary';
 import type { AuthVariables } from './auth';
 
-const READERS: readonly Role[] = ['source', 'auditor', 'admin'];
+/** Delivery metadata and validation reports: never payloads, so the read-only municipality role too. */
+const READERS: readonly Role[] = ['source', 'municipality', 'auditor', 'admin'];
 const EVERYONE: readonly Role[] = ROLES;
 
 /** The published schemas and examples of a dataset (routes/published.ts). */
@@ -81,7 +82,6 @@ export const ACCESS: Readonly<Record<string, readonly Role[]>> = {
   'POST /v1/datasets/:id/revalidate': ['admin'],
   'GET /v1/datasets/:id/revalidations': ['auditor', 'admin'],
   'GET /v1/datasets/:id/revalidations/:runId': ['auditor', 'admin'],
-  'GET /v1/status/expected': READERS,
   // The monthly runs: national counts for every role; a municipality's report for those who
   // may see that municipality (the route answers 404 for another's; a recipient reads none).
   // municipality role: add at merge (EVERYONE takes it in once it is in ROLES)
@@ -97,6 +97,8 @@ export const ACCESS: Readonly<Record<string, readonly Role[]>> = {
   'GET /v1/quality': ['source', 'recipient', 'auditor', 'admin'], // municipality role: add at merge
   // A governance figure for the municipalities and the nation, not for the systems that deliver or receive.
   'GET /v1/reports/consolidation': ['auditor', 'admin'], // municipality role: add at merge
+  'GET /v1/status': EVERYONE,
+  'GET /v1/obligations': EVERYONE,
   // Counts of what the gateway holds, for Prometheus: no personal data, but not for every token.
   'GET /metrics': ['auditor', 'admin'],
 };

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Catalogue } from '../core/catalogue';
 import { GatewayError } from '../core/errors';
+import { danishDate } from '../core/holidays';
 import { newId } from '../core/ids';
 import { MUNICIPALITIES } from '../core/municipalities';
 import { PERIOD_FORMATS, parsePeriod } from '../core/period';
@@ -16,14 +17,6 @@ import { ACCEPTED_TYPES, type InputType, readerFor, recordedContentType } from '
 import type { DeliveryRecord } from '../stores/metadata-store';
 import { answerForKey, keyInUse } from './idempotency';
 import type { IntakeDeps, IntakeRequest, IntakeResult } from './intake-types';
-
-/** The calendar day in Denmark at an instant, as YYYY-MM-DD: periods begin on Danish days. */
-const danishDay = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Europe/Copenhagen',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
 
 /**
  * Checks what can be checked before a byte is read: dataset, municipality, period (also that
@@ -47,7 +40,7 @@ export function checkIntakeRequest(
       'invalid_period',
       `${nameAsShown(req.period)} is not a ${compiled.dataset.cadence} period (${PERIOD_FORMATS[compiled.dataset.cadence]})`,
     );
-  if (period.start > danishDay.format(now))
+  if (period.start > danishDate(now))
     throw new GatewayError(
       'period_not_open',
       `the period ${period.id} begins on ${period.start}; it can be delivered from then`,

@@ -9,16 +9,21 @@ import daycareStuk from '../../deliveries/daycare/stuk.json';
 import eldercareDst from '../../deliveries/eldercare/dst.json';
 import eldercareRigsarkivet from '../../deliveries/eldercare/rigsarkivet.json';
 import eldercareSds from '../../deliveries/eldercare/sds.json';
+import obligations from '../../deliveries/obligations.json';
 import recipients from '../../deliveries/recipients.json';
 import daycare from '../../schemas/daycare.json';
+import daycareWaitlist from '../../schemas/daycare-waitlist.json';
 import eldercare from '../../schemas/eldercare.json';
+import shelterOccupancy from '../../schemas/shelter-occupancy.json';
 import type { SourceFile } from '../core/catalogue';
 
 const file = (path: string, value: unknown): SourceFile => ({ path, text: JSON.stringify(value) });
 
 export const BUNDLED_SCHEMAS: SourceFile[] = [
   file('schemas/daycare.json', daycare),
+  file('schemas/daycare-waitlist.json', daycareWaitlist),
   file('schemas/eldercare.json', eldercare),
+  file('schemas/shelter-occupancy.json', shelterOccupancy),
 ];
 
 export const BUNDLED_DELIVERIES: SourceFile[] = [
@@ -30,4 +35,5 @@ export const BUNDLED_DELIVERIES: SourceFile[] = [
   file('deliveries/eldercare/dst.json', eldercareDst),
   file('deliveries/eldercare/rigsarkivet.json', eldercareRigsarkivet),
   file('deliveries/eldercare/sds.json', eldercareSds),
+  file('deliveries/obligations.json', obligations),
 ];

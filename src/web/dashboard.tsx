@@ -14,8 +14,8 @@ export type { DashboardServices } from './services';
 
 /**
  * The dashboard: server-rendered pages over the same stores, sign-in and visibility rule as
- * the API. A recipient sees its extracts; everyone else the deliveries they may read and the
- * expected deliveries. Without a session, the sign-in form.
+ * the API. A recipient sees its extracts; everyone else the deliveries they may read; everyone
+ * the status of the obligated slots they may see (Expected). Without a session, the sign-in form.
  */
 export function dashboard(services: DashboardServices) {
   const app = new Hono();
@@ -38,7 +38,7 @@ export function dashboard(services: DashboardServices) {
   app.get('/expected', async (c) => {
     const l = locale(c);
     const p = await signedIn(services, c);
-    if (!p || p.role === 'recipient') return c.redirect('/', 303);
+    if (!p) return c.redirect('/', 303);
     return expectedPage(services, c, p, l);
   });
 

@@ -97,11 +97,17 @@ export const MESSAGES = {
   },
 
   'expected.title': { da: 'Forventede leverancer', en: 'Expected deliveries' },
-  'expected.due': { da: 'Frist: {deadline}.', en: 'Due by {deadline}.' },
-  'expected.none': {
-    da: 'Intet kildetoken nævner en kommune for dette datasæt.',
-    en: 'No source token names a municipality for this dataset.',
+  'expected.due': {
+    da: 'Periode {period}: rettidig, hvis modtaget senest {deadline} (dansk tid).',
+    en: 'Period {period}: on time if received by {deadline} (Danish time).',
   },
+  'expected.none': {
+    da: 'Ingen leveringspligt for dette datasæt og denne periode.',
+    en: 'No obligated slot for this dataset and period.',
+  },
+  'col.rejected': { da: 'Afviste', en: 'Rejected' },
+  'col.change': { da: 'Ændring', en: 'Change' },
+  anomaly: { da: 'afvigelse', en: 'anomaly' },
 
   'extracts.title': { da: 'Udtræk', en: 'Extracts' },
   'extracts.heading': { da: 'Udtræk til {recipient}', en: 'Extracts for {recipient}' },
@@ -149,4 +155,5 @@ export const ROLE_WORDS: Readonly<Record<Role, Record<Lang, string>>> = {
   recipient: { da: 'modtager', en: 'recipient' },
   auditor: { da: 'revisor', en: 'auditor' },
   admin: { da: 'administrator', en: 'admin' },
+  municipality: { da: 'kommune', en: 'municipality' },
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Period, parsePeriod, periodDeadline, periodOf } from '../../src/core/period';
+import { type Period, parsePeriod, periodOf } from '../../src/core/period';
 
 function must(id: string, cadence: Period['cadence']): Period {
   const p = parsePeriod(id, cadence);
@@ -82,34 +82,6 @@ describe('parsePeriod: daily', () => {
     '2026-1-1',
   ])('refuses %j', (id) => {
     expect(parsePeriod(id, 'daily')).toBeNull();
-  });
-});
-
-describe('periodDeadline', () => {
-  it('is the end of the 10th day after a monthly period (2026-10 → end of 10 November)', () => {
-    expect(periodDeadline(must('2026-10', 'monthly'), 10).toISOString()).toBe('2026-11-11T00:00:00.000Z');
-  });
-
-  it('crosses a year end', () => {
-    expect(periodDeadline(must('2026-12', 'monthly'), 10).toISOString()).toBe('2027-01-11T00:00:00.000Z');
-  });
-
-  it('handles February and leap years', () => {
-    expect(periodDeadline(must('2026-02', 'monthly'), 3).toISOString()).toBe('2026-03-04T00:00:00.000Z');
-    expect(periodDeadline(must('2024-02', 'monthly'), 0).toISOString()).toBe('2024-03-01T00:00:00.000Z');
-  });
-
-  it('with 0 days is the end of the period itself', () => {
-    expect(periodDeadline(must('2026-10-31', 'daily'), 0).toISOString()).toBe('2026-11-01T00:00:00.000Z');
-  });
-
-  it('counts from the Sunday that ends a week', () => {
-    expect(periodDeadline(must('2026-W43', 'weekly'), 2).toISOString()).toBe('2026-10-28T00:00:00.000Z');
-  });
-
-  it('moves later by one day per extra day allowed', () => {
-    const p = must('2026-10', 'monthly');
-    expect(periodDeadline(p, 11).getTime() - periodDeadline(p, 10).getTime()).toBe(86_400_000);
   });
 });
 

@@ -182,7 +182,6 @@ describe('personal fields in messages', () => {
         version: 1,
         title: 'Personal',
         cadence: 'monthly',
-        deadline: { daysAfterPeriodEnd: 5 },
         xml: { namespace: 'urn:test:personal', root: 'P', record: 'R' },
         fields: [
           { id: 'diagnosis', type: 'code', personal: true, codes: ['A', 'B'] },
@@ -396,7 +395,6 @@ describe('text maxLength', () => {
         version: 1,
         title: 'Notes',
         cadence: 'monthly',
-        deadline: { daysAfterPeriodEnd: 5 },
         xml: { namespace: 'urn:test:notes', root: 'Notes', record: 'Note' },
         fields: [{ id: 'note', type: 'text' }],
       }),

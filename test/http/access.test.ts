@@ -3,7 +3,7 @@ import { ACCESS, PUBLIC_ROUTES } from '../../src/http/access';
 import type { Role } from '../../src/stores/metadata-store';
 import { ADMIN_TOKEN, type MemoryGateway, startMemoryGateway } from '../support/harness';
 
-const ROLES: Role[] = ['source', 'recipient', 'auditor', 'admin'];
+const ROLES: Role[] = ['source', 'recipient', 'municipality', 'auditor', 'admin'];
 
 /** The query a route needs to get past validation, so the role's answer is the route's own. */
 const QUERIES: Record<string, string> = {
@@ -39,6 +39,9 @@ describe('every /v1 route and /metrics × every role', () => {
       await gw.issueToken({ role: 'source', subject: 's', municipalities: ['101'], datasets: ['daycare'] })
     ).token;
     tokens.recipient = (await gw.issueToken({ role: 'recipient', subject: 'r', recipient: 'dst' })).token;
+    tokens.municipality = (
+      await gw.issueToken({ role: 'municipality', subject: 'm', municipalities: ['101'] })
+    ).token;
     tokens.auditor = (await gw.issueToken({ role: 'auditor', subject: 'a' })).token;
     tokens.admin = ADMIN_TOKEN;
     routes = gw.app.routes.filter(

@@ -99,16 +99,64 @@ describe('a token reads within its current scope', () => {
     expect((await gw.request(`/v1/deliveries/${kept}/report`, { token: narrow })).status).toBe(200);
   });
 
-  it('the expected-delivery status shows the token its own scope only', async () => {
-    const res = await gw.request('/v1/status/expected?dataset=daycare&period=2026-10', { token: narrow });
+  it('the slot status shows the token its own municipalities × datasets only', async () => {
+    const res = await gw.request('/v1/status?dataset=daycare&period=2026-10', { token: narrow });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { items: Array<{ municipality: string; delivery: string }> };
     expect(body.items.map((i) => i.municipality)).toEqual(['101']);
     expect(ids['101']).toContain(body.items[0]?.delivery);
-    const none = await gw.request('/v1/status/expected?dataset=daycare&period=2026-10', {
-      token: otherDataset,
-    });
+    const none = await gw.request('/v1/status?dataset=daycare&period=2026-10', { token: otherDataset });
     expect(((await none.json()) as { items: unknown[] }).items).toEqual([]);
+    const own = await gw.request('/v1/status?period=2026-10', { token: otherDataset });
+    const items = ((await own.json()) as { items: Array<{ dataset: string; municipality: string }> }).items;
+    expect(items.map((i) => `${i.dataset}/${i.municipality}`)).toEqual(['eldercare/101', 'eldercare/147']);
+  });
+
+  it('a municipality token reads its municipality: deliveries of any source, reports, status; never content', async () => {
+    const other = (
+      await gw.issueToken({
+        role: 'source',
+        subject: 'sys-y',
+        municipalities: ['147'],
+        datasets: ['daycare'],
+      })
+    ).token;
+    const fromOther = await submit(gw, other, xml(99), 'dataset=daycare&municipality=147&period=2026-09');
+    expect(fromOther.status).toBe(201);
+    const municipality = (
+      await gw.issueToken({ role: 'municipality', subject: 'fk-bi', municipalities: ['147'] })
+    ).token;
+    const listed = await list(municipality, '?limit=500');
+    expect(listed.items.map((d) => d.municipality)).toEqual(Array(6).fill('147'));
+    expect(listed.items.map((d) => d.id)).toContain(((await fromOther.json()) as { id: string }).id);
+    const kept = ids['147']?.[0] as string;
+    expect((await gw.request(`/v1/deliveries/${kept}/report`, { token: municipality })).status).toBe(200);
+    expect((await gw.request(`/v1/deliveries/${ids['101']?.[0]}`, { token: municipality })).status).toBe(404);
+    const status = await gw.request('/v1/status?period=2026-10', { token: municipality });
+    const items = ((await status.json()) as { items: Array<{ dataset: string; municipality: string }> })
+      .items;
+    expect(items.map((i) => `${i.dataset}/${i.municipality}`)).toEqual(['daycare/147', 'eldercare/147']);
+    expect((await gw.request('/v1/extracts', { token: municipality })).status).toBe(403);
+    expect(
+      (await submit(gw, municipality, xml(100), 'dataset=daycare&municipality=147&period=2026-10')).status,
+    ).toBe(403);
+  });
+
+  it('a municipality token names municipalities only: no datasets, no recipient, not every municipality', async () => {
+    const issue = (body: Record<string, unknown>) =>
+      gw.request('/v1/admin/tokens', {
+        method: 'POST',
+        token: ADMIN_TOKEN,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ role: 'municipality', subject: 'm', ...body }),
+      });
+    expect((await issue({ municipalities: ['101'], datasets: ['daycare'] })).status).toBe(400);
+    expect((await issue({ municipalities: ['101'], recipient: 'dst' })).status).toBe(400);
+    expect((await issue({})).status).toBe(400);
+    expect((await issue({ municipalities: ['*'] })).status).toBe(422);
+    expect((await issue({ municipalities: ['999'] })).status).toBe(422);
+    expect((await issue({ municipalities: ['101', '101'] })).status).toBe(400);
+    expect((await issue({ municipalities: ['101'] })).status).toBe(201);
   });
 
   it('the dashboard shows the same scope', async () => {
@@ -128,7 +176,8 @@ describe('a token reads within its current scope', () => {
 
   it('an auditor still sees everything', async () => {
     const auditor = (await gw.issueToken({ role: 'auditor', subject: 'a' })).token;
-    expect((await list(auditor, '?limit=500')).items).toHaveLength(7);
-    expect((await list(ADMIN_TOKEN, '?limit=500')).items).toHaveLength(7);
+    // The seven above and sys-y's for 147.
+    expect((await list(auditor, '?limit=500')).items).toHaveLength(8);
+    expect((await list(ADMIN_TOKEN, '?limit=500')).items).toHaveLength(8);
   });
 });

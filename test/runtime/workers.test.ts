@@ -15,12 +15,13 @@ import { freePort } from '../support/s3rver';
 const ROOT = new URL('../..', import.meta.url).pathname;
 
 describe('the catalogue bundled for Workers', () => {
-  it('holds every schema and profile file there is', () => {
+  it('holds every schema, profile and the obligations file there is', () => {
     const onDisk = [
       ...readdirSync(join(ROOT, 'schemas'))
         .filter((f) => f.endsWith('.json'))
         .map((f) => `schemas/${f}`),
       'deliveries/recipients.json',
+      'deliveries/obligations.json',
       ...readdirSync(join(ROOT, 'deliveries'), { withFileTypes: true })
         .filter((d) => d.isDirectory())
         .flatMap((d) =>

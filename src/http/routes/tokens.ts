@@ -63,6 +63,16 @@ const TokenRequest = z.discriminatedUnion('role', [
       certificate,
     })
     .strict(),
+  // Read-only, scoped to municipalities: no datasets, no recipient, and never every municipality ('*').
+  z
+    .object({
+      role: z.literal('municipality'),
+      subject: Subject,
+      municipalities: distinctList('municipality'),
+      expiresAt,
+      certificate,
+    })
+    .strict(),
   z.object({ role: z.literal('auditor'), subject: Subject, expiresAt, certificate }).strict(),
   z.object({ role: z.literal('admin'), subject: Subject, expiresAt, certificate }).strict(),
 ]);
@@ -167,6 +177,13 @@ export function tokenRoutes(services: Services) {
     const { catalogue } = services;
     if (body.role === 'recipient' && !catalogue.recipients.has(body.recipient))
       throw new GatewayError('unprocessable', `there is no recipient ${nameAsShown(body.recipient)}`);
+    if (body.role === 'municipality')
+      for (const m of body.municipalities)
+        if (!isMunicipalityCode(m))
+          throw new GatewayError(
+            'invalid_municipality',
+            `${nameAsShown(m)} is not a municipality code (a municipality token names its municipalities; '*' is not one)`,
+          );
     if (body.role === 'source') {
       for (const m of body.municipalities)
         if (m !== '*' && !isMunicipalityCode(m))
@@ -186,7 +203,7 @@ export function tokenRoutes(services: Services) {
       role: body.role,
       subject: body.subject,
       recipient: body.role === 'recipient' ? body.recipient : null,
-      municipalities: body.role === 'source' ? body.municipalities : [],
+      municipalities: body.role === 'source' || body.role === 'municipality' ? body.municipalities : [],
       datasets: body.role === 'source' ? body.datasets : [],
       createdAt: now,
       expiresAt: expires ? expires.toISOString() : null,

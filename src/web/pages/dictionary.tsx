@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Context } from 'hono';
 import { type DataDictionary, dataDictionary } from '../../core/dictionary';
+import type { Obligation } from '../../core/obligations';
 import { nameAsShown } from '../../core/value-shape';
 import type { Locale } from '../i18n';
 import { Page } from '../layout';
@@ -31,7 +32,7 @@ function DictionaryView(props: { l: Locale; d: DataDictionary }) {
         Dataset <code>{dataset.id}</code>, version {dataset.version}. {dataset.description}
       </p>
       <p class="muted">
-        Delivered {dataset.cadence}, due {dataset.deadlineDaysAfterPeriodEnd} days after the period ends. XML:{' '}
+        Delivered {dataset.cadence}, {deadlineInWords(dataset.obligation)}. XML:{' '}
         <code>
           {`{${dataset.xml.namespace}}${dataset.xml.root}`}/{dataset.xml.record}
         </code>
@@ -136,4 +137,16 @@ function DictionaryView(props: { l: Locale; d: DataDictionary }) {
       ))}
     </Page>
   );
+}
+
+/** The obligation's deadline rule in words, for the page. */
+function deadlineInWords(o: Obligation | null): string {
+  if (!o) return 'no reporting obligation';
+  const due =
+    'workingDaysAfterPeriodEnd' in o.deadline
+      ? `due ${o.deadline.workingDaysAfterPeriodEnd} Danish working days after the period ends`
+      : o.cadence === 'monthly'
+        ? `due on day ${o.deadline.dayOfFollowingMonth} of the following month`
+        : `due ${o.deadline.dayOfFollowingMonth} days after the period ends`;
+  return `${due}, from ${o.firstPeriod}`;
 }

@@ -2,28 +2,28 @@
 
 import type { Context } from 'hono';
 import type { Principal } from '../../auth/principal';
-import { deliveryScope } from '../../auth/visibility';
+import { statusScope } from '../../auth/visibility';
 import { GatewayError } from '../../core/errors';
-import { type ExpectedReport, expectedDeliveries } from '../../pipeline/expected';
-import { asTyped, Badge, When } from '../components';
+import { type StatusReport, slotStatuses } from '../../pipeline/status';
+import { asTyped, Badge, municipalityName, When } from '../components';
 import type { Locale } from '../i18n';
 import { Page } from '../layout';
 import type { DashboardServices } from '../services';
 
-/** The last whole month: the period most recently due. */
-function previousMonth(now: Date): string {
-  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
-  return d.toISOString().slice(0, 7);
-}
-
-/** Which expected deliveries of a dataset and period came, came late, or are missing. */
+/** How each obligated slot of a dataset and period stands (GET /v1/status, the same rule and scope). */
 export async function expectedPage(services: DashboardServices, c: Context, p: Principal, l: Locale) {
-  const datasets = [...services.catalogue.datasets.keys()];
-  const dataset = c.req.query('dataset') ?? datasets[0] ?? '';
-  const period = c.req.query('period') ?? previousMonth(services.now());
+  const scope = statusScope(p, services.catalogue);
+  const datasets = [...services.catalogue.obligations.keys()].filter(
+    (d) => scope?.datasets === undefined || scope.datasets.includes(d),
+  );
+  const dataset = c.req.query('dataset') || datasets[0] || '';
+  // No period: the one most recently due.
+  const period = c.req.query('period') || undefined;
   try {
-    const report = await expectedDeliveries(services, dataset, period, deliveryScope(p));
-    return c.html(<ExpectedView l={l} who={p} report={report} datasets={datasets} />);
+    const report = await slotStatuses(services, { dataset: dataset || undefined, period }, scope);
+    return c.html(
+      <ExpectedView l={l} who={p} report={report} dataset={dataset} period={period} datasets={datasets} />,
+    );
   } catch (e) {
     if (!(e instanceof GatewayError)) throw e;
     return c.html(
@@ -35,8 +35,16 @@ export async function expectedPage(services: DashboardServices, c: Context, p: P
   }
 }
 
-function ExpectedView(props: { l: Locale; who: Principal; report: ExpectedReport; datasets: string[] }) {
+function ExpectedView(props: {
+  l: Locale;
+  who: Principal;
+  report: StatusReport;
+  dataset: string;
+  period: string | undefined;
+  datasets: string[];
+}) {
   const { l, report: r } = props;
+  const first = r.items[0];
   return (
     <Page l={l} title={l.t('expected.title')} who={props.who}>
       <h1>{l.t('expected.title')}</h1>
@@ -45,7 +53,7 @@ function ExpectedView(props: { l: Locale; who: Principal; report: ExpectedReport
           {l.t('col.dataset')}
           <select name="dataset">
             {props.datasets.map((d) => (
-              <option value={d} selected={r.dataset === d}>
+              <option value={d} selected={props.dataset === d}>
                 {d}
               </option>
             ))}
@@ -53,11 +61,13 @@ function ExpectedView(props: { l: Locale; who: Principal; report: ExpectedReport
         </label>
         <label>
           {l.t('col.period')}
-          <input name="period" value={asTyped(r.period)} size={9} />
+          <input name="period" value={asTyped(props.period ?? first?.period ?? '')} size={10} />
         </label>
         <button type="submit">{l.t('filter.show')}</button>
       </form>
-      <p>{l.t('expected.due', { deadline: l.instant(r.deadline) })}</p>
+      {first ? (
+        <p>{l.t('expected.due', { period: first.period, deadline: l.date(first.deadline) })}</p>
+      ) : null}
       <div class="summary">
         {Object.entries(r.summary).map(([s, n]) => (
           <div>
@@ -69,20 +79,20 @@ function ExpectedView(props: { l: Locale; who: Principal; report: ExpectedReport
         <thead>
           <tr>
             <th>{l.t('col.municipality')}</th>
-            <th>{l.t('col.source')}</th>
             <th>{l.t('col.status')}</th>
             <th>{l.t('col.received')}</th>
             <th class="num">{l.t('col.attempts')}</th>
-            <th>{l.t('col.lastProblem')}</th>
+            <th class="num">{l.t('col.rejected')}</th>
+            <th class="num">{l.t('col.records')}</th>
+            <th class="num">{l.t('col.change')}</th>
           </tr>
         </thead>
         <tbody>
           {r.items.map((i) => (
             <tr>
               <td>
-                {i.municipality} {i.municipalityName}
+                {i.municipality} {municipalityName(i.municipality)}
               </td>
-              <td>{i.source}</td>
               <td>
                 <Badge l={l} status={i.status} />
               </td>
@@ -96,12 +106,18 @@ function ExpectedView(props: { l: Locale; who: Principal; report: ExpectedReport
                 )}
               </td>
               <td class="num">{l.number(i.attempts)}</td>
-              <td>{i.lastProblem ?? ''}</td>
+              <td class="num">{l.number(i.rejectedAttempts)}</td>
+              <td class="num">{i.records === null ? '' : l.number(i.records)}</td>
+              <td class="num">
+                {i.change === null
+                  ? ''
+                  : `${i.change > 0 ? '+' : ''}${l.number(Math.round(i.change * 100))} %`}
+                {i.anomaly ? <span title={l.t('anomaly')}> ⚠ {l.t('anomaly')}</span> : ''}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
-      <p class="muted">{l.t('col.times')}</p>
       {r.items.length === 0 ? <p class="muted">{l.t('expected.none')}</p> : null}
     </Page>
   );
