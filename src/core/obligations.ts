@@ -16,6 +16,7 @@ import { addDays, workingDaysAfter } from './holidays';
 import { MUNICIPALITIES } from './municipalities';
 import { type Period, parsePeriod, periodOf } from './period';
 
+/** A slot's record count is an anomaly when it moves more than this share from the period before (±20 %). */
 export const DEFAULT_ANOMALY_BAND = 0.2;
 
 export const DeadlineRuleSchema = z.union([
@@ -94,16 +95,6 @@ export function deadlineOf(period: Period, rule: DeadlineRule): string {
   return `${next.slice(0, 8)}${String(rule.dayOfFollowingMonth).padStart(2, '0')}`;
 }
 
-/** The period after one. */
-export function nextPeriod(p: Period): Period {
-  return periodAt(addDays(p.end, 1), p.cadence);
-}
-
-/** The period before one. */
-export function previousPeriod(p: Period): Period {
-  return periodAt(addDays(p.start, -1), p.cadence);
-}
-
 /** The period of a cadence holding a date (YYYY-MM-DD). */
 export function periodAt(date: string, cadence: Cadence): Period {
   const p = parsePeriod(periodOf(new Date(`${date}T00:00:00Z`), cadence), cadence);
@@ -129,7 +120,7 @@ export function nextDeadlines(
   // A deadline falls at most about three months after its period's end (60 working days).
   let p = periodAt(addDays(today, -100), o.obligation.cadence);
   if (p.start < o.firstPeriod.start) p = o.firstPeriod;
-  for (let i = 0; out.length < count && i < 1000; i++, p = nextPeriod(p)) {
+  for (let i = 0; out.length < count && i < 1000; i++, p = periodAt(addDays(p.end, 1), p.cadence)) {
     const deadline = deadlineOf(p, o.obligation.deadline);
     if (deadline >= today) out.push({ period: p.id, deadline });
   }
@@ -142,7 +133,7 @@ export function nextDeadlines(
  */
 export function latestDuePeriod(o: CompiledObligation, today: string): Period | null {
   let p = periodAt(today, o.obligation.cadence);
-  for (let i = 0; i < 1000; i++, p = previousPeriod(p)) {
+  for (let i = 0; i < 1000; i++, p = periodAt(addDays(p.start, -1), p.cadence)) {
     if (p.start < o.firstPeriod.start) return null;
     if (deadlineOf(p, o.obligation.deadline) < today) return p;
   }

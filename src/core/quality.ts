@@ -9,14 +9,12 @@ import { periodYearBefore, previousPeriod } from './period';
  * Pure: the store gathers the facts, this decides what they mean.
  */
 
-/** How far the records may move from one period to the next before it is an anomaly, in per cent either way. */
-export interface AnomalyBand {
-  percent: number;
-}
-
-// TODO(lead, at merge): the band is the dataset's obligation's (deliveries/obligations.json),
-// when it carries one; this default stands for every dataset until then. Nothing else names it.
-export const DEFAULT_ANOMALY_BAND: AnomalyBand = { percent: 20 };
+/**
+ * How far the records may move from one period to the next before it is an anomaly, as a share
+ * either way (0.2 = ±20 %): the obligation's `anomalyBand` (core/obligations.ts), the one place
+ * it is set.
+ */
+export type AnomalyBand = number;
 
 /** One accepted or rejected delivery of a slot: what quality is computed from. */
 export interface SlotFact {
@@ -74,13 +72,14 @@ export function relativeChange(now: number | null, before: number | null): numbe
 }
 
 /**
- * Whether `now` lies outside the band around `before`: more than `percent` per cent above or
+ * Whether `now` lies outside the band around `before`: more than the band's share above or
  * below it (exactly on the edge is inside). From 0 to any records is outside; no comparison
- * (either unknown) is no anomaly. Compared in whole numbers, so 120 against 100 is exactly 20 %.
+ * (either unknown) is no anomaly. Compared in whole numbers (the band in basis points), so 120
+ * against 100 is exactly 20 %.
  */
 export function isAnomaly(now: number | null, before: number | null, band: AnomalyBand): boolean {
   if (now === null || before === null) return false;
-  return Math.abs(now - before) * 100 > band.percent * before;
+  return Math.abs(now - before) * 10_000 > Math.round(band * 10_000) * before;
 }
 
 /** The slot's current delivery: its latest accepted one by receipt time (the id breaks a tie), whoever sent it. */

@@ -6,6 +6,7 @@
  */
 
 import { danishDate } from './holidays';
+import { isAnomaly, relativeChange } from './quality';
 import type { DeliveryStatus, SlotStatus } from './vocabulary';
 
 export type { SlotStatus };
@@ -49,7 +50,7 @@ export interface SlotState {
   /** When the current delivery was received. */
   receivedAt: string | null;
   attempts: number;
-  /** Attempts that ended rejected or failed. */
+  /** Attempts the validation rejected (as GET /v1/quality counts them); a failed upload is an attempt only. */
   rejectedAttempts: number;
   records: number | null;
   previousRecords: number | null;
@@ -89,10 +90,7 @@ export function slotState(f: SlotFacts): SlotState {
   else status = f.today > f.deadline ? 'missing' : 'pending';
   const records = current?.validRecords ?? null;
   const previousRecords = currentDelivery(f.previous)?.validRecords ?? null;
-  const change =
-    records !== null && previousRecords !== null && previousRecords > 0
-      ? (records - previousRecords) / previousRecords
-      : null;
+  const change = relativeChange(records, previousRecords);
   return {
     dataset: f.dataset,
     municipality: f.municipality,
@@ -102,11 +100,11 @@ export function slotState(f: SlotFacts): SlotState {
     delivery: current?.id ?? null,
     receivedAt: current?.receivedAt ?? null,
     attempts: attempts.length,
-    rejectedAttempts: finished.filter((d) => d.status === 'rejected' || d.status === 'failed').length,
+    rejectedAttempts: finished.filter((d) => d.status === 'rejected').length,
     records,
     previousRecords,
     change,
-    anomaly: change !== null && Math.abs(change) > f.anomalyBand,
+    anomaly: isAnomaly(records, previousRecords, f.anomalyBand),
     errorsByRule: latest ? { ...latest.errorsByRule } : {},
   };
 }

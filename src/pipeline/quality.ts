@@ -4,8 +4,9 @@ import { consolidate } from '../core/consolidation';
 import type { Cadence } from '../core/dataset';
 import { GatewayError } from '../core/errors';
 import { isMunicipalityCode, MUNICIPALITIES } from '../core/municipalities';
+import { DEFAULT_ANOMALY_BAND } from '../core/obligations';
 import { monthOfPeriod, PERIOD_FORMATS, parsePeriod, periodOf, periodRange } from '../core/period';
-import { DEFAULT_ANOMALY_BAND, periodsNeeded, qualitySeries, type SlotFact } from '../core/quality';
+import { periodsNeeded, qualitySeries, type SlotFact } from '../core/quality';
 import { nameAsShown, shapeOf } from '../core/value-shape';
 import type { MetadataStore } from '../stores/metadata-store';
 
@@ -77,11 +78,9 @@ export async function dataQuality(
     status: r.status,
     receivedAt: r.receivedAt,
     records: r.records,
-    // errorsByRule: filled from DeliveryRecord.errorsByRule at merge
-    errorsByRule: {},
+    errorsByRule: r.errorsByRule,
   }));
-  // TODO(lead, at merge): the band from the dataset's obligation (deliveries/obligations.json) when it sets one.
-  const band = DEFAULT_ANOMALY_BAND;
+  const band = deps.catalogue.obligations.get(q.dataset)?.obligation.anomalyBand ?? DEFAULT_ANOMALY_BAND;
   const { items, totals } = qualitySeries({ facts, municipalities, periods, cadence, band });
   return { dataset: q.dataset, cadence, from: q.from, to: q.to, band, items, totals };
 }

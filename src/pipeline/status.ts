@@ -12,14 +12,8 @@ import { CADENCES } from '../core/dataset';
 import { GatewayError } from '../core/errors';
 import { danishDate } from '../core/holidays';
 import { isMunicipalityCode } from '../core/municipalities';
-import {
-  type CompiledObligation,
-  deadlineOf,
-  latestDuePeriod,
-  obliges,
-  previousPeriod,
-} from '../core/obligations';
-import { PERIOD_FORMATS, type Period, parsePeriod } from '../core/period';
+import { type CompiledObligation, deadlineOf, latestDuePeriod, obliges } from '../core/obligations';
+import { PERIOD_FORMATS, type Period, parsePeriod, previousPeriod } from '../core/period';
 import { type DeliveryFact, type SlotState, slotState } from '../core/status';
 import { nameAsShown, shapeOf } from '../core/value-shape';
 import { SLOT_STATUSES, type SlotStatus } from '../core/vocabulary';
@@ -63,8 +57,7 @@ function factOf(d: DeliveryRecord): DeliveryFact {
     receivedAt: d.receivedAt,
     supersededBy: d.supersededBy,
     validRecords: d.records?.valid ?? null,
-    // errorsByRule: filled from DeliveryRecord.errorsByRule at merge
-    errorsByRule: {},
+    errorsByRule: d.errorsByRule,
   };
 }
 
@@ -127,10 +120,10 @@ export async function slotStatuses(
     if (!municipalities.length) continue;
     const filter: DeliveryFilter =
       municipalities.length === 1 ? { dataset, municipality: municipalities[0] } : { dataset };
-    const before = previousPeriod(period);
+    const before = previousPeriod(period.id, period.cadence);
     const [now, then] = await Promise.all([
       deliveriesOf(deps.metadata, { ...filter, period: period.id }),
-      deliveriesOf(deps.metadata, { ...filter, period: before.id }),
+      deliveriesOf(deps.metadata, { ...filter, period: before }),
     ]);
     const current = byMunicipality(now);
     const previous = byMunicipality(then);

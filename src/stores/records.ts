@@ -300,6 +300,8 @@ export interface SlotFactRecord {
   status: 'accepted' | 'rejected';
   receivedAt: string;
   records: { total: number; valid: number; invalid: number } | null;
+  /** Errors per rule, exact (DeliveryRecord.errorsByRule). */
+  errorsByRule: Record<string, number>;
   /** Extracts made from the delivery (every status, superseded ones too); null unless counted (`countExtracts`). */
   extracts: number | null;
 }

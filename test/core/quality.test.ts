@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { consolidate } from '../../src/core/consolidation';
+import { DEFAULT_ANOMALY_BAND } from '../../src/core/obligations';
 import {
   currentOf,
-  DEFAULT_ANOMALY_BAND,
   isAnomaly,
   periodsNeeded,
   qualitySeries,
@@ -58,8 +58,8 @@ describe('change and anomaly', () => {
   });
 
   it('takes the band it is given', () => {
-    expect(isAnomaly(109, 100, { percent: 10 })).toBe(false);
-    expect(isAnomaly(111, 100, { percent: 10 })).toBe(true);
+    expect(isAnomaly(109, 100, 0.1)).toBe(false);
+    expect(isAnomaly(111, 100, 0.1)).toBe(true);
   });
 });
 

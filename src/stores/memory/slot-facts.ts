@@ -21,6 +21,7 @@ export function listSlotFacts(t: Tables, q: SlotFactQuery): SlotFactRecord[] {
       status: d.status,
       receivedAt: d.receivedAt,
       records: d.records ? { ...d.records } : null,
+      errorsByRule: { ...d.errorsByRule },
       extracts: q.countExtracts ? (extracts.get(d.id) ?? 0) : null,
     });
   }

@@ -72,7 +72,7 @@ function readProblem(row: SqlRow): DeliveryRecord['problem'] {
 }
 
 /** Rule id → count: each count a whole number of at least 1. */
-function readErrorsByRule(row: SqlRow): Record<string, number> {
+export function readErrorsByRule(row: SqlRow): Record<string, number> {
   const counts = columns('deliveries', row).object('errors_by_rule');
   const out: Record<string, number> = {};
   for (const [rule, n] of Object.entries(counts)) {

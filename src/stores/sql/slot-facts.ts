@@ -1,6 +1,7 @@
 import type { SlotFactQuery, SlotFactRecord } from '../records';
 import type { SqlExecutor } from './client';
 import { columns } from './columns';
+import { readErrorsByRule } from './rows';
 
 /**
  * The accepted and rejected deliveries of one dataset's slots for some periods, with their
@@ -17,7 +18,7 @@ export async function listSlotFacts(db: SqlExecutor, q: SlotFactQuery): Promise<
   }
   const rows = await db.query(
     `SELECT d.id, d.municipality, d.period, d.source, d.status, d.received_at,
-            d.records_total, d.records_valid, d.records_invalid,
+            d.records_total, d.records_valid, d.records_invalid, d.errors_by_rule,
             ${q.countExtracts ? '(SELECT count(*) FROM extracts e WHERE e.delivery_id = d.id)' : 'NULL'} AS extracts
        FROM deliveries d
       WHERE d.dataset = $1 AND d.period IN (SELECT jsonb_array_elements_text($2::jsonb))
@@ -43,6 +44,7 @@ export async function listSlotFacts(db: SqlExecutor, q: SlotFactQuery): Promise<
               valid: c.optInteger('records_valid') ?? 0,
               invalid: c.optInteger('records_invalid') ?? 0,
             },
+      errorsByRule: readErrorsByRule(r),
       extracts: c.optInteger('extracts'),
     };
   });
