@@ -215,8 +215,11 @@ function series(s: SeriesInput): PlannedSlot[] {
     let scenario = (SHARES.find(([, upTo]) => u < upTo) ?? ['on-time'])[0];
     // A jump is measured against the month before: only where that month was delivered.
     if (scenario === 'anomalous' && previous === null) scenario = 'on-time';
-    if (scenario === 'anomalous')
-      level = Math.max(8, Math.round(level * (rnd() < 0.5 ? 1.4 + rnd() * 0.2 : 0.55 + rnd() * 0.15)));
+    if (scenario === 'anomalous') {
+      // Up or down by 40–60 % / 30–45 %, and it stays there; the largest only go down, so no month passes 64 records.
+      const up = level <= 36 && rnd() < 0.5;
+      level = Math.max(8, Math.round(level * (up ? 1.4 + rnd() * 0.2 : 0.55 + rnd() * 0.15)));
+    }
     // ±4 % drift a month, which stays well inside the ±20 % band at these sizes.
     const records = Math.max(5, Math.round(level * (0.96 + rnd() * 0.08)));
     const deadline = s.deadlineOf(s.dataset, period);
