@@ -12,22 +12,20 @@ import { readConfig } from '../runtime/config';
 import { restrictUmask } from '../runtime/data-dir';
 import { buildNodeServices, createLogger, PROJECT_ROOT } from '../runtime/node-services';
 import { type LoadSummary, loadNationalYear, writeNationalYear } from './national-load';
-import { makeNationalYearPlan, type NationalYearPlan } from './national-plan';
+import { makeNationalYearPlan, type NationalYearPlan, type PlanOptions } from './national-plan';
 
 export interface NationalYearArgs {
-  year: number;
-  seed: number;
-  asOf?: string;
+  plan: PlanOptions;
   out?: string;
   load: boolean;
   dataDir?: string;
 }
 
 export async function nationalYear(args: NationalYearArgs): Promise<void> {
-  const plan = makeNationalYearPlan({ year: args.year, seed: args.seed, asOf: args.asOf });
+  const plan = makeNationalYearPlan(args.plan);
   const c = plan.counts;
   process.stdout.write(
-    `national year ${plan.year} (seed ${plan.seed}, as of ${plan.asOf}): ${c.slots} slots — ` +
+    `national year ${plan.year}, ${plan.municipalities.length} municipalities x ${plan.periods.length} months (seed ${plan.seed}, as of ${plan.asOf}): ${c.slots} slots — ` +
       `${c.expected.received} received, ${c.expected.late} late, ${c.expected.missing} missing, ` +
       `${c.expected.rejected} rejected, ${c.expected.pending} pending; ${c.anomalies} anomalies, ` +
       `${c.corrected} corrected; ${c.submissions} submissions (${c.accepted} to accept, ` +
