@@ -10,9 +10,10 @@ const USAGE = `usage: npm run -s generate -- --dataset daycare|eldercare --recor
 Writes a deterministic synthetic delivery (synthetic CPR numbers only) to FILE or standard output.
 
 usage: npm run -s generate -- --national-year 2026 [--seed N] [--as-of INSTANT] [--months N]
-       [--municipalities 101,147] (--out DIR | --load [--data-dir DIR] | both)
+       [--municipalities 101,147] [--out DIR] [--load [--data-dir DIR]]
 Plans a national year: 98 municipalities x 12 months x daycare and eldercare, on time, late,
-missing, rejected, anomalous and corrected, each submission at a planned instant.
+missing, rejected, anomalous and corrected, each submission at a planned instant. With neither
+--out nor --load the plan (JSON) goes to standard output.
   --out DIR        writes DIR/plan.json and every submission's body (DIR/2026-01/daycare-101-1.xml, ...)
   --load           sends every submission through the embedded gateway (PGlite and files) on
   --data-dir DIR   DIR (default $GATEWAY_DATA_DIR or ./data), its clock at each planned instant,
@@ -73,7 +74,6 @@ async function main() {
       year > 2100 ||
       !Number.isSafeInteger(seed) ||
       (asOf !== undefined && Number.isNaN(Date.parse(asOf))) ||
-      (!values.out && !values.load) ||
       (values['data-dir'] !== undefined && !values.load)
     ) {
       process.stderr.write(`${USAGE}\n`);

@@ -24,7 +24,10 @@ export interface NationalYearArgs {
 export async function nationalYear(args: NationalYearArgs): Promise<void> {
   const plan = makeNationalYearPlan(args.plan);
   const c = plan.counts;
-  process.stdout.write(
+  // The plan itself on standard output when it is not written or loaded; what it holds goes to standard error.
+  const say = (text: string) => (args.out || args.load ? process.stdout : process.stderr).write(text);
+  if (!args.out && !args.load) process.stdout.write(`${JSON.stringify(plan)}\n`);
+  say(
     `national year ${plan.year}, ${plan.municipalities.length} municipalities x ${plan.periods.length} months (seed ${plan.seed}, as of ${plan.asOf}): ${c.slots} slots — ` +
       `${c.expected.received} received, ${c.expected.late} late, ${c.expected.missing} missing, ` +
       `${c.expected.rejected} rejected, ${c.expected.pending} pending; ${c.anomalies} anomalies, ` +

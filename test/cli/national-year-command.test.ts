@@ -39,7 +39,13 @@ describe('npm run -s generate -- --national-year', () => {
       '--municipalities',
     ])
       expect(help.stdout).toContain(option);
-    expect((await generate(['--national-year', '2026'])).code).toBe(2); // neither --out nor --load
+    // Neither --out nor --load: the plan on standard output.
+    const alone = await generate(['--national-year', '2026', '--months', '1']);
+    expect(alone.code).toBe(0);
+    const plan = JSON.parse(alone.stdout) as NationalYearPlan;
+    expect(plan.slots).toHaveLength(98 * 2);
+    expect(alone.stderr).toContain(`${plan.counts.slots} slots`);
+    expect((await generate(['--national-year', '2026', '--data-dir', '/tmp/x'])).code).toBe(2); // --data-dir without --load
     expect((await generate(['--national-year', '26x', '--out', '/tmp/x'])).code).toBe(2);
     expect((await generate(['--national-year', '2026', '--months', '13', '--out', '/tmp/x'])).code).toBe(2);
     expect(
