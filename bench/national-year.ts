@@ -50,7 +50,11 @@ for (const name of targets) {
   const startMs = performance.now() - t0;
   try {
     const cpu = process.cpuUsage();
-    const summary = await loadNationalYear(target(gw.app, clock.set), plan);
+    const summary = await loadNationalYear(target(gw.app, clock.set), plan, {
+      progress: (done) => {
+        if (done % 250 === 0) process.stderr.write(`${name}: ${done} submissions sent\n`);
+      },
+    });
     const used = process.cpuUsage(cpu);
     const cpuMs = (used.user + used.system) / 1000;
     rows.push(
