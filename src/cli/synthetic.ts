@@ -18,6 +18,43 @@ export interface SyntheticOptions {
   period?: string;
   /** Put dataset, municipality and period on the XML root element. */
   rootAttributes?: boolean;
+  /** Records (0-based) made invalid in a chosen way, on top of any `invalidShare`. */
+  faults?: ReadonlyMap<number, SyntheticFault>;
+}
+
+/**
+ * A chosen way to make one record invalid: a CPR number of 9 digits, a code not in the list,
+ * a number above the field's maximum, an end date before the start date.
+ */
+export type SyntheticFault = 'cpr' | 'code' | 'max' | 'order';
+
+export const SYNTHETIC_FAULTS: readonly SyntheticFault[] = ['cpr', 'code', 'max', 'order'];
+
+/** The rule each fault breaks, as the gateway names it in a rejection's issues. */
+export const FAULT_RULES: Record<SyntheticDataset, Record<SyntheticFault, string>> = {
+  daycare: { cpr: 'cpr', code: 'code', max: 'max', order: 'endDate-not-before-startDate' },
+  eldercare: { cpr: 'cpr', code: 'code', max: 'max', order: 'endDate-not-before-grantDate' },
+};
+
+const dayBefore = (date: string) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+
+function applyFault(dataset: SyntheticDataset, r: Record<string, string | undefined>, fault: SyntheticFault) {
+  switch (fault) {
+    case 'cpr':
+      r.cpr = (r.cpr ?? '0101200000').slice(0, 9);
+      break;
+    case 'code':
+      if (dataset === 'daycare') r.careType = 'fritidshjem';
+      else r.serviceType = 'hjemmesygepleje';
+      break;
+    case 'max':
+      if (dataset === 'daycare') r.weeklyHours = '75';
+      else r.grantedMinutesPerWeek = '20000';
+      break;
+    default:
+      r.endDate = dayBefore((dataset === 'daycare' ? r.startDate : r.grantDate) ?? '2026-01-01');
+  }
 }
 
 /** mulberry32: small, fast, and the same sequence for the same seed on every platform. */
@@ -226,7 +263,18 @@ export function* syntheticDelivery(opts: SyntheticOptions): Generator<string> {
   const shape = SHAPES[opts.dataset];
   const fields = shape.fields;
   const element = Object.fromEntries(fields.map((f) => [f, f.charAt(0).toUpperCase() + f.slice(1)]));
-  const records = shape.records(opts);
+  const generated = shape.records(opts);
+  const faults = opts.faults;
+  const records = faults?.size
+    ? (function* () {
+        let i = 0;
+        for (const r of generated) {
+          const fault = faults.get(i++);
+          if (fault) applyFault(opts.dataset, r, fault);
+          yield r;
+        }
+      })()
+    : generated;
   let buf = '';
   const flush = function* () {
     if (buf.length >= 65_536) {

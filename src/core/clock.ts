@@ -6,3 +6,14 @@ export type Clock = () => Date;
 
 /** The machine's clock; the composition root is its only caller. */
 export const systemClock: Clock = () => new Date();
+
+/** A clock that stands where it is set: for loading a planned year and for tests. */
+export function settableClock(start: Date): { now: Clock; set(at: Date): void } {
+  let ms = start.getTime();
+  return {
+    now: () => new Date(ms),
+    set(at: Date) {
+      ms = at.getTime();
+    },
+  };
+}

@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import pino, { type Logger } from 'pino';
 import { contextDocumentText } from '../core/archival-context';
 import type { Catalogue } from '../core/catalogue';
-import { systemClock } from '../core/clock';
+import { type Clock, systemClock } from '../core/clock';
 import { maskCprShaped } from '../core/cpr-shaped';
 import type { CompiledProfile } from '../core/mapper';
 import type { Services } from '../http/services';
@@ -151,8 +151,13 @@ export interface NodeServices {
  * S3), the catalogue and keys from files, the client from the socket or a trusted proxy, and
  * extracts in worker threads; the composition root builds the services from them.
  */
-export async function buildNodeServices(config: Config, log: Logger, version: string): Promise<NodeServices> {
-  const now = systemClock;
+export async function buildNodeServices(
+  config: Config,
+  log: Logger,
+  version: string,
+  opts: { /** The clock; the machine's unless a loader or test sets the time. */ now?: Clock } = {},
+): Promise<NodeServices> {
+  const now = opts.now ?? systemClock;
   const dataDir = resolve(config.GATEWAY_DATA_DIR);
   // 0700 folders and 0600 files, whatever an older version or a copy left behind.
   const modes = secureDataDir(dataDir);

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { daycareRecords, type SyntheticOptions, syntheticDelivery } from '../../src/cli/synthetic';
+import {
+  daycareRecords,
+  FAULT_RULES,
+  SYNTHETIC_FAULTS,
+  type SyntheticOptions,
+  syntheticDelivery,
+} from '../../src/cli/synthetic';
 import { DatasetSchema } from '../../src/core/dataset';
 import { compileDataset, cprBirthDate, type RawRecord, type ValidationIssue } from '../../src/core/validator';
 import { createReader } from '../../src/formats/readers';
@@ -166,5 +172,50 @@ describe('synthetic deliveries', () => {
     for (const chunk of chunks) reader.write(new TextEncoder().encode(chunk));
     reader.end();
     expect(reader.rootAttributes).toEqual({ dataset: 'daycare', municipality: '751', period: '2026-09' });
+  });
+});
+
+const eldercare = compileDataset(
+  DatasetSchema.parse(
+    JSON.parse(readFileSync(new URL('../../schemas/eldercare.json', import.meta.url), 'utf8')),
+  ),
+);
+
+describe('faults put in on purpose', () => {
+  it.each(['xml', 'csv', 'ndjson'] as const)(
+    'make exactly the chosen daycare %s records invalid, each by the rule named for it',
+    (format) => {
+      for (const fault of SYNTHETIC_FAULTS) {
+        const records = readBack(
+          format,
+          generate({ records: 6, format, seed: 4, faults: new Map([[2, fault]]) }),
+        );
+        const { invalid, issues } = validateAll(records);
+        expect(invalid, fault).toBe(1);
+        expect(issues.map((i) => [i.record, i.rule])).toEqual([[3, FAULT_RULES.daycare[fault]]]);
+      }
+    },
+  );
+
+  it('make exactly the chosen eldercare records invalid, each by the rule named for it', () => {
+    for (const fault of SYNTHETIC_FAULTS) {
+      const text = [
+        ...syntheticDelivery({
+          dataset: 'eldercare',
+          records: 6,
+          format: 'ndjson',
+          seed: 4,
+          faults: new Map([[4, fault]]),
+        }),
+      ].join('');
+      const issues: ValidationIssue[] = [];
+      text
+        .split('\n')
+        .filter(Boolean)
+        .forEach((l, i) => {
+          eldercare.validate({ n: i + 1, fields: JSON.parse(l) as Record<string, string> }, issues);
+        });
+      expect(issues.map((i) => [i.record, i.rule])).toEqual([[5, FAULT_RULES.eldercare[fault]]]);
+    }
   });
 });

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { systemClock } from '../../src/core/clock';
+import { type Clock, systemClock } from '../../src/core/clock';
 import { createApp } from '../../src/http/app';
 import { provideStandardSchemas } from '../../src/pipeline/archival-package';
 import { composeServices } from '../../src/runtime/compose';
@@ -33,7 +33,10 @@ export interface Gateway {
 /** The whole gateway in this process, on the embedded stores in a temporary data dir. */
 export async function startGateway(
   env: Record<string, string> = {},
-  opts: { /** An existing data dir, kept on close: for a restart on the same data. */ dataDir?: string } = {},
+  opts: {
+    /** An existing data dir, kept on close: for a restart on the same data. */ dataDir?: string;
+    /** The gateway's clock (default: the machine's). */ now?: Clock;
+  } = {},
 ): Promise<Gateway> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'gateway-e2e-')));
   const logs: string[] = [];
@@ -43,7 +46,9 @@ export async function startGateway(
     LOG_LEVEL: 'debug',
     ...env,
   });
-  const built = await buildNodeServices(config, createLogger('debug', logSink(logs)), 'test');
+  const built = await buildNodeServices(config, createLogger('debug', logSink(logs)), 'test', {
+    now: opts.now,
+  });
   return {
     ...served(built.services, logs),
     dataDir,
@@ -61,7 +66,11 @@ export type MemoryGateway = Omit<Gateway, 'sql'>;
  * The whole gateway in this process on the in-memory stores, held to the same contract suites
  * as the real ones: for HTTP tests that need no database of their own (a fraction of the start-up).
  */
-export async function startMemoryGateway(env: Record<string, string> = {}): Promise<MemoryGateway> {
+export async function startMemoryGateway(
+  env: Record<string, string> = {},
+  opts: { /** The gateway's clock (default: the machine's). */ now?: Clock } = {},
+): Promise<MemoryGateway> {
+  const now = opts.now ?? systemClock;
   const dataDir = await mkdtemp(join(tmpdir(), 'gateway-memory-'));
   const logs: string[] = [];
   const config = readConfig({
@@ -74,14 +83,14 @@ export async function startMemoryGateway(env: Record<string, string> = {}): Prom
   const composed = await composeServices({
     version: 'test',
     log: createLogger('debug', logSink(logs)),
-    now: systemClock,
+    now,
     settings: config,
     catalogue: loadCatalogue(config, dataDir),
-    metadata: createMemoryMetadataStore(systemClock),
+    metadata: createMemoryMetadataStore(now),
     objects: createMemoryObjectStore(),
     tokenKey: randomBytes(32),
     secrets: () => undefined,
-    client: nodeClient([], systemClock),
+    client: nodeClient([], now),
     pushWorker: false,
   });
   return {
