@@ -111,12 +111,11 @@ export function mayReadExtract(p: Principal, e: Pick<ExtractRecord, 'recipient'>
 
 /**
  * Whether a principal may read a municipality's own figures (its report of a monthly run):
- * auditors and admins every municipality's; a source those its token names.
+ * auditors and admins every municipality's; a source or a municipality token those it names.
  */
 export function mayReadMunicipality(p: Principal, municipality: string): boolean {
   if (p.role === 'admin' || p.role === 'auditor') return true;
-  // municipality role: add at merge (scoped to its municipalities like a source)
-  if (p.role === 'source') return inScope(p.municipalities, municipality);
+  if (p.role === 'source' || p.role === 'municipality') return inScope(p.municipalities, municipality);
   return false;
 }
 
@@ -128,30 +127,12 @@ export function seesEveryMunicipality(p: Principal): boolean {
   return p.role === 'admin' || p.role === 'auditor' || p.role === 'recipient';
 }
 
-/** The slots (municipalities × datasets) a principal may read the quality of; absent: every one; null for none. */
-export type SlotScope = { municipalities?: string[]; datasets?: string[] } | null;
-
-/** The slots whose data quality a principal may read. */
-export function slotScope(p: Principal, catalogue: Catalogue): SlotScope {
-  if (p.role === 'admin' || p.role === 'auditor') return {};
-  // municipality role: add at merge ({ municipalities } from its token, every dataset).
-  if (p.role === 'source')
-    return {
-      ...(p.municipalities.includes('*') ? {} : { municipalities: p.municipalities }),
-      ...(p.datasets.includes('*') ? {} : { datasets: p.datasets }),
-    };
-  if (p.role === 'recipient' && p.recipient !== null) {
-    const datasets: string[] = [];
-    for (const [dataset, profiles] of catalogue.profiles)
-      if (profiles.some((c) => c.profile.recipient === p.recipient)) datasets.push(dataset);
-    return { datasets };
-  }
-  return null;
-}
+/** The slots whose data quality a principal may read: the same rule as their status; null for none. */
+export type SlotScope = StatusScope | null;
 
 /** The municipalities whose consolidation figures a principal may read; absent: every one; null for none. */
-export function consolidationScope(p: Principal): { municipalities?: string[] } | null {
+export function consolidationScope(p: Principal): { municipalities?: readonly string[] } | null {
   if (p.role === 'admin' || p.role === 'auditor') return {};
-  // municipality role: add at merge ({ municipalities } from its token).
+  if (p.role === 'municipality') return { municipalities: p.municipalities };
   return null;
 }

@@ -1,5 +1,6 @@
 import type { Cadence } from './dataset';
 import { periodYearBefore, previousPeriod } from './period';
+import type { RevalidationOutcome } from './vocabulary';
 
 /**
  * Data quality over time, computed from the facts of a dataset's slots (dataset, municipality,
@@ -29,6 +30,18 @@ export interface SlotFact {
   errorsByRule: Record<string, number>;
 }
 
+/** What re-validation found of a slot's current delivery: counts and rule ids, never values. */
+export interface SlotRevalidation {
+  run: string;
+  datasetVersion: number;
+  checkedAt: string;
+  outcome: RevalidationOutcome;
+  records: { total: number; valid: number; invalid: number } | null;
+  errorsByRule: Record<string, number>;
+  /** A record fails the rules now in force, or the original can no longer be read. */
+  nowFailing: boolean;
+}
+
 /** The comparisons of a number of records with the previous period and the same period a year before. */
 interface Comparison {
   records: number | null;
@@ -45,8 +58,11 @@ interface Comparison {
   rejectedAttempts: number;
   /** records.invalid / records.total of the current delivery (rounded to 4 decimals), null without one. */
   droppedShare: number | null;
-  /** Reserved for re-validation against the dataset's rules now in force; null until it exists. */
-  revalidation: null;
+  /**
+   * The current delivery checked again against the dataset's rules now in force (the latest
+   * re-validation run that checked it); null when none has, and for the totals.
+   */
+  revalidation: SlotRevalidation | null;
 }
 
 export interface SlotQuality extends Comparison {
@@ -177,6 +193,8 @@ export function qualitySeries(input: {
   periods: readonly string[];
   cadence: Cadence;
   band: AnomalyBand;
+  /** Re-validation results by delivery id. */
+  revalidations?: ReadonlyMap<string, SlotRevalidation>;
 }): { items: SlotQuality[]; totals: PeriodTotal[] } {
   const { cadence, band } = input;
   const bySlot = new Map<string, SlotFact[]>();
@@ -211,7 +229,7 @@ export function qualitySeries(input: {
         errorsByRule: s.errorsByRule,
         rejectedAttempts: s.rejectedAttempts,
         droppedShare: r && r.total > 0 ? round4(r.invalid / r.total) : null,
-        revalidation: null,
+        revalidation: (s.current && input.revalidations?.get(s.current.delivery)) || null,
       });
     }
 

@@ -84,19 +84,15 @@ export const ACCESS: Readonly<Record<string, readonly Role[]>> = {
   'GET /v1/datasets/:id/revalidations/:runId': ['auditor', 'admin'],
   // The monthly runs: national counts for every role; a municipality's report for those who
   // may see that municipality (the route answers 404 for another's; a recipient reads none).
-  // municipality role: add at merge (EVERYONE takes it in once it is in ROLES)
   'GET /v1/runs': EVERYONE,
-  // municipality role: add at merge (EVERYONE takes it in once it is in ROLES)
   'GET /v1/runs/:id': EVERYONE,
-  // municipality role: add at merge (EVERYONE; the summary shows it its municipalities' rows)
   'GET /v1/runs/:id/summary': EVERYONE,
-  // municipality role: add at merge (and to mayReadMunicipality in auth/visibility.ts)
   'GET /v1/runs/:id/municipalities/:code': READERS,
   'POST /v1/runs': ['admin'],
-  // Counts per slot, never values: each role within its scope (auth/visibility: slotScope).
-  'GET /v1/quality': ['source', 'recipient', 'auditor', 'admin'], // municipality role: add at merge
-  // A governance figure for the municipalities and the nation, not for the systems that deliver or receive.
-  'GET /v1/reports/consolidation': ['auditor', 'admin'], // municipality role: add at merge
+  // Counts per slot, never values: each role within its scope (auth/visibility: statusScope, as for the status).
+  'GET /v1/quality': EVERYONE,
+  // A governance figure for the municipalities (each its own) and the nation, not for the systems that deliver or receive.
+  'GET /v1/reports/consolidation': ['municipality', 'auditor', 'admin'],
   'GET /v1/status': EVERYONE,
   'GET /v1/obligations': EVERYONE,
   // Counts of what the gateway holds, for Prometheus: no personal data, but not for every token.

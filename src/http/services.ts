@@ -57,7 +57,7 @@ export interface Services {
   /** This node's push worker: kicked when a delivery is accepted. */
   pushes?: PushRunner;
   /** The status of a period's obligated slots: what a monthly run reports. */
-  slotStatuses?: SlotStatusSource;
+  slotStatuses: SlotStatusSource;
   /** This node's re-validation worker: kicked when a run is asked for. */
   revalidations?: RevalidationRunner;
   version: string;

@@ -17,21 +17,6 @@ export type DeadlinesPassed = (now: Date) => string[];
 
 export const RUN_ACTOR = 'gateway (monthly run)';
 
-const monthOf = (year: number, month0: number) => {
-  const d = new Date(Date.UTC(year, month0, 1));
-  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
-};
-
-/**
- * Until the obligations' own deadlines decide: a month's run is due from the 15th of the
- * following month (UTC), after every monthly deadline has passed. The latest due month only:
- * a node that was down on the 15th still makes it later that month.
- */
-export const defaultDeadlinesPassed: DeadlinesPassed = (now) => {
-  const back = now.getUTCDate() >= 15 ? 1 : 2;
-  return [monthOf(now.getUTCFullYear(), now.getUTCMonth() - back)];
-};
-
 /**
  * Makes a run of a period now: the status of its obligated slots is taken, one report per
  * municipality put together, and the whole stored with the audit event `run.completed`. Null
@@ -66,7 +51,7 @@ export async function makeRun(
  */
 export async function runDueRuns(
   deps: RunDeps,
-  deadlinesPassed: DeadlinesPassed = defaultDeadlinesPassed,
+  deadlinesPassed: DeadlinesPassed,
 ): Promise<{ made: RunRecord[] }> {
   const made: RunRecord[] = [];
   for (const period of deadlinesPassed(deps.now())) {

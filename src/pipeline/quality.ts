@@ -6,9 +6,10 @@ import { GatewayError } from '../core/errors';
 import { isMunicipalityCode, MUNICIPALITIES } from '../core/municipalities';
 import { DEFAULT_ANOMALY_BAND } from '../core/obligations';
 import { monthOfPeriod, PERIOD_FORMATS, parsePeriod, periodOf, periodRange } from '../core/period';
-import { periodsNeeded, qualitySeries, type SlotFact } from '../core/quality';
+import { periodsNeeded, qualitySeries, type SlotFact, type SlotRevalidation } from '../core/quality';
 import { nameAsShown, shapeOf } from '../core/value-shape';
 import type { MetadataStore } from '../stores/metadata-store';
+import { revalidationFor } from './revalidation-report';
 
 /** What the quality and consolidation reports read. */
 export interface QualityDeps {
@@ -81,7 +82,22 @@ export async function dataQuality(
     errorsByRule: r.errorsByRule,
   }));
   const band = deps.catalogue.obligations.get(q.dataset)?.obligation.anomalyBand ?? DEFAULT_ANOMALY_BAND;
-  const { items, totals } = qualitySeries({ facts, municipalities, periods, cadence, band });
+  const revalidations = new Map<string, SlotRevalidation>();
+  for (const r of await revalidationFor(deps.metadata, {
+    dataset: q.dataset,
+    periods,
+    ...(q.municipality !== undefined ? { municipality: q.municipality } : {}),
+  }))
+    revalidations.set(r.deliveryId, {
+      run: r.runId,
+      datasetVersion: r.datasetVersion,
+      checkedAt: r.checkedAt,
+      outcome: r.outcome,
+      records: r.records,
+      errorsByRule: r.errorsByRule,
+      nowFailing: r.nowFailing,
+    });
+  const { items, totals } = qualitySeries({ facts, municipalities, periods, cadence, band, revalidations });
   return { dataset: q.dataset, cadence, from: q.from, to: q.to, band, items, totals };
 }
 
@@ -110,7 +126,7 @@ export function periodsInMonths(months: readonly string[], cadence: Cadence): st
 export async function consolidationReport(
   deps: QualityDeps,
   q: { from: string; to: string },
-  scope: { municipalities?: string[] } | null,
+  scope: { municipalities?: readonly string[] } | null,
 ) {
   if (!scope) throw new GatewayError('forbidden', 'this token does not read the consolidation report');
   const months = rangeOf(q.from, q.to, 'monthly', MAX_CONSOLIDATION_MONTHS, 'months');

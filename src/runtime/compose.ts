@@ -9,12 +9,12 @@ import { buildCatalogue, type Catalogue, type SourceFile } from '../core/catalog
 import type { Clock } from '../core/clock';
 import { newId } from '../core/ids';
 import type { Pseudonymiser } from '../core/projection';
-import type { RunRecord, SlotStatusSource } from '../core/run-report';
+import type { RunRecord } from '../core/run-report';
 import { transportSecrets } from '../core/transport';
 import { Metrics } from '../http/metrics';
 import type { Log, Services } from '../http/services';
 import { reapAbandonedDeliveries } from '../jobs/janitor';
-import { type DeadlinesPassed, runDueRuns } from '../jobs/monthly-run';
+import { runDueRuns } from '../jobs/monthly-run';
 import { createPushRunner } from '../jobs/push-runner';
 import { createRevalidationRunner } from '../jobs/revalidation-runner';
 import type { FanOutFactory } from '../pipeline/fan-out';
@@ -24,6 +24,7 @@ import {
   type RevalidationOptions,
   runPendingRevalidations,
 } from '../pipeline/revalidate';
+import { monthsDue, runStatusSource } from '../pipeline/run-source';
 import { KeyWrapError, receiptKeyWrap } from '../receipts/key-wrap';
 import { configuredKeyRecord, createReceiptSigner } from '../receipts/signer';
 import type { MetadataStore } from '../stores/metadata-store';
@@ -78,14 +79,7 @@ export interface RuntimeParts {
   fanOut?: FanOutFactory;
   /** A push worker kicked when a delivery is accepted (Node); without it pushes wait for the scheduled run. */
   pushWorker: boolean;
-  /** The status of a period's obligated slots, for the monthly runs; none known when absent. */
-  slotStatuses?: SlotStatusSource;
-  /** The monthly periods whose run is due at an instant; the 15th of the following month when absent. */
-  deadlinesPassed?: DeadlinesPassed;
 }
-
-/** Until the obligations are wired in: no slot is known, so a run holds no municipality. */
-const noObligations: SlotStatusSource = async () => [];
 
 export interface Composed {
   services: Services;
@@ -165,7 +159,7 @@ export async function composeServices(parts: RuntimeParts): Promise<Composed> {
     ...(parts.fanOut ? { fanOut: parts.fanOut } : {}),
     version: parts.version,
     now,
-    slotStatuses: parts.slotStatuses ?? noObligations,
+    slotStatuses: runStatusSource({ catalogue, metadata, now }),
   };
   return {
     services,
@@ -173,8 +167,8 @@ export async function composeServices(parts: RuntimeParts): Promise<Composed> {
     runDuePushes: () => runDuePushes(pushDeps),
     runDueRuns: () =>
       runDueRuns(
-        { metadata, now, log, slotStatuses: (period) => (services.slotStatuses ?? noObligations)(period) },
-        parts.deadlinesPassed,
+        { metadata, now, log, slotStatuses: (period) => services.slotStatuses(period) },
+        monthsDue(catalogue),
       ),
     runRevalidations: (options) => runPendingRevalidations(revalidationDeps, options),
     stop: async () => {

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/core/clock';
 import type { SlotStatusItem, SlotStatusSource } from '../../src/core/run-report';
-import { defaultDeadlinesPassed, type RunDeps, runDueRuns } from '../../src/jobs/monthly-run';
+import { type RunDeps, runDueRuns as runDue } from '../../src/jobs/monthly-run';
+import { monthsDue } from '../../src/pipeline/run-source';
+import { loadCatalogue } from '../../src/runtime/node-services';
 import type { MetadataStore } from '../../src/stores/metadata-store';
 import { createPgClient } from '../../src/stores/sql/pg-client';
 import { createPgliteClient } from '../../src/stores/sql/pglite-client';
@@ -35,12 +37,18 @@ const statuses =
     ] satisfies SlotStatusItem[];
   };
 
-describe('when a monthly run is due (the default until the obligations decide)', () => {
-  it('is the month before from the 15th, the month before that until then', () => {
-    expect(defaultDeadlinesPassed(new Date('2026-10-14T23:59:59Z'))).toEqual(['2026-08']);
-    expect(defaultDeadlinesPassed(new Date('2026-10-15T00:00:00Z'))).toEqual(['2026-09']);
-    expect(defaultDeadlinesPassed(new Date('2027-01-20T00:00:00Z'))).toEqual(['2026-12']);
-    expect(defaultDeadlinesPassed(new Date('2027-02-01T00:00:00Z'))).toEqual(['2026-12']);
+const due = monthsDue(loadCatalogue({}, undefined, { offline: true }));
+/** The scheduler's job with the shipped obligations' deadlines. */
+const runDueRuns = (deps: RunDeps) => runDue(deps, due);
+
+describe('when a monthly run is due (the shipped obligations: daycare 10 working days, eldercare the 14th)', () => {
+  it('is the latest month whose every monthly deadline has passed, in Danish time', () => {
+    // September 2026: daycare due 14 October (10 working days), eldercare 14 October.
+    expect(due(new Date('2026-10-14T21:59:59Z'))).toEqual(['2026-08']);
+    expect(due(new Date('2026-10-14T22:00:00Z'))).toEqual(['2026-09']);
+    // December 2026: Christmas and New Year move daycare's deadline to 15 January 2027.
+    expect(due(new Date('2027-01-15T12:00:00Z'))).toEqual(['2026-11']);
+    expect(due(new Date('2027-01-16T12:00:00Z'))).toEqual(['2026-12']);
   });
 });
 
@@ -86,7 +94,7 @@ describe('the scheduled monthly run on the embedded database', () => {
 
   it('runs nothing before a deadline has passed', async () => {
     const calls: string[] = [];
-    const made = await runDueRuns(
+    const made = await runDue(
       { metadata, now: at('2026-10-15T01:07:00Z'), slotStatuses: statuses(calls) },
       () => [],
     );

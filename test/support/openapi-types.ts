@@ -696,7 +696,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/status/expected": {
+    "/v1/status": {
         parameters: {
             query?: never;
             header?: never;
@@ -704,19 +704,37 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * For every source and municipality expected to deliver in a period: received, late, missing or pending
-         * @description A source is expected to deliver a dataset for each municipality its token names (a token scoped to every municipality sets no expectation). received: accepted by the deadline; late: first accepted after it; missing: nothing accepted and the deadline has passed; pending: not yet due.
+         * For every obligated slot (dataset, municipality, period): received, late, missing, pending or rejected
+         * @description One item per slot an obligation (deliveries/obligations.json) creates, whoever delivers it; from obligations and deliveries only, so issuing or revoking a token changes no item. received: the first accepted delivery arrived by the deadline (Danish date); late: after it; rejected: nothing accepted and the latest attempt was rejected or failed; missing: nothing at all and the deadline has passed; pending: nothing yet and not due. Without `period`, each dataset's most recently due period. Sources see the municipalities × datasets of their token, recipients the datasets they receive, municipality tokens their municipalities, auditors and admins all.
          */
-        get: operations["listExpectedDeliveries"];
+        get: operations["listSlotStatus"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         /**
          * The headers a GET would answer, with no body
-         * @description A source is expected to deliver a dataset for each municipality its token names (a token scoped to every municipality sets no expectation). received: accepted by the deadline; late: first accepted after it; missing: nothing accepted and the deadline has passed; pending: not yet due.
+         * @description One item per slot an obligation (deliveries/obligations.json) creates, whoever delivers it; from obligations and deliveries only, so issuing or revoking a token changes no item. received: the first accepted delivery arrived by the deadline (Danish date); late: after it; rejected: nothing accepted and the latest attempt was rejected or failed; missing: nothing at all and the deadline has passed; pending: nothing yet and not due. Without `period`, each dataset's most recently due period. Sources see the municipalities × datasets of their token, recipients the datasets they receive, municipality tokens their municipalities, auditors and admins all.
          */
-        head: operations["headListExpectedDeliveries"];
+        head: operations["headListSlotStatus"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/obligations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who owes which dataset by when: deliveries/obligations.json as served, with the next deadlines */
+        get: operations["listObligations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /** The headers a GET would answer, with no body */
+        head: operations["headListObligations"];
         patch?: never;
         trace?: never;
     };
@@ -802,6 +820,54 @@ export interface paths {
          * @description The snapshot taken when the run ran: for each obligated dataset its status and quality figures. Counts and rule names only, never a delivered value.
          */
         head: operations["headRunReport"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/quality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Data quality of a dataset per municipality and period, with the totals per period
+         * @description For each municipality (the one asked for, or every one the token may read) and each period from..to (at most 120, in the dataset cadence): the valid records of the slot's current accepted delivery, the change against the previous period and the same period a year before, whether it is an anomaly (outside the band), errors by rule, rejected attempts and the share a partial acceptance dropped. `totals` sums the items per period.
+         */
+        get: operations["getDataQuality"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * The headers a GET would answer, with no body
+         * @description For each municipality (the one asked for, or every one the token may read) and each period from..to (at most 120, in the dataset cadence): the valid records of the slot's current accepted delivery, the change against the previous period and the same period a year before, whether it is an anomaly (outside the band), errors by rule, rejected attempts and the share a partial acceptance dropped. `totals` sums the items per period.
+         */
+        head: operations["headDataQuality"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/consolidation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Deliveries accepted, extracts made and parallel deliveries avoided, per municipality and in total
+         * @description Over the periods counted in the months from..to (YYYY-MM, at most 120 months; a week counts in the month of its Thursday), every dataset: accepted deliveries (each once, corrections included), the extracts made from them, and avoided = extracts − deliveries.
+         */
+        get: operations["getConsolidationReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * The headers a GET would answer, with no body
+         * @description Over the periods counted in the months from..to (YYYY-MM, at most 120 months; a week counts in the month of its Thursday), every dataset: accepted deliveries (each once, corrections included), the extracts made from them, and avoided = extracts − deliveries.
+         */
+        head: operations["headConsolidationReport"];
         patch?: never;
         trace?: never;
     };
@@ -1016,19 +1082,55 @@ export interface components {
                 problem: string | null;
             }[];
         };
-        ExpectedDelivery: {
+        SlotStatus: {
             dataset: string;
             municipality: string;
-            municipalityName: string;
             period: string;
-            source: string;
+            /**
+             * @description The last day (Danish date) on which a delivery is on time
+             * @example 2026-11-13
+             */
+            deadline: string;
             /** @enum {string} */
             status: "received" | "late" | "missing" | "pending" | "rejected";
+            /** @description The slot's current accepted delivery */
             delivery: string | null;
             receivedAt: string | null;
             attempts: number;
-            rejected: number;
-            lastProblem: string | null;
+            rejectedAttempts: number;
+            /** @description Valid records of the current delivery */
+            records: number | null;
+            /** @description The same for the period before */
+            previousRecords: number | null;
+            /** @description (records − previousRecords) / previousRecords */
+            change: number | null;
+            /** @description |change| is above the obligation's anomalyBand */
+            anomaly: boolean;
+            errorsByRule: {
+                [key: string]: number;
+            };
+        };
+        Obligation: {
+            dataset: string;
+            cadence: string;
+            deadline: components["schemas"]["DeadlineRule"];
+            municipalities: "all" | string[];
+            firstPeriod: string;
+            anomalyBand: number;
+            description?: string;
+            nextDeadlines: {
+                period: string;
+                /**
+                 * @description A Danish date, YYYY-MM-DD
+                 * @example 2026-11-13
+                 */
+                deadline: string;
+            }[];
+        };
+        DeadlineRule: {
+            workingDaysAfterPeriodEnd: number;
+        } | {
+            dayOfFollowingMonth: number;
         };
         Run: {
             /** @example run_01JBX7Z4Q0M3T6W9C2H5K8N1PR */
@@ -1123,6 +1225,111 @@ export interface components {
                     [key: string]: number;
                 } | null;
             }[];
+        };
+        DataQuality: {
+            dataset: string;
+            /** @enum {string} */
+            cadence: "monthly" | "weekly" | "daily";
+            from: string;
+            to: string;
+            band: {
+                percent: number;
+            };
+            items: components["schemas"]["QualityItem"][];
+            totals: components["schemas"]["QualityTotal"][];
+        };
+        QualityItem: {
+            municipality: string;
+            delivery: string | null;
+            source: string | null;
+            period: string;
+            /** @description Valid records of the current accepted delivery */
+            records: number | null;
+            previousPeriod: string;
+            previousRecords: number | null;
+            /** @description (records − previousRecords) / previousRecords, 4 decimals; null when either is missing or previousRecords is 0 */
+            change: number | null;
+            yearBeforePeriod: string;
+            yearBeforeRecords: number | null;
+            changeYearBefore: number | null;
+            /** @description records moved outside the band against the previous period */
+            anomaly: boolean;
+            errorsByRule: {
+                [key: string]: number;
+            };
+            rejectedAttempts: number;
+            /** @description records.invalid / records.total of the current delivery */
+            droppedShare: number | null;
+            /** @description The current delivery checked again against the rules now in force (POST /v1/datasets/{id}/revalidate); null when no run has checked it, and in the totals */
+            revalidation: {
+                run: string;
+                datasetVersion: number;
+                checkedAt: string;
+                /** @enum {string} */
+                outcome: "checked" | "missing" | "unreadable";
+                records: {
+                    total: number;
+                    valid: number;
+                    invalid: number;
+                } | null;
+                errorsByRule: {
+                    [key: string]: number;
+                };
+                nowFailing: boolean;
+            } | null;
+        };
+        QualityTotal: {
+            municipalities: number;
+            period: string;
+            /** @description Valid records of the current accepted delivery */
+            records: number | null;
+            previousPeriod: string;
+            previousRecords: number | null;
+            /** @description (records − previousRecords) / previousRecords, 4 decimals; null when either is missing or previousRecords is 0 */
+            change: number | null;
+            yearBeforePeriod: string;
+            yearBeforeRecords: number | null;
+            changeYearBefore: number | null;
+            /** @description records moved outside the band against the previous period */
+            anomaly: boolean;
+            errorsByRule: {
+                [key: string]: number;
+            };
+            rejectedAttempts: number;
+            /** @description records.invalid / records.total of the current delivery */
+            droppedShare: number | null;
+            /** @description The current delivery checked again against the rules now in force (POST /v1/datasets/{id}/revalidate); null when no run has checked it, and in the totals */
+            revalidation: {
+                run: string;
+                datasetVersion: number;
+                checkedAt: string;
+                /** @enum {string} */
+                outcome: "checked" | "missing" | "unreadable";
+                records: {
+                    total: number;
+                    valid: number;
+                    invalid: number;
+                } | null;
+                errorsByRule: {
+                    [key: string]: number;
+                };
+                nowFailing: boolean;
+            } | null;
+        };
+        ConsolidationReport: {
+            from: string;
+            to: string;
+            items: {
+                municipality: string;
+                deliveries: number;
+                extracts: number;
+                avoided: number;
+            }[];
+            total: {
+                deliveries: number;
+                extracts: number;
+                avoided: number;
+            };
         };
     };
     responses: {
@@ -2276,6 +2483,17 @@ export interface operations {
                     role: "recipient";
                     subject: string;
                     recipient: string;
+                    /** Format: date-time */
+                    expiresAt?: string;
+                    certificate?: {
+                        fingerprint256?: string;
+                        subject?: string;
+                    };
+                } | {
+                    /** @enum {string} */
+                    role: "municipality";
+                    subject: string;
+                    municipalities: string[];
                     /** Format: date-time */
                     expiresAt?: string;
                     certificate?: {
@@ -3669,11 +3887,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    listExpectedDeliveries: {
+    listSlotStatus: {
         parameters: {
-            query: {
-                dataset: string;
-                period: string;
+            query?: {
+                period?: string;
+                dataset?: string;
+                municipality?: string;
             };
             header?: never;
             path?: never;
@@ -3681,7 +3900,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The expected deliveries */
+            /** @description The slots, by dataset, period and municipality */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -3689,29 +3908,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        dataset: string;
-                        period: string;
-                        deadline: string;
+                        items: components["schemas"]["SlotStatus"][];
                         summary: {
                             [key: string]: number;
                         };
-                        items: components["schemas"]["ExpectedDelivery"][];
                     };
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            /** @description Unknown dataset or a period that does not fit its cadence */
+            /** @description Unknown dataset or municipality, or a period that fits no cadence */
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
         };
     };
-    headListExpectedDeliveries: {
+    headListSlotStatus: {
         parameters: {
-            query: {
-                dataset: string;
-                period: string;
+            query?: {
+                period?: string;
+                dataset?: string;
+                municipality?: string;
             };
             header?: never;
             path?: never;
@@ -3719,7 +3936,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The expected deliveries */
+            /** @description The slots, by dataset, period and municipality */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -3730,8 +3947,58 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            /** @description Unknown dataset or a period that does not fit its cadence */
+            /** @description Unknown dataset or municipality, or a period that fits no cadence */
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listObligations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every obligation, with its next three deadlines from today (Danish date) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Obligation"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    headListObligations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every obligation, with its next three deadlines from today (Danish date) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4028,6 +4295,126 @@ export interface operations {
                 };
                 content?: never;
             };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getDataQuality: {
+        parameters: {
+            query: {
+                dataset: string;
+                municipality?: string;
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The quality series */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataQuality"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Unknown dataset or municipality, a period that does not fit the cadence, or a range backwards or over 120 periods */
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    headDataQuality: {
+        parameters: {
+            query: {
+                dataset: string;
+                municipality?: string;
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The quality series */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Unknown dataset or municipality, a period that does not fit the cadence, or a range backwards or over 120 periods */
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getConsolidationReport: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The consolidation report */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsolidationReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description A month that is not YYYY-MM, or a range backwards or over 120 months */
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    headConsolidationReport: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The consolidation report */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description A month that is not YYYY-MM, or a range backwards or over 120 months */
+            422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
         };
     };

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { consolidationScope, slotScope } from '../../auth/visibility';
+import { consolidationScope, statusScope } from '../../auth/visibility';
 import { CADENCES } from '../../core/dataset';
+import { REVALIDATION_OUTCOMES } from '../../core/vocabulary';
 import { consolidationReport, dataQuality } from '../../pipeline/quality';
 import type { AuthVariables } from '../auth';
 import { problem } from '../openapi';
@@ -29,7 +30,23 @@ const comparison = {
   errorsByRule: z.record(z.string(), z.number().int()),
   rejectedAttempts: z.number().int(),
   droppedShare: ratio.openapi({ description: 'records.invalid / records.total of the current delivery' }),
-  revalidation: z.null().openapi({ description: 'Reserved for re-validation results; null for now' }),
+  revalidation: z
+    .object({
+      run: z.string(),
+      datasetVersion: z.number().int(),
+      checkedAt: z.string(),
+      outcome: z.enum(REVALIDATION_OUTCOMES),
+      records: z
+        .object({ total: z.number().int(), valid: z.number().int(), invalid: z.number().int() })
+        .nullable(),
+      errorsByRule: z.record(z.string(), z.number().int()),
+      nowFailing: z.boolean(),
+    })
+    .nullable()
+    .openapi({
+      description:
+        'The current delivery checked again against the rules now in force (POST /v1/datasets/{id}/revalidate); null when no run has checked it, and in the totals',
+    }),
 };
 
 const QualityItem = z
@@ -122,7 +139,7 @@ export function qualityRoutes(services: Services) {
   const app = new OpenAPIHono<{ Variables: AuthVariables }>();
   app.openapi(quality, async (c) => {
     const q = c.req.valid('query');
-    return c.json(await dataQuality(services, q, slotScope(c.get('principal'), services.catalogue)), 200);
+    return c.json(await dataQuality(services, q, statusScope(c.get('principal'), services.catalogue)), 200);
   });
   app.openapi(consolidation, async (c) => {
     const q = c.req.valid('query');
