@@ -5,7 +5,10 @@
  * what the slot's status is expected to be. Pure and deterministic for a seed: the same plan
  * on every machine, so tests can count what the gateway should show.
  */
+import shippedObligations from '../../deliveries/obligations.json';
 import { MUNICIPALITIES } from '../core/municipalities';
+import { deadlineOf, ObligationSchema } from '../core/obligations';
+import { parsePeriod } from '../core/period';
 import {
   FAULT_RULES,
   prng,
@@ -113,24 +116,22 @@ export interface PlanOptions {
 }
 
 const DAY = 86_400_000;
-const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const dateMs = (date: string) => Date.parse(`${date}T00:00:00Z`);
 
-/**
- * A stand-in for the obligations' deadline rules: daycare 10 working days (Monday–Friday, no
- * holidays) after the period's last day, eldercare the 14th of the following month. Holidays
- * only move a deadline later, so what is planned on time stays on time under the real rules.
- */
-export const simpleDeadline: DeadlineOf = (dataset, period) => {
-  const [y, m] = period.split('-').map(Number) as [number, number];
-  if (dataset === 'eldercare') return isoDate(Date.UTC(y, m, 14));
-  let day = Date.UTC(y, m, 0);
-  for (let working = 0; working < 10; ) {
-    day += DAY;
-    const weekday = new Date(day).getUTCDay();
-    if (weekday !== 0 && weekday !== 6) working++;
-  }
-  return isoDate(day);
+/** The shipped obligations (`deliveries/obligations.json`), read with the gateway's own rules. */
+const SHIPPED = new Map(
+  shippedObligations.obligations.map((o) => {
+    const parsed = ObligationSchema.parse(o);
+    return [parsed.dataset, parsed] as const;
+  }),
+);
+
+/** The deadline of a slot under the shipped obligations: the same rule GET /v1/status applies. */
+export const shippedDeadline: DeadlineOf = (dataset, period) => {
+  const o = SHIPPED.get(dataset);
+  const p = o && parsePeriod(period, o.cadence);
+  if (!o || !p) throw new Error(`no obligation for ${dataset} ${period}`);
+  return deadlineOf(p, o.deadline);
 };
 
 /** FNV-1a over text: a stable seed per series, slot and submission. */
@@ -170,7 +171,7 @@ const SHARES: Array<[Scenario, number]> = [
 
 export function makeNationalYearPlan(opts: PlanOptions): NationalYearPlan {
   const seed = opts.seed ?? 1;
-  const deadlineOf = opts.deadline ?? simpleDeadline;
+  const deadlineOf = opts.deadline ?? shippedDeadline;
   const asOf = opts.asOf ?? `${opts.year + 1}-04-01T00:00:00.000Z`;
   const asOfMs = Date.parse(asOf);
   if (Number.isNaN(asOfMs)) throw new Error(`asOf ${asOf} is not an instant`);

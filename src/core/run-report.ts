@@ -39,6 +39,9 @@ export interface SlotStatusItem {
   revalidationErrorsByRule?: Record<string, number> | null;
 }
 
+/** The monthly periods whose run is due at an instant. */
+export type DeadlinesPassed = (now: Date) => string[];
+
 /** Where a run's slots come from: the status of every obligated slot of a period. */
 export type SlotStatusSource = (period: string) => Promise<SlotStatusItem[]>;
 

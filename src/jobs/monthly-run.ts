@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock';
 import { newId } from '../core/ids';
-import { buildRun, type RunRecord, type SlotStatusSource } from '../core/run-report';
+import { buildRun, type DeadlinesPassed, type RunRecord, type SlotStatusSource } from '../core/run-report';
 import type { RunTrigger } from '../core/vocabulary';
 import type { MetadataStore } from '../stores/metadata-store';
 
@@ -11,9 +11,6 @@ export interface RunDeps {
   slotStatuses: SlotStatusSource;
   log?: { info(o: object, msg: string): void };
 }
-
-/** The monthly periods whose run is due at an instant. */
-export type DeadlinesPassed = (now: Date) => string[];
 
 export const RUN_ACTOR = 'gateway (monthly run)';
 

@@ -8,8 +8,7 @@ import type { Catalogue } from '../core/catalogue';
 import { danishDate } from '../core/holidays';
 import { latestDuePeriod } from '../core/obligations';
 import type { SlotQuality } from '../core/quality';
-import type { SlotStatusItem, SlotStatusSource } from '../core/run-report';
-import type { DeadlinesPassed } from '../jobs/monthly-run';
+import type { DeadlinesPassed, SlotStatusItem, SlotStatusSource } from '../core/run-report';
 import { dataQuality } from './quality';
 import { type StatusDeps, slotStatuses } from './status';
 

@@ -144,7 +144,7 @@ describe('the gateway command', () => {
   it('lints schemas and profiles offline, naming file, path and problem', async () => {
     const ok = await gateway(['profile', 'lint']);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/ok: 2 dataset\(s\), \d+ recipient\(s\), 7 profile\(s\)/);
+    expect(ok.stdout).toMatch(/ok: 4 dataset\(s\), \d+ recipient\(s\), 7 profile\(s\)/);
     const broken = join(dir, 'deliveries');
     await cp(join(ROOT, 'deliveries'), broken, { recursive: true });
     const stuk = JSON.parse(await readFile(join(broken, 'daycare', 'stuk.json'), 'utf8'));

@@ -5,7 +5,7 @@ import {
   makeNationalYearPlan,
   type NationalYearPlan,
   type PlannedSlot,
-  simpleDeadline,
+  shippedDeadline,
 } from '../../src/cli/national-plan';
 import { settableClock } from '../../src/core/clock';
 import { MUNICIPALITIES } from '../../src/core/municipalities';
@@ -65,7 +65,7 @@ describe('the national year plan', () => {
 
   it('says each slot’s status from its submissions and the deadline, with days to spare either side', () => {
     for (const slot of full.slots) {
-      expect(slot.deadline).toBe(simpleDeadline(slot.dataset, slot.period));
+      expect(slot.deadline).toBe(shippedDeadline(slot.dataset, slot.period));
       const accepted = slot.submissions.filter((x) => x.outcome === 'accepted');
       const rejected = slot.submissions.filter((x) => x.outcome === 'rejected');
       expect(slot.attempts).toBe(slot.submissions.length);

@@ -1140,6 +1140,7 @@ export function metadataStoreContract(
           problem: { code: 'delivery_rejected', detail: '2 invalid records' },
           issues: [],
           errorCount: 2,
+          errorsByRule: { codes: 1, max: 1 },
           actor: 'tok_source',
         });
         return d;
@@ -1184,6 +1185,7 @@ export function metadataStoreContract(
           status: 'accepted',
           receivedAt: first.draft.receivedAt,
           records: { total: 12, valid: 10, invalid: 2 },
+          errorsByRule: {},
           extracts: 3,
         });
         expect(byId.get(correction.draft.id)?.extracts).toBe(1);
@@ -1191,6 +1193,7 @@ export function metadataStoreContract(
           status: 'rejected',
           municipality: '0147',
           records: { total: 7, valid: 5, invalid: 2 },
+          errorsByRule: { codes: 1, max: 1 },
           extracts: 0,
         });
         for (const f of facts) {

@@ -25,7 +25,7 @@ const band = DEFAULT_ANOMALY_BAND;
 
 describe('change and anomaly', () => {
   it('is 20 % by default', () => {
-    expect(band).toEqual({ percent: 20 });
+    expect(band).toBe(0.2);
   });
 
   it('is no anomaly at exactly ±20 %, and one just beyond', () => {

@@ -25,7 +25,7 @@ interface QualityItem {
 }
 interface Quality {
   dataset: string;
-  band: { percent: number };
+  band: number;
   items: QualityItem[];
   totals: Array<Omit<QualityItem, 'municipality' | 'delivery' | 'source'> & { municipalities: number }>;
 }
@@ -120,7 +120,7 @@ describe('GET /v1/quality and GET /v1/reports/consolidation', () => {
 
   it("shows a municipality's records per period against the previous period and the year before", async () => {
     const q = await quality(auditor, 'municipality=101&from=2026-08&to=2026-11');
-    expect(q.band).toEqual({ percent: 20 });
+    expect(q.band).toBe(0.2);
     expect(q.items.map((i) => [i.period, i.records, i.previousRecords, i.change, i.anomaly])).toEqual([
       // The first period asked for: nothing was delivered for July, so nothing to compare.
       ['2026-08', 100, null, null, false],

@@ -204,7 +204,7 @@ describe('GET /v1/status: every obligated slot received, late, missing, pending 
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('101 København');
-    expect(html).toContain('2026-11-13');
+    expect(html).toContain('13. november 2026');
     expect(html).toMatch(/badge missing/);
   });
 });

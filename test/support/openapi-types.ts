@@ -1232,9 +1232,8 @@ export interface components {
             cadence: "monthly" | "weekly" | "daily";
             from: string;
             to: string;
-            band: {
-                percent: number;
-            };
+            /** @description the obligation's anomalyBand: the share records may move from the previous period (0.2 = ±20 %) */
+            band: number;
             items: components["schemas"]["QualityItem"][];
             totals: components["schemas"]["QualityTotal"][];
         };

@@ -87,7 +87,12 @@ const quality = createRoute({
               cadence: z.enum(CADENCES),
               from: z.string(),
               to: z.string(),
-              band: z.object({ percent: z.number() }),
+              band: z
+                .number()
+                .openapi({
+                  description:
+                    "the obligation's anomalyBand: the share records may move from the previous period (0.2 = ±20 %)",
+                }),
               items: z.array(QualityItem),
               totals: z.array(QualityTotal),
             })
