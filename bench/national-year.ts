@@ -39,7 +39,27 @@ function line(name: string, s: LoadSummary, startMs: number, cpuMs: number): str
 }
 
 const rows: string[] = [];
+const reads: string[] = [];
 let failed = false;
+
+/** Median and worst of `n` timed reads of one path, after a warm-up read. */
+async function timeReads(t: LoadTarget, name: string, path: string, n = 20): Promise<string> {
+  const once = async () => {
+    const res = await t.request(path, { token: ADMIN_TOKEN });
+    if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
+    await res.arrayBuffer();
+  };
+  await once();
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await once();
+    ms.push(performance.now() - t0);
+  }
+  ms.sort((a, b) => a - b);
+  const at = (q: number) => (ms[Math.min(ms.length - 1, Math.floor(q * ms.length))] ?? 0).toFixed(1);
+  return `| ${name} | \`${path}\` | ${at(0.5)} ms | ${at(0.95)} ms | ${ms.at(-1)?.toFixed(1)} ms |`;
+}
 for (const name of targets) {
   const clock = settableClock(new Date('2026-01-01T00:00:00Z'));
   const t0 = performance.now();
@@ -61,6 +81,14 @@ for (const name of targets) {
       line(name === 'memory' ? 'memory stores' : 'embedded (PGlite + files)', summary, startMs, cpuMs),
     );
     if (summary.unexpected.length) failed = true;
+    const t = target(gw.app, clock.set);
+    const gateway = name === 'memory' ? 'memory' : 'embedded';
+    const last = `2026-${String(months).padStart(2, '0')}`;
+    reads.push(
+      await timeReads(t, gateway, `/v1/status?period=${last}`),
+      await timeReads(t, gateway, `/v1/quality?dataset=daycare&from=2026-01&to=${last}`),
+      await timeReads(t, gateway, `/v1/reports/consolidation?from=2026-01&to=${last}`),
+    );
   } finally {
     await gw.close();
   }
@@ -70,6 +98,9 @@ process.stdout.write(
   `National year 2026, ${months} months: ${c.slots} slots, ${c.submissions} submissions (${c.accepted} to accept, ${c.rejected} to reject), ${c.records} records.\n` +
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}.\n\n` +
     '| gateway | submissions | accepted | rejected | not as planned | start | load (wall) | load (CPU) | rate |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n' +
-    `${rows.join('\n')}\n`,
+    `${rows.join('\n')}\n\n` +
+    'Reads with the year loaded (20 after a warm-up, the app in this process, an admin token):\n\n' +
+    '| gateway | read | median | p95 | worst |\n|---|---|---:|---:|---:|\n' +
+    `${reads.join('\n')}\n`,
 );
 if (failed) process.exitCode = 1;
