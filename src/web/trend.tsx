@@ -81,7 +81,7 @@ export function TrendChart(props: {
           })
         : null}
       {lines.map((s, i) => (
-        <text class={`legend ${s.kind}`} x={W - RIGHT} y={TOP + 12 + i * 14} text-anchor="end">
+        <text class={`legend ${s.kind}`} x={LEFT + 8} y={TOP + 10 + i * 14} text-anchor="start">
           {s.label}
         </text>
       ))}
