@@ -141,6 +141,11 @@ describe('the national picture, the municipality page and the run reports', () =
     // A source sees the municipalities its token names.
     expect((await html('/municipalities/101', tokens.source461)).status).toBe(404);
     expect((await html('/municipalities/461', tokens.source461)).status).toBe(200);
+    const own = await html('/national', tokens.source461);
+    expect(own.text.match(/<th scope="row">/g)).toHaveLength(1);
+    // The consolidation report is not a source's to read: no figure.
+    expect(own.text).not.toContain('Konsolidering');
+    expect((await html('/municipalities/461', tokens.source461)).text).not.toContain('Konsolidering');
   });
 
   it('shows a municipality page: datasets × the last 12 months, trend lines drawn on the server', async () => {
