@@ -134,6 +134,7 @@ describe('the national picture, the municipality page and the run reports', () =
     const nat = await html('/national', tokens.m101);
     expect(nat.text.match(/<th scope="row">/g)).toHaveLength(1);
     expect(nat.text).toContain('<th scope="row">101 København</th>');
+    expect(nat.text).toContain('<a href="/municipalities/101">Min kommune</a>');
     expect(nat.text).toContain('href="/municipalities/101"');
     for (const code of ['461', '999', 'abc'])
       expect((await html(`/municipalities/${code}`, tokens.m101)).status, code).toBe(404);
