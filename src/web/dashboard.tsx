@@ -6,6 +6,9 @@ import { deliveryPage } from './pages/delivery';
 import { dictionaryPage } from './pages/dictionary';
 import { expectedPage } from './pages/expected';
 import { extractsPage } from './pages/extracts';
+import { municipalityPage } from './pages/municipality';
+import { nationalPage } from './pages/national';
+import { runPage, runReportPage, runsPage } from './pages/runs';
 import { SignIn } from './pages/sign-in';
 import type { DashboardServices } from './services';
 import { sessionRoutes, signedIn, usesHttps } from './session';
@@ -25,6 +28,9 @@ export function dashboard(services: DashboardServices) {
     const l = locale(c);
     const p = await signedIn(services, c);
     if (!p) return c.html(<SignIn l={l} />);
+    // A municipality lands on its own page.
+    if (p.role === 'municipality' && p.municipalities[0] && !p.municipalities.includes('*'))
+      return c.redirect(`/municipalities/${p.municipalities[0]}`, 303);
     return p.role === 'recipient' ? extractsPage(services, c, p, l) : deliveriesPage(services, c, p, l);
   });
 
@@ -40,6 +46,41 @@ export function dashboard(services: DashboardServices) {
     const p = await signedIn(services, c);
     if (!p) return c.redirect('/', 303);
     return expectedPage(services, c, p, l);
+  });
+
+  app.get('/national', async (c) => {
+    const l = locale(c);
+    const p = await signedIn(services, c);
+    if (!p) return c.redirect('/', 303);
+    return nationalPage(services, c, p, l);
+  });
+
+  app.get('/municipalities/:code', async (c) => {
+    const l = locale(c);
+    const p = await signedIn(services, c);
+    if (!p) return c.redirect('/', 303);
+    return municipalityPage(services, c, p, l, c.req.param('code'));
+  });
+
+  app.get('/runs', async (c) => {
+    const l = locale(c);
+    const p = await signedIn(services, c);
+    if (!p) return c.redirect('/', 303);
+    return runsPage(services, c, p, l);
+  });
+
+  app.get('/runs/:id', async (c) => {
+    const l = locale(c);
+    const p = await signedIn(services, c);
+    if (!p) return c.redirect('/', 303);
+    return runPage(services, c, p, l, c.req.param('id'));
+  });
+
+  app.get('/runs/:id/municipalities/:code', async (c) => {
+    const l = locale(c);
+    const p = await signedIn(services, c);
+    if (!p) return c.redirect('/', 303);
+    return runReportPage(services, c, p, l, c.req.param('id'), c.req.param('code'));
   });
 
   // The data dictionary holds no personal data: public, like the published schemas.

@@ -102,7 +102,8 @@ export function localeFor(lang: Lang, switchHref = '/'): Locale {
 }
 
 /** The dashboard's own paths, and the query values a page may carry into the other language. */
-const SHOWN_PATH = /^\/(?:expected|deliveries\/dlv_[0-9A-Z]{26})?$/;
+const SHOWN_PATH =
+  /^\/(?:expected|national|runs|runs\/run_[0-9A-Z]{26}|municipalities\/\d{3}|deliveries\/dlv_[0-9A-Z]{26})?$/;
 const CARRIED = ['dataset', 'municipality', 'period', 'status'] as const;
 
 /** This page's address with `lang` set; a value that might hold a CPR number is left out. */

@@ -14,7 +14,13 @@ th{background:#f0f2f4;font-weight:600}.num{text-align:right;font-variant-numeric
 .accepted,.acknowledged,.received{background:#d8f3dc}.rejected,.failed,.refused,.missing{background:#fde2e1}.late{background:#fff1c2}.pending{background:#eee}.receiving,.available,.fetched{background:#e6eefc}.superseded,.purged{background:#eee;color:#666}
 form.filter{display:flex;gap:.6rem;align-items:end;margin:.8rem 0}label{display:flex;flex-direction:column;font-size:.85em}
 input,select,button{font:inherit;padding:.25rem .4rem}.summary{display:flex;gap:1rem;margin:.6rem 0}.summary div{background:#fff;border:1px solid #e4e4e4;border-radius:6px;padding:.4rem .8rem}
-.muted{color:#666}code{font-size:.9em}
+.muted{color:#666}
+table.grid td.cell{padding:0;text-align:center;font-size:.85em}table.grid td.cell a{display:block;padding:.3rem .4rem;color:#1b1b1b;text-decoration:none}
+table.grid th[scope=row]{font-weight:400;white-space:nowrap}.cell .extra{display:block;font-size:.85em;color:#333}
+.cell.received{background:#b7e4c7}.cell.late{background:#ffe08a}.cell.missing{background:#f4a6a1}.cell.rejected{background:#d7b5e8}.cell.pending{background:#e4e4e4}.cell.none{color:#999}
+.anomaly{font-weight:700}svg.trend{background:#fff;border:1px solid #e4e4e4;max-width:100%;height:auto}
+svg .axis{stroke:#555}svg .tick,svg .legend{font-size:11px;fill:#333}svg .line{stroke-width:2}svg .line.records{stroke:#1d5fa8}svg .line.errors{stroke:#b3261e;stroke-dasharray:5 3}
+svg .legend.records{fill:#1d5fa8}svg .legend.errors{fill:#b3261e}svg circle.anomaly{stroke:#b3261e;stroke-width:2}code{font-size:.9em}
 a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid #f0a202;outline-offset:2px}`;
 
 /** The frame of every page: the title, who is signed in, the navigation, the language switch, the content. */
@@ -43,7 +49,13 @@ export function Page(props: { l: Locale; title: string; who?: Principal; childre
           {props.who ? (
             <form method="post" action="/session/end">
               {props.who.subject} ({l.role(props.who.role)}) · <a href="/">{l.t('nav.deliveries')}</a> ·{' '}
-              <a href="/expected">{l.t('nav.expected')}</a> · <a href="/docs">{l.t('nav.apiReference')}</a> ·{' '}
+              <a href="/expected">{l.t('nav.expected')}</a> · <a href="/national">{l.t('nav.national')}</a> ·{' '}
+              {props.who.role === 'municipality' && props.who.municipalities[0] ? (
+                <>
+                  <a href={`/municipalities/${props.who.municipalities[0]}`}>{l.t('nav.municipality')}</a> ·{' '}
+                </>
+              ) : null}
+              <a href="/runs">{l.t('nav.runs')}</a> · <a href="/docs">{l.t('nav.apiReference')}</a> ·{' '}
               {switchLink} · <button type="submit">{l.t('nav.signOut')}</button>
             </form>
           ) : (

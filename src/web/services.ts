@@ -1,9 +1,12 @@
 import type { AuthServices } from '../auth/principals';
 import type { Catalogue } from '../core/catalogue';
+import type { Clock } from '../core/clock';
 
-/** What the dashboard reads: the stores, the catalogue, and how a request signs in. */
+/** What the dashboard reads: the stores, the catalogue, the clock, and how a request signs in. */
 export interface DashboardServices extends AuthServices {
   catalogue: Catalogue;
+  /** The gateway's clock: which period is due is decided by it, as in GET /v1/status. */
+  now: Clock;
   /** Whether the client's own connection is HTTPS; undefined when the runtime cannot tell. */
   clientProtocol?(raw: unknown): 'http' | 'https' | undefined;
 }

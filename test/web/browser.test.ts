@@ -109,8 +109,10 @@ describe.skipIf(!chromiumExe)('the dashboard in Chromium', () => {
         await Promise.all([page.waitForURL(/\/expected$/), page.click('header a[href="/expected"]')]);
         await page.goto(`${server.url}/expected?dataset=daycare&period=2026-10`);
         expect(await text(page, 'h1')).toBe('Forventede leverancer');
-        // Due at the end of 10 November 2026 (UTC): 01.00 on the 11th in Copenhagen.
-        expect(await text(page, 'main')).toContain('Frist: 11.11.2026 kl. 01.00.');
+        // On time through the 10th working day after October: Friday 13 November 2026.
+        expect(await text(page, 'main')).toContain(
+          'Periode 2026-10: rettidig, hvis modtaget senest 13. november 2026 (dansk tid).',
+        );
         // 101 delivered; 751 has not, and is not due yet.
         expect(await page.locator('tbody .badge').allInnerTexts()).toEqual(
           expect.arrayContaining(['modtaget', 'afventer']),
