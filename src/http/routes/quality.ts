@@ -87,12 +87,10 @@ const quality = createRoute({
               cadence: z.enum(CADENCES),
               from: z.string(),
               to: z.string(),
-              band: z
-                .number()
-                .openapi({
-                  description:
-                    "the obligation's anomalyBand: the share records may move from the previous period (0.2 = ±20 %)",
-                }),
+              band: z.number().openapi({
+                description:
+                  "the obligation's anomalyBand: the share records may move from the previous period (0.2 = ±20 %)",
+              }),
               items: z.array(QualityItem),
               totals: z.array(QualityTotal),
             })
