@@ -13,7 +13,10 @@
 const DAY = 86_400_000;
 
 function isoDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  const day = new Date(ms).toISOString();
+  // Year 10000 and later are `+010000-…`: no longer a date this calendar steps through.
+  if (day.length !== 24) throw new RangeError(`no four-digit year at ${day}`);
+  return day.slice(0, 10);
 }
 
 function utcMs(date: string): number {

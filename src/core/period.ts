@@ -26,11 +26,20 @@ function iso(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** Parses a period in the dataset's cadence; null when it does not fit. */
+/**
+ * The years a period may lie in. Outside them the calendar arithmetic breaks: a year before
+ * 1900 folds into the 20th century in JavaScript's dates, and a deadline or a period after one
+ * of year 9999 falls in year 10000, which is no longer `YYYY-MM-DD`. Stepping a year back and a
+ * period on from any period inside stays inside four-digit years.
+ */
+export const PERIOD_YEARS = { first: 1901, last: 9998 } as const;
+
+/** Parses a period in the dataset's cadence; null when it does not fit (or lies outside PERIOD_YEARS). */
 export function parsePeriod(id: string, cadence: Cadence): Period | null {
   const m = PATTERNS[cadence].exec(id);
   if (!m) return null;
   const year = Number(m[1]);
+  if (year < PERIOD_YEARS.first || year > PERIOD_YEARS.last) return null;
   if (cadence === 'monthly') {
     const month = Number(m[2]);
     return {
@@ -126,15 +135,13 @@ export function periodYearBefore(id: string, cadence: Cadence): string {
 
 /**
  * The periods from `from` to `to`, both included, oldest first; null when either is not a
- * period of the cadence (or lies outside the years 1901–9998, where stepping a year back or a
- * period on stays within four-digit years), `to` is before `from`, or the range holds more than
+ * period of the cadence (within PERIOD_YEARS), `to` is before `from`, or the range holds more than
  * `max` periods.
  */
 export function periodRange(from: string, to: string, cadence: Cadence, max: number): string[] | null {
   const a = parsePeriod(from, cadence);
   const b = parsePeriod(to, cadence);
   if (!a || !b || a.start > b.start) return null;
-  if (from.slice(0, 4) < '1901' || to.slice(0, 4) > '9998') return null;
   const out = [from];
   while (out[out.length - 1] !== to) {
     if (out.length >= max) return null;

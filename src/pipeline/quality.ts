@@ -5,7 +5,14 @@ import type { Cadence } from '../core/dataset';
 import { GatewayError } from '../core/errors';
 import { isMunicipalityCode, MUNICIPALITIES } from '../core/municipalities';
 import { DEFAULT_ANOMALY_BAND } from '../core/obligations';
-import { monthOfPeriod, PERIOD_FORMATS, parsePeriod, periodOf, periodRange } from '../core/period';
+import {
+  monthOfPeriod,
+  PERIOD_FORMATS,
+  PERIOD_YEARS,
+  parsePeriod,
+  periodOf,
+  periodRange,
+} from '../core/period';
 import { periodsNeeded, qualitySeries, type SlotFact, type SlotRevalidation } from '../core/quality';
 import { nameAsShown, shapeOf } from '../core/value-shape';
 import type { MetadataStore } from '../stores/metadata-store';
@@ -35,7 +42,7 @@ function rangeOf(from: string, to: string, cadence: Cadence, max: number, unit: 
   if (!periods)
     throw new GatewayError(
       'unprocessable',
-      `from must not be after to, and the range may span at most ${max} ${unit} within the years 1901–9998`,
+      `from must not be after to, and the range may span at most ${max} ${unit} within the years ${PERIOD_YEARS.first}–${PERIOD_YEARS.last}`,
     );
   return periods;
 }

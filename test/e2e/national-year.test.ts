@@ -238,5 +238,24 @@ describe('a national year, loaded', () => {
     // The municipality's staff see their municipality's slots, exactly as the admin does.
     const mine = await statusOf(period, staff.token);
     expect(mine.items).toEqual(before.items.filter((i) => i.municipality === '101'));
+    // Its run report, its quality and its consolidation figures; no other municipality's.
+    expect((await gw.request(`/v1/runs/${run.id}/municipalities/101`, { token: staff.token })).status).toBe(
+      200,
+    );
+    expect((await gw.request(`/v1/runs/${run.id}/municipalities/147`, { token: staff.token })).status).toBe(
+      404,
+    );
+    const cons = await get<{ items: Array<{ municipality: string }> }>(
+      '/v1/reports/consolidation?from=2026-01&to=2026-12',
+      staff.token,
+    );
+    expect(cons.items.map((i) => i.municipality)).toEqual(['101']);
+    const quality = await get<{ items: Array<{ municipality: string }> }>(
+      '/v1/quality?dataset=daycare&from=2026-03&to=2026-03',
+      staff.token,
+    );
+    expect(quality.items.map((i) => i.municipality)).toEqual(['101']);
+    // Never a payload or an extract.
+    expect((await gw.request('/v1/extracts', { token: staff.token })).status).toBe(403);
   });
 });

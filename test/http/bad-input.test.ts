@@ -203,6 +203,35 @@ describe('bad input to the HTTP interface', () => {
     await expectProblem(await gw.request('/?dataset=%00'), 400);
   });
 
+  it('answers a period at the ends of the calendar at once, with a 4xx, and stays up', async () => {
+    // Year 9999's deadlines fall in year 10000, where the date arithmetic once never ended: one
+    // GET from any token held the process at 100 % CPU for good. Years before 1900 fold into
+    // the 20th century in JavaScript's dates.
+    const cases: Array<[string, string, object?]> = [];
+    for (const p of ['9999-12', '9999-W52', '9999-12-31', '0000-01', '0050-06', '1899-12'])
+      cases.push(
+        ['GET', `/v1/status?period=${p}`],
+        ['GET', `/v1/status?dataset=daycare&period=${p}`],
+        ['GET', `/v1/quality?dataset=daycare&from=${p}&to=${p}`],
+        ['GET', `/v1/reports/consolidation?from=${p}&to=${p}`],
+        ['POST', '/v1/runs', { period: p }],
+      );
+    for (const [method, path, body] of cases) {
+      const res = await gw.request(path, {
+        method,
+        token: ADMIN_TOKEN,
+        ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+      });
+      expect(res.status, `${method} ${path} ${JSON.stringify(body ?? '')}`).toBeGreaterThanOrEqual(400);
+      expect(res.status, `${method} ${path}`).toBeLessThan(500);
+    }
+    for (const path of ['/expected?period=9999-12', '/national?period=9999-12']) {
+      const res = await gw.request(path, { token: ADMIN_TOKEN });
+      expect(res.status, path).toBeLessThan(500);
+    }
+    expect((await gw.request('/health')).status).toBe(200);
+  });
+
   it('a source delivering with NUL in the query is 400 and leaves no delivery behind', async () => {
     const res = await submit(gw, source, '<x/>', 'dataset=daycare&municipality=101&period=2026-1%000');
     await expectProblem(res, 400);
