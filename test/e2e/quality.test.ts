@@ -210,7 +210,7 @@ describe('GET /v1/quality and GET /v1/reports/consolidation', () => {
     await problem('dataset=daycare&from=2026-10&to=2026-09', 'unprocessable');
     await problem('dataset=daycare&from=2016-10&to=2026-10', 'unprocessable');
     await problem('dataset=daycare&from=2026-W40&to=2026-10', 'invalid_period');
-    await problem('dataset=daycare&from=0000-01&to=0000-02', 'unprocessable');
+    await problem('dataset=daycare&from=0000-01&to=0000-02', 'invalid_period');
     await problem('dataset=nosuch&from=2026-09&to=2026-10', 'unknown_dataset');
     await problem('dataset=daycare&municipality=999&from=2026-09&to=2026-10', 'invalid_municipality');
     const ok = await quality(auditor, 'municipality=101&from=2016-11&to=2026-10');
