@@ -1,4 +1,5 @@
 import { MUNICIPALITIES } from './municipalities';
+import type { SlotState } from './status';
 import type { RunTrigger, SlotStatus } from './vocabulary';
 
 /**
@@ -12,23 +13,7 @@ import type { RunTrigger, SlotStatus } from './vocabulary';
  * `GET /v1/status` answers per item, with the quality figures of `GET /v1/quality` for the slot
  * where they are known.
  */
-export interface SlotStatusItem {
-  dataset: string;
-  municipality: string;
-  period: string;
-  /** The last day (`YYYY-MM-DD`) on which a delivery is on time. */
-  deadline: string;
-  status: SlotStatus;
-  delivery: string | null;
-  receivedAt: string | null;
-  attempts: number;
-  rejectedAttempts: number;
-  records: number | null;
-  previousRecords: number | null;
-  /** Relative change against the previous period (0.25 = +25 %), null when either is unknown. */
-  change: number | null;
-  anomaly: boolean;
-  errorsByRule: Record<string, number>;
+export interface SlotStatusItem extends SlotState {
   /** Records in the same period a year before, where known. */
   yearBeforeRecords?: number | null;
   /** Relative change against the same period a year before. */
