@@ -119,14 +119,6 @@ export function mayReadMunicipality(p: Principal, municipality: string): boolean
   return false;
 }
 
-/**
- * Whether a principal sees every municipality's row of a run's national summary: auditors,
- * admins and recipients (who receive every municipality's data) do; a source its own rows.
- */
-export function seesEveryMunicipality(p: Principal): boolean {
-  return p.role === 'admin' || p.role === 'auditor' || p.role === 'recipient';
-}
-
 /** The slots whose data quality a principal may read: the same rule as their status; null for none. */
 export type SlotScope = StatusScope | null;
 

@@ -1,11 +1,18 @@
 /**
  * Ten digits in a row, or with single separators between them as people write dates and
  * numbers (`010121-5123`, `010121 5123`, `01.01.21-5123`, `0101_215123`): anything shaped
- * like a CPR number.
+ * like a CPR number. Digits are any script's decimal digits (`\p{Nd}`), separators any
+ * dash; text is put in Unicode NFKC first (cprShapeText), so full-width digits and dashes
+ * (`０１０１２１－５１２３`), and the like, count as what they look like.
  */
-export const CPR_SHAPED = /(?<!\d)\d(?:[-.\s_/\u2013]?\d){9}(?!\d)/g;
+export const CPR_SHAPED = /(?<!\p{Nd})\p{Nd}(?:[\p{Pd}.\s_/]?\p{Nd}){9}(?!\p{Nd})/gu;
 
-/** Text with everything shaped like a CPR number replaced, for logs on every runtime. */
+/** A text as the CPR checks read it: Unicode NFKC, where `０` is `0` and `－` is `-`. */
+export function cprShapeText(text: string): string {
+  return text.normalize('NFKC');
+}
+
+/** Text with everything shaped like a CPR number replaced, for logs on every runtime (in NFKC). */
 export function maskCprShaped(text: string): string {
-  return text.replace(CPR_SHAPED, '[cpr]');
+  return cprShapeText(text).replace(CPR_SHAPED, '[cpr]');
 }

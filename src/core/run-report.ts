@@ -151,6 +151,27 @@ function reportDataset(i: SlotStatusItem): RunReportDataset {
   };
 }
 
+/** What of a run a reader may see: the datasets and municipalities of its status scope (absent: every one). */
+export interface RunScope {
+  datasets?: readonly string[];
+  municipalities?: readonly string[];
+}
+
+/**
+ * A municipality's report as a scope sees it: the datasets within the scope, counted again;
+ * null when the municipality or every one of its datasets lies outside.
+ */
+export function reportWithin(r: MunicipalityRunReport, scope: RunScope): MunicipalityRunReport | null {
+  if (scope.municipalities && !scope.municipalities.includes(r.municipality)) return null;
+  const seen = scope.datasets;
+  if (!seen) return r;
+  const datasets = r.datasets.filter((d) => seen.includes(d.dataset));
+  if (!datasets.length) return null;
+  const counts = emptyCounts();
+  for (const d of datasets) countInto(counts, d);
+  return { ...r, counts, datasets };
+}
+
 /**
  * Puts a run together from the status of a period's obligated slots (items of other periods
  * are left out). Municipalities and datasets are in code order, so the same slots always make

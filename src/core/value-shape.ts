@@ -1,4 +1,4 @@
-import { CPR_SHAPED } from './cpr-shaped';
+import { CPR_SHAPED, cprShapeText } from './cpr-shaped';
 
 /**
  * How the gateway speaks of a value a client sent without repeating it: problems, reports,
@@ -15,8 +15,8 @@ export function shapeOf(value: string): string {
   let dashes = 0;
   let other = 0;
   for (const ch of value) {
-    if (ch >= '0' && ch <= '9') digits++;
-    else if (ch === '-') dashes++;
+    if (/\p{Nd}/u.test(ch)) digits++;
+    else if (/\p{Pd}/u.test(ch)) dashes++;
     else if (/\s/u.test(ch)) spaces++;
     else if (/\p{L}/u.test(ch)) letters++;
     else other++;
@@ -35,7 +35,7 @@ export function shapeOf(value: string): string {
 }
 
 /** Ten digits, in a row or with single separators between them, anywhere in the text. */
-const HOLDS_CPR_SHAPE = new RegExp(CPR_SHAPED.source);
+const HOLDS_CPR_SHAPE = new RegExp(CPR_SHAPED.source, 'u');
 /** A name or code as datasets spell them: short, ASCII, no long run of digits. */
 const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.\-/]{0,63}$/;
 
@@ -48,9 +48,13 @@ export function nameAsShown(name: string): string {
   return `(a name of ${shapeOf(name)})`;
 }
 
-/** Whether a text could hold a CPR number: a run of five or more digits, or ten digits however separated. */
+/**
+ * Whether a text could hold a CPR number: a run of five or more digits, or ten digits however
+ * separated, in any script's digits (read in NFKC, so `０１０１７０９９９０` is ten digits).
+ */
 export function mayHoldCpr(text: string): boolean {
-  return HOLDS_CPR_SHAPE.test(text) || /\d{5}/.test(text);
+  const t = cprShapeText(text);
+  return HOLDS_CPR_SHAPE.test(t) || /\p{Nd}{5}/u.test(t);
 }
 
 /** A Content-Type's media type as it may be repeated (parameters left out). */
@@ -81,5 +85,5 @@ export function messageWithoutContent(message: string): string {
     .replace(/^\d+:\d+: /, '')
     .replace(/"[^"]*"|'[^']*'|`[^`]*`/g, '(…)')
     .replace(/: ([^:\s]+)\.?$/, (_m, name: string) => `: ${nameAsShown(name)}`);
-  return plain.replace(/\d{3,}/g, (d) => `(${d.length} digits)`);
+  return cprShapeText(plain).replace(/\p{Nd}{3,}/gu, (d) => `(${[...d].length} digits)`);
 }

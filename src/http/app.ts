@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { RateLimiter } from '../auth/rate-limiter';
+import { ReportGate } from '../auth/report-gate';
 import { ERROR_CODES, GatewayError } from '../core/errors';
 import { newId } from '../core/ids';
 import { nameAsShown } from '../core/value-shape';
@@ -10,7 +11,7 @@ import { authorize, unlessPublic } from './access';
 import { type AuthVariables, authenticated } from './auth';
 import { renderApiReference, renderProblemType } from './docs';
 import { clientErrorOf, methodNotAllowed, pathAsShown, refuseBadUrls, requireJsonBodies } from './input';
-import { principalRateLimit } from './limits';
+import { principalRateLimit, throughReportGate } from './limits';
 import { Metrics } from './metrics';
 import { apiDocument } from './openapi';
 import { problemResponse } from './problem';
@@ -120,7 +121,9 @@ export function createApp(
     if (!known) services.log.error({ err, requestId: c.get('requestId') }, 'unhandled error');
     else if (!(err instanceof GatewayError))
       services.log.warn({ requestId: c.get('requestId'), status: known.status }, 'refused input');
-    return problemResponse(c, known ?? err);
+    // A route whose answer varies by a header (Accept) says so on its refusals too.
+    const vary = c.res.headers.get('vary');
+    return problemResponse(c, known ?? err, vary ? { vary } : {});
   });
   app.notFound((c) =>
     problemResponse(
@@ -161,6 +164,11 @@ export function createApp(
     unlessPublic(principalRateLimit(perMinute > 0 ? new RateLimiter(perMinute, services.now) : null)),
   );
   app.use('/v1/*', unlessPublic(authorize()));
+  // The reports over many slots, on the API and the dashboard, share one gate a node.
+  const reports = new ReportGate(services.limits.reportsAtOnce ?? 2);
+  for (const path of ['/v1/status', '/v1/quality', '/v1/reports/consolidation', '/v1/runs/:id/summary'])
+    app.get(path, throughReportGate(reports));
+  app.post('/v1/runs', throughReportGate(reports));
   app.use('/v1/*', requireJsonBodies(app as never));
   app.route('/', deliveryRoutes(services));
   app.route('/', extractRoutes(services));
@@ -194,7 +202,7 @@ export function createApp(
     return html ? c.html(html) : problemResponse(c, new GatewayError('not_found', 'no such problem type'));
   });
 
-  app.route('/', dashboard(services));
+  app.route('/', dashboard(services, reports));
   extra?.(app);
   return app;
 }

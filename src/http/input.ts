@@ -93,10 +93,6 @@ const limitJson = bodyLimit({
   },
 });
 
-/**
- * Refuses (415) a body that is not JSON on a route that takes JSON: otherwise the validator
- * skips it and the handler meets nothing.
- */
 /** Whether well-formed JSON text gives one key twice in an object (JSON.parse keeps the last silently). */
 export function repeatsAKey(text: string): boolean {
   // One entry per open object (its keys, and whether a key comes next) or array (null).
@@ -125,25 +121,43 @@ export function repeatsAKey(text: string): boolean {
   return false;
 }
 
+/**
+ * Refuses (415) a body that is not JSON on a route that takes JSON: otherwise the validator
+ * skips it and the handler meets nothing. A POST, PUT or PATCH route that reads no body takes
+ * none, or `{}` (which many clients send by habit); any other body is 400, so a client that
+ * thinks it set an option learns that it did not.
+ */
 export function requireJsonBodies(app: OpenAPIHono<never>) {
-  let routes: Set<string> | null = null;
-  const jsonRoutes = () => {
+  let routes: { json: Set<string>; none: Set<string> } | null = null;
+  const bodies = () => {
     if (routes) return routes;
-    routes = new Set();
+    const found = { json: new Set<string>(), none: new Set<string>() };
     for (const d of app.openAPIRegistry.definitions) {
       if (d.type !== 'route') continue;
+      const key = `${d.route.method.toUpperCase()} ${d.route.path.replace(/\{(\w+)\}/g, ':$1')}`;
       const content = (d.route.request?.body as { content?: Record<string, unknown> } | undefined)?.content;
-      if (!content) continue;
+      if (!content) {
+        if (['post', 'put', 'patch'].includes(d.route.method)) found.none.add(key);
+        continue;
+      }
       const types = Object.keys(content);
-      if (types.length && types.every((t) => JSON_MEDIA_TYPE.test(t)))
-        routes.add(`${d.route.method.toUpperCase()} ${d.route.path.replace(/\{(\w+)\}/g, ':$1')}`);
+      if (types.length && types.every((t) => JSON_MEDIA_TYPE.test(t))) found.json.add(key);
     }
-    return routes;
+    routes = found;
+    return found;
   };
   return createMiddleware(async function requireJsonBodies(c, next) {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     const route = c.req.matchedRoutes.findLast((r) => r.method !== 'ALL');
-    if (route && jsonRoutes().has(`${route.method} ${route.path}`)) {
+    const key = route ? `${route.method} ${route.path}` : '';
+    if (bodies().none.has(key))
+      return limitJson(c, async () => {
+        const text = new TextDecoder().decode(await c.req.arrayBuffer()).trim();
+        if (text !== '' && text.replace(/\s+/g, '') !== '{}')
+          throw new GatewayError('bad_request', 'this route reads no body: send none, or {}');
+        await next();
+      });
+    if (bodies().json.has(key)) {
       const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim() ?? '';
       if (!JSON_MEDIA_TYPE.test(type))
         throw new GatewayError(

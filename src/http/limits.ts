@@ -1,5 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import type { RateLimiter } from '../auth/rate-limiter';
+import type { ReportGate } from '../auth/report-gate';
 import { GatewayError } from '../core/errors';
 import type { AuthVariables } from './auth';
 
@@ -18,5 +19,12 @@ export function principalRateLimit(limiter: RateLimiter | null) {
       }
     }
     return next();
+  });
+}
+
+/** The report routes go through the node's report gate, one at a time per token (report-gate.ts). */
+export function throughReportGate(gate: ReportGate) {
+  return createMiddleware<{ Variables: AuthVariables }>(async function reportGate(c, next) {
+    await gate.run(c.get('principal').tokenId, () => next());
   });
 }

@@ -3,12 +3,13 @@
  * header prefers. Each offer takes the quality of the most specific range that matches it
  * (`text/csv` before `text/*` before `*\/*`); the highest quality above zero wins, the route's
  * order breaks ties. No Accept header means anything, so the first offer. A range that cannot
- * be read (no slash, a quality outside 0…1) counts for nothing.
+ * be read (no slash, a quality outside 0…1) counts for nothing. Every range counts: the header's
+ * length is bounded by the server's header limit.
  */
 export function negotiate(accept: string | undefined, offers: readonly string[]): string | null {
   if (accept === undefined || accept.trim() === '') return offers[0] ?? null;
   const ranges: Array<{ type: string; subtype: string; q: number }> = [];
-  for (const part of accept.split(',').slice(0, 64)) {
+  for (const part of accept.split(',')) {
     const [range = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
     const m = /^([a-z0-9!#$&^_.+-]+|\*)\/([a-z0-9!#$&^_.+-]+|\*)$/.exec(range);
     if (!m?.[1] || !m[2] || (m[1] === '*' && m[2] !== '*')) continue;

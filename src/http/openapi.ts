@@ -79,6 +79,7 @@ export const HEADERS = {
   ContentRange: header('ContentRange'),
   ContentDisposition: header('ContentDisposition'),
   RetryAfter: header('RetryAfter'),
+  VaryAccept: header('VaryAccept'),
 } as const;
 
 /**
@@ -143,6 +144,11 @@ function registerShared(app: OpenAPIHono<never>) {
   });
   r.registerComponent('headers', 'ContentRange', {
     description: 'bytes <first>-<last>/<length>, or bytes */<length> when the range is outside the bytes',
+    schema: { type: 'string' },
+    required: true,
+  });
+  r.registerComponent('headers', 'VaryAccept', {
+    description: 'Accept: the answer (a refusal too) depends on it',
     schema: { type: 'string' },
     required: true,
   });

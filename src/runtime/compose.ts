@@ -153,6 +153,7 @@ export async function composeServices(parts: RuntimeParts): Promise<Composed> {
       maxStoredIssues: 10_000,
       requestsPerMinute: settings.GATEWAY_RATE_LIMIT_PER_MINUTE,
       authFailuresPerMinute: settings.GATEWAY_AUTH_FAILURES_PER_MINUTE,
+      reportsAtOnce: settings.GATEWAY_REPORTS_AT_ONCE,
     },
     ...(settings.GATEWAY_CORS_ORIGINS ? { corsOrigins: settings.GATEWAY_CORS_ORIGINS } : {}),
     ...parts.client,

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { type Context, Hono } from 'hono';
+import type { ReportGate } from '../auth/report-gate';
 import { localeOf } from './i18n';
 import { deliveriesPage } from './pages/deliveries';
 import { deliveryPage } from './pages/delivery';
@@ -20,7 +21,7 @@ export type { DashboardServices } from './services';
  * the API. A recipient sees its extracts; everyone else the deliveries they may read; everyone
  * the status of the obligated slots they may see (Expected). Without a session, the sign-in form.
  */
-export function dashboard(services: DashboardServices) {
+export function dashboard(services: DashboardServices, reports: ReportGate) {
   const app = new Hono();
   const locale = (c: Context) => localeOf(c, usesHttps(services, c));
 
@@ -45,21 +46,24 @@ export function dashboard(services: DashboardServices) {
     const l = locale(c);
     const p = await signedIn(services, c);
     if (!p) return c.redirect('/', 303);
-    return expectedPage(services, c, p, l);
+    // Reports over many slots: through the node's report gate, like the API's.
+    return reports.run(p.tokenId, () => expectedPage(services, c, p, l));
   });
 
   app.get('/national', async (c) => {
     const l = locale(c);
     const p = await signedIn(services, c);
     if (!p) return c.redirect('/', 303);
-    return nationalPage(services, c, p, l);
+    // Reports over many slots: through the node's report gate, like the API's.
+    return reports.run(p.tokenId, () => nationalPage(services, c, p, l));
   });
 
   app.get('/municipalities/:code', async (c) => {
     const l = locale(c);
     const p = await signedIn(services, c);
     if (!p) return c.redirect('/', 303);
-    return municipalityPage(services, c, p, l, c.req.param('code'));
+    // Reports over many slots: through the node's report gate, like the API's.
+    return reports.run(p.tokenId, () => municipalityPage(services, c, p, l, c.req.param('code')));
   });
 
   app.get('/runs', async (c) => {

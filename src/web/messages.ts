@@ -131,8 +131,12 @@ export const MESSAGES = {
   },
   'national.badPeriodTitle': { da: 'Ugyldig periode', en: 'Invalid period' },
   'national.badPeriod': {
-    da: 'Perioden skal være en måned skrevet ÅÅÅÅ-MM, fx 2026-10.',
-    en: 'The period must be a month written YYYY-MM, e.g. 2026-10.',
+    da: 'Perioden skal skrives {format}, fx {example}.',
+    en: 'The period must be written {format}, e.g. {example}.',
+  },
+  'expected.unknownDataset': {
+    da: 'Der er intet datasæt med det navn, som du kan se.',
+    en: 'There is no dataset by that name that you can see.',
   },
   'consolidation.figure': {
     da: 'Konsolidering {from}–{to}: {deliveries} leverancer modtaget, {extracts} udtræk dannet, {avoided} parallelle leverancer undgået.',

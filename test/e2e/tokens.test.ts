@@ -17,7 +17,14 @@ describe('tokens at rest and over time', () => {
   });
 
   it('refuses a subject that could hold a CPR number, and records nothing of it', async () => {
-    for (const subject of ['0101211234', 'case 010121-1234', 'x12345']) {
+    // Full-width digits and dashes (as a Japanese input method types them) are digits all the same.
+    for (const subject of [
+      '0101211234',
+      'case 010121-1234',
+      'x12345',
+      '０１０１２１１２３４',
+      'case ０１０１２１－１２３４',
+    ]) {
       const res = await gw.request('/v1/admin/tokens', {
         method: 'POST',
         token: ADMIN_TOKEN,
@@ -29,6 +36,7 @@ describe('tokens at rest and over time', () => {
     }
     const audit = await (await gw.request('/v1/audit?limit=500', { token: ADMIN_TOKEN })).text();
     expect(audit).not.toContain('0101211234');
+    expect(audit).not.toContain('０１０１２１');
   });
 
   it('refuses a scope that names a municipality or dataset twice', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Gateway, startGateway } from '../support/harness';
+import { REPORT_QUEUE_LENGTH } from '../../src/auth/report-gate';
+import { type Gateway, type MemoryGateway, startGateway, startMemoryGateway } from '../support/harness';
 
 describe('limits and browser access', () => {
   const gateways: Gateway[] = [];
@@ -105,5 +106,108 @@ describe('limits and browser access', () => {
     expect(res.headers.get('strict-transport-security')).toContain('max-age');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+  });
+});
+
+/** Holds every quality report's read of the store until the test lets it go: the release of each, in order. */
+function holdQualityReads(gw: MemoryGateway): Array<() => void> {
+  const held: Array<() => void> = [];
+  const metadata = gw.services.metadata;
+  const read = metadata.listSlotFacts.bind(metadata);
+  metadata.listSlotFacts = async (q) => {
+    await new Promise<void>((go) => held.push(go));
+    return read(q);
+  };
+  return held;
+}
+
+describe('the report gate', () => {
+  it('makes reports one at a time per token and two at a time per node; the rest wait in line, /health never does', async () => {
+    const gw = await startMemoryGateway({ GATEWAY_REPORTS_AT_ONCE: '2' });
+    try {
+      const tokens = await Promise.all(
+        ['a', 'b', 'c'].map(async (s) => (await gw.issueToken({ role: 'auditor', subject: s })).token),
+      );
+      const held = holdQualityReads(gw);
+      const quality = (token: string) =>
+        gw.request('/v1/quality?dataset=daycare&from=2016-11&to=2026-10', { token });
+      const settle = () => new Promise((r) => setTimeout(r, 20));
+      const first = quality(tokens[0] as string);
+      await settle();
+      expect(held).toHaveLength(1);
+
+      // The same token again while its first is under way: 429 at once, with Retry-After.
+      const again = await quality(tokens[0] as string);
+      expect(again.status).toBe(429);
+      expect(again.headers.get('retry-after')).toBe('1');
+      expect(again.headers.get('content-type')).toContain('application/problem+json');
+      const status = await gw.request('/v1/status', { token: tokens[0] });
+      expect(status.status).toBe(429);
+
+      // A second token runs beside it; a third waits for a place, and /health answers meanwhile.
+      const second = quality(tokens[1] as string);
+      const third = quality(tokens[2] as string);
+      await settle();
+      expect(held).toHaveLength(2);
+      expect((await gw.request('/health')).status).toBe(200);
+      held.shift()?.();
+      expect((await first).status).toBe(200);
+      await settle();
+      expect(held).toHaveLength(2);
+      for (const go of held.splice(0)) go();
+      expect((await second).status).toBe(200);
+      await settle();
+      held.shift()?.();
+      expect((await third).status).toBe(200);
+      // Once done, the token is let in again.
+      const later = quality(tokens[0] as string);
+      await settle();
+      held.shift()?.();
+      expect((await later).status).toBe(200);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('refuses beyond the line with 429, and the dashboard pages take their place in the same line', async () => {
+    const gw = await startMemoryGateway({ GATEWAY_REPORTS_AT_ONCE: '1' });
+    try {
+      const held = holdQualityReads(gw);
+      const tokens = await Promise.all(
+        Array.from(
+          { length: REPORT_QUEUE_LENGTH + 3 },
+          async (_, i) => (await gw.issueToken({ role: 'auditor', subject: `t${i}` })).token,
+        ),
+      );
+      const answers = tokens
+        .slice(0, REPORT_QUEUE_LENGTH + 2)
+        .map((token) => gw.request('/v1/quality?dataset=daycare&from=2026-01&to=2026-10', { token }));
+      await new Promise((r) => setTimeout(r, 20));
+      // One running, REPORT_QUEUE_LENGTH waiting: the last is refused at once.
+      const refused = await answers[answers.length - 1];
+      expect(refused?.status).toBe(429);
+      expect(refused?.headers.get('retry-after')).toBe('2');
+      // The dashboard's national page (signed in with the last token) is refused the same way.
+      const form = new URLSearchParams({ token: tokens[tokens.length - 1] as string }).toString();
+      const signIn = await gw.request('/session', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://gateway.test' },
+        body: form,
+        redirect: 'manual',
+      });
+      const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const page = await gw.request('/national', { headers: { cookie } });
+      expect(page.status).toBe(429);
+      // Let every held read go, as they come: all that were let in line are answered 200.
+      const release = setInterval(() => held.shift()?.(), 2);
+      try {
+        const statuses = await Promise.all(answers.slice(0, -1).map(async (a) => (await a).status));
+        expect(statuses).toEqual(Array(REPORT_QUEUE_LENGTH + 1).fill(200));
+      } finally {
+        clearInterval(release);
+      }
+    } finally {
+      await gw.close();
+    }
   });
 });

@@ -251,6 +251,7 @@ describe('monthly runs over HTTP', () => {
     for (const accept of ['application/xml', 'text/csv;q=0, application/pdf', 'nonsense']) {
       const res = await report(first.id, '101', accept);
       expect(res.status, accept).toBe(406);
+      expect(res.headers.get('vary')?.toLowerCase()).toBe('accept');
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(((await res.json()) as { type: string }).type).toBe('/problems/not_acceptable');
     }
@@ -292,18 +293,42 @@ describe('monthly runs over HTTP', () => {
     expect(s.municipalities.map((m) => m.municipality)).toEqual(['101', '147', '151']);
   });
 
-  it("shows a source its own municipalities' reports and summary rows only; others are 404", async () => {
-    expect((await report(first.id, '101', undefined, source101)).status).toBe(200);
+  it("shows a source its own municipalities' and datasets' figures only; others are 404", async () => {
+    // source101 sends daycare for 101: its report has 101's daycare row, counted over daycare alone.
+    for (const accept of [undefined, 'text/csv', 'text/html']) {
+      const res = await report(first.id, '101', accept, source101);
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).toContain('daycare');
+      expect(text, accept).not.toContain('eldercare');
+      expect(text).not.toContain('dlv_01ARZ3NDEKTSV4RRFFQ69G5FAB');
+    }
+    const own = (await (await report(first.id, '101', undefined, source101)).json()) as {
+      counts: { slots: number; late: number; anomalies: number };
+    };
+    expect(own.counts).toMatchObject({ slots: 1, late: 0, anomalies: 0 });
     for (const code of ['147', '151', '999']) {
       const res = await report(first.id, code, undefined, source101);
       expect(res.status, code).toBe(404);
     }
     const s = (await (await gw.request(`/v1/runs/${first.id}/summary`, { token: source101 })).json()) as {
       counts: { slots: number };
-      municipalities: Array<{ municipality: string }>;
+      datasets: Array<{ dataset: string }>;
+      municipalities: Array<{ municipality: string; slots: number; late: number }>;
     };
-    expect(s.municipalities.map((m) => m.municipality)).toEqual(['101']);
+    expect(s.municipalities).toMatchObject([{ municipality: '101', slots: 1, late: 0 }]);
+    expect(s.datasets.map((d) => d.dataset)).toEqual(['daycare']);
+    // The run's national counts name no municipality: everyone's, as in GET /v1/runs.
     expect(s.counts.slots).toBe(5);
+    // A recipient of daycare alone sees every municipality's daycare figures, not eldercare's.
+    const stuk = (await gw.issueToken({ role: 'recipient', subject: 'stuk', recipient: 'stuk' })).token;
+    const ss = (await (await gw.request(`/v1/runs/${first.id}/summary`, { token: stuk })).json()) as typeof s;
+    expect(ss.datasets.map((d) => d.dataset)).toEqual(['daycare']);
+    expect(ss.municipalities).toMatchObject([
+      { municipality: '101', slots: 1, late: 0 },
+      { municipality: '147', slots: 1, late: 0 },
+      { municipality: '151', slots: 1, late: 0 },
+    ]);
     expect((await report(first.id, '147', undefined, auditor)).status).toBe(200);
     // A recipient reads the summary, not a municipality's report.
     expect((await report(first.id, '101', undefined, recipient)).status).toBe(403);
@@ -319,8 +344,14 @@ describe('monthly runs over HTTP', () => {
     const future = await post('2099-01');
     expect(future.status).toBe(422);
     expect(((await future.json()) as { type: string }).type).toBe('/problems/period_not_open');
-    for (const bad of ['2026-13', '2026-W40', '', '2026-09-01', '0000-01', '1999-12'])
+    for (const bad of ['2026-13', '2026-W40', '', '2026-09-01', '0000-01', '1900-12', '9999-01', '12026-01'])
       expect((await post(bad)).status, bad).toBe(400);
+    // Every period lies in 1901–9998, in the runs as everywhere: 1999-12 is a month that has passed.
+    const old = await gw.request('/v1/runs?period=1999-12', { token: auditor });
+    expect(old.status).toBe(200);
+    expect(((await old.json()) as { items: unknown[] }).items).toEqual([]);
+    expect((await gw.request('/v1/runs?period=1900-12', { token: auditor })).status).toBe(400);
+    expect((await post('9998-12')).status).toBe(422);
     const extra = await gw.request('/v1/runs', {
       method: 'POST',
       token: ADMIN_TOKEN,

@@ -226,4 +226,68 @@ describe('HTTP semantics', () => {
     // Record numbers stay numbers.
     expect(lines[0]?.startsWith('1,2,')).toBe(true);
   });
+
+  it('the validation report is negotiated by quality, says Vary: Accept, and answers 406 for neither type', async () => {
+    const report = (accept?: string) =>
+      gw.request(`/v1/deliveries/${delivery}/report`, {
+        token: auditor,
+        ...(accept === undefined ? {} : { headers: { accept } }),
+      });
+    const cases: Array<[string | undefined, string]> = [
+      [undefined, 'application/json'],
+      ['text/csv', 'text/csv'],
+      ['text/csv;q=0, application/json', 'application/json'],
+      ['text/csv;q=0.4, application/json;q=0.5', 'application/json'],
+      ['application/json;q=0.1, text/*', 'text/csv'],
+      // Every range counts, however many come before the one that matches.
+      [`${Array.from({ length: 70 }, (_, i) => `application/x-${i}`).join(', ')}, text/csv`, 'text/csv'],
+    ];
+    for (const [accept, type] of cases) {
+      const res = await report(accept);
+      expect(res.status, accept).toBe(200);
+      expect(res.headers.get('content-type'), accept).toContain(type);
+      expect(res.headers.get('vary')?.toLowerCase()).toBe('accept');
+    }
+    for (const accept of ['text/csv;q=0', 'application/pdf', 'text/csv;q=0, application/json;q=0']) {
+      const res = await report(accept);
+      expect(res.status, accept).toBe(406);
+      expect(res.headers.get('vary')?.toLowerCase()).toBe('accept');
+      expect(((await res.json()) as { type: string }).type).toBe('/problems/not_acceptable');
+    }
+  });
+
+  it('a POST that reads no body takes none or {}, and refuses any other with 400, changing nothing', async () => {
+    const push = (body?: string) =>
+      gw.request(`/v1/extracts/${dst.id}/push`, {
+        method: 'POST',
+        token: ADMIN_TOKEN,
+        ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body }),
+      });
+    for (const body of ['{"target": "https://elsewhere.example"}', '[]', 'null', 'push now']) {
+      const res = await push(body);
+      expect(res.status, body).toBe(400);
+      expect(((await res.json()) as { detail: string }).detail).toContain('reads no body');
+    }
+    const revalidate = await gw.request('/v1/datasets/daycare/revalidate', {
+      method: 'POST',
+      token: ADMIN_TOKEN,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ dataset: 'eldercare' }),
+    });
+    expect(revalidate.status).toBe(400);
+    expect((await gw.request('/v1/datasets/daycare/revalidations', { token: ADMIN_TOKEN })).status).toBe(200);
+    const runs = (await (
+      await gw.request('/v1/datasets/daycare/revalidations', { token: ADMIN_TOKEN })
+    ).json()) as {
+      items: unknown[];
+    };
+    expect(runs.items).toEqual([]);
+    const empty = await gw.request('/v1/datasets/daycare/revalidate', {
+      method: 'POST',
+      token: ADMIN_TOKEN,
+      headers: { 'content-type': 'application/json' },
+      body: ' { } ',
+    });
+    expect(empty.status).toBe(202);
+  });
 });

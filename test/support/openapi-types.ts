@@ -784,7 +784,7 @@ export interface paths {
         };
         /**
          * A run's national summary: totals, per dataset and per municipality
-         * @description A source sees the national totals and its own municipalities' rows; auditors, admins and recipients every row.
+         * @description `counts` are the run's national counts, everyone's. The dataset and municipality rows follow the reader's status scope (as GET /v1/status): auditors and admins every row, a recipient its datasets, a source its municipalities and datasets, a municipality token its municipalities; a municipality's row counts only the datasets within the scope.
          */
         get: operations["getRunSummary"];
         put?: never;
@@ -793,7 +793,7 @@ export interface paths {
         options?: never;
         /**
          * The headers a GET would answer, with no body
-         * @description A source sees the national totals and its own municipalities' rows; auditors, admins and recipients every row.
+         * @description `counts` are the run's national counts, everyone's. The dataset and municipality rows follow the reader's status scope (as GET /v1/status): auditors and admins every row, a recipient its datasets, a source its municipalities and datasets, a municipality token its municipalities; a municipality's row counts only the datasets within the scope.
          */
         head: operations["headRunSummary"];
         patch?: never;
@@ -1453,6 +1453,8 @@ export interface components {
         Location: string;
         /** @description bytes <first>-<last>/<length>, or bytes *\/<length> when the range is outside the bytes */
         ContentRange: string;
+        /** @description Accept: the answer (a refusal too) depends on it */
+        VaryAccept: string;
         /** @description The file name */
         ContentDisposition: string;
     };
@@ -1806,7 +1808,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description text/csv for the report as CSV; JSON otherwise */
+                /** @description application/json (the default) or text/csv, by quality (RFC 9110); one that names neither is 406 */
                 accept?: string;
             };
             path: {
@@ -1819,6 +1821,7 @@ export interface operations {
             /** @description The report */
             200: {
                 headers: {
+                    Vary: components["headers"]["VaryAccept"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -1853,6 +1856,17 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             /** @description No such delivery (or not yours) */
             404: components["responses"]["NotFound"];
+            /** @description Accept names neither application/json nor text/csv */
+            406: {
+                headers: {
+                    Vary: components["headers"]["VaryAccept"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -1860,7 +1874,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description text/csv for the report as CSV; JSON otherwise */
+                /** @description application/json (the default) or text/csv, by quality (RFC 9110); one that names neither is 406 */
                 accept?: string;
             };
             path: {
@@ -1873,6 +1887,7 @@ export interface operations {
             /** @description The report */
             200: {
                 headers: {
+                    Vary: components["headers"]["VaryAccept"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -1883,6 +1898,15 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             /** @description No such delivery (or not yours) */
             404: components["responses"]["NotFound"];
+            /** @description Accept names neither application/json nor text/csv */
+            406: {
+                headers: {
+                    Vary: components["headers"]["VaryAccept"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4004,6 +4028,7 @@ export interface operations {
     listRuns: {
         parameters: {
             query?: {
+                /** @description A month, YYYY-MM, in the years 1901–9998 */
                 period?: string;
                 trigger?: "scheduled" | "manual";
                 cursor?: string;
@@ -4044,7 +4069,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @example 2026-09 */
+                    /**
+                     * @description A month, YYYY-MM, in the years 1901–9998
+                     * @example 2026-09
+                     */
                     period: string;
                 };
             };
@@ -4074,6 +4102,7 @@ export interface operations {
     headListRuns: {
         parameters: {
             query?: {
+                /** @description A month, YYYY-MM, in the years 1901–9998 */
                 period?: string;
                 trigger?: "scheduled" | "manual";
                 cursor?: string;
@@ -4226,8 +4255,7 @@ export interface operations {
             /** @description The report */
             200: {
                 headers: {
-                    /** @description Accept: the answer depends on it */
-                    Vary: string;
+                    Vary: components["headers"]["VaryAccept"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -4245,6 +4273,7 @@ export interface operations {
             /** @description Accept names none of application/json, text/csv and text/html */
             406: {
                 headers: {
+                    Vary: components["headers"]["VaryAccept"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -4274,8 +4303,7 @@ export interface operations {
             /** @description The report */
             200: {
                 headers: {
-                    /** @description Accept: the answer depends on it */
-                    Vary: string;
+                    Vary: components["headers"]["VaryAccept"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -4289,6 +4317,7 @@ export interface operations {
             /** @description Accept names none of application/json, text/csv and text/html */
             406: {
                 headers: {
+                    Vary: components["headers"]["VaryAccept"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };

@@ -93,7 +93,7 @@ describe('the dashboard', () => {
     expect(html).toContain('751 Aarhus');
     expect(html).toMatch(/<span class="badge (missing|pending)">/);
     expect(await page('/expected?dataset=daycare&period=2026-13', cookie)).toContain(
-      'is not a monthly period',
+      'Perioden skal skrives som en måned ÅÅÅÅ-MM',
     );
   });
 });

@@ -116,15 +116,31 @@ describe('the national picture, the municipality page and the run reports', () =
     expect(text).toContain('<input name="period" size="8" placeholder="2026-10" value="2026-09"');
   });
 
-  it('answers a period that is not a month with a clear 400 page, never a 500', async () => {
+  it('answers a period that is not a month with the same clear 400 page on every page, never a 500', async () => {
     for (const bad of ['2026-13', 'yesterday', '2026-W40', '0101215123', 'x'.repeat(500)]) {
-      const nat = await html(`/national?period=${encodeURIComponent(bad)}`, tokens.auditor);
-      expect(nat.status, bad).toBe(400);
-      expect(nat.text).toContain('Perioden skal være en måned skrevet ÅÅÅÅ-MM, fx 2026-10.');
-      expect(nat.text).not.toContain('0101215123');
-      const mun = await html(`/municipalities/101?period=${encodeURIComponent(bad)}`, tokens.auditor);
-      expect(mun.status, bad).toBe(400);
+      for (const path of ['/national', '/municipalities/101', '/expected']) {
+        const page = await html(`${path}?dataset=daycare&period=${encodeURIComponent(bad)}`, tokens.auditor);
+        expect(page.status, `${path} ${bad}`).toBe(400);
+        expect(page.text).toContain('Perioden skal skrives som en måned ÅÅÅÅ-MM, fx 2026-10.');
+        expect(page.text).not.toContain('0101215123');
+      }
     }
+  });
+
+  it('shows the Expected page for a week or a day, finding the dataset of that cadence when none is named', async () => {
+    const week = await html('/expected?period=2026-W40', tokens.auditor);
+    expect(week.status).toBe(200);
+    expect(week.text).toContain('<option value="daycare-waitlist" selected="">');
+    expect(week.text).toContain('2026-W40');
+    const day = await html('/expected?dataset=shelter-occupancy&period=2026-10-05', tokens.auditor);
+    expect(day.status).toBe(200);
+    expect(day.text).toContain('101 København');
+    const badDay = await html('/expected?dataset=shelter-occupancy&period=2026-10-32', tokens.auditor);
+    expect(badDay.status).toBe(400);
+    expect(badDay.text).toContain('som en dag ÅÅÅÅ-MM-DD, fx 2026-10-05');
+    const unknown = await html('/expected?dataset=nope', tokens.auditor);
+    expect(unknown.status).toBe(400);
+    expect(unknown.text).toContain('Der er intet datasæt med det navn');
   });
 
   it("shows a municipality its own row only, lands it on its page, and answers 404 for another's", async () => {

@@ -6,7 +6,8 @@ import { DELIVERY_STATUSES } from '../../core/vocabulary';
 import { DEFAULT_BODY_LIMITS, deliveryBytes } from '../../pipeline/body';
 import { checkIntakeRequest, intake } from '../../pipeline/intake';
 import type { AuthVariables } from '../auth';
-import { HEADERS, problem, RequestHeaders } from '../openapi';
+import { negotiate } from '../negotiate';
+import { HEADERS, ownProblem, problem, RequestHeaders } from '../openapi';
 import type { Services } from '../services';
 import { DeliveryView, deliveryBody, deliveryView, PageQuery } from '../views';
 
@@ -107,6 +108,9 @@ const IssueView = z.object({
   message: z.string(),
 });
 
+/** The validation report's forms, in the order a client that names none gets them. */
+const REPORT_TYPES = ['application/json', 'text/csv'] as const;
+
 const report = createRoute({
   method: 'get',
   path: '/v1/deliveries/{id}/report',
@@ -117,13 +121,15 @@ const report = createRoute({
     params: IdParam,
     headers: z.object({
       accept: RequestHeaders.accept.openapi({
-        description: 'text/csv for the report as CSV; JSON otherwise',
+        description:
+          'application/json (the default) or text/csv, by quality (RFC 9110); one that names neither is 406',
       }),
     }),
   },
   responses: {
     200: {
       description: 'The report',
+      headers: { Vary: HEADERS.VaryAccept },
       content: {
         'application/json': {
           schema: z.object({
@@ -140,6 +146,7 @@ const report = createRoute({
       },
     },
     404: problem(404, 'No such delivery (or not yours)'),
+    406: ownProblem('Accept names neither application/json nor text/csv', { Vary: HEADERS.VaryAccept }),
   },
 });
 
@@ -265,7 +272,14 @@ export function deliveryRoutes(services: Services) {
       issues.push(...page.items);
       cursor = page.next;
     } while (cursor);
-    if ((c.req.header('accept') ?? '').includes('text/csv')) {
+    c.header('vary', 'accept');
+    const type = negotiate(c.req.header('accept'), REPORT_TYPES);
+    if (!type)
+      throw new GatewayError(
+        'not_acceptable',
+        'the validation report is offered as application/json and text/csv',
+      );
+    if (type === 'text/csv') {
       const lines = [
         'record,line,field,rule,message',
         ...issues.map((i) => [i.record, i.line, i.field, i.rule, i.message].map(csvCell).join(',')),

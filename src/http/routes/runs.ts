@@ -1,12 +1,13 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { actorOf } from '../../auth/principal';
-import { mayReadMunicipality, seesEveryMunicipality } from '../../auth/visibility';
+import { statusScope } from '../../auth/visibility';
 import { GatewayError } from '../../core/errors';
-import { parsePeriod } from '../../core/period';
+import { PERIOD_YEARS, parsePeriod } from '../../core/period';
 import type { RunRecord } from '../../core/run-report';
 import { RUN_TRIGGERS, SLOT_STATUSES } from '../../core/vocabulary';
 import { makeRun } from '../../jobs/monthly-run';
 import { renderReportCsv, renderReportHtml } from '../../pipeline/run-documents';
+import { runReportFor, runSummaryFor } from '../../pipeline/run-views';
 import type { AuthVariables } from '../auth';
 import { negotiate } from '../negotiate';
 import { HEADERS, ownProblem, problem } from '../openapi';
@@ -86,7 +87,17 @@ const runView = (r: RunRecord): z.infer<typeof RunView> => ({
   ...r.counts,
 });
 
-const MONTH = /^20\d{2}-(0[1-9]|1[0-2])$/;
+/** A month, YYYY-MM, in the years every period lies in (core/period.ts, PERIOD_YEARS). */
+const MONTH = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+  .refine((p) => parsePeriod(p, 'monthly') !== null, {
+    message: `a month YYYY-MM in the years ${PERIOD_YEARS.first}–${PERIOD_YEARS.last}`,
+  })
+  .openapi({
+    description: `A month, YYYY-MM, in the years ${PERIOD_YEARS.first}–${PERIOD_YEARS.last}`,
+    example: '2026-09',
+  });
 const RunParams = z.object({ id: z.string().min(1).max(64) });
 
 const list = createRoute({
@@ -97,7 +108,7 @@ const list = createRoute({
   summary: 'The monthly runs, newest first',
   request: {
     query: z.object({
-      period: z.string().regex(MONTH).optional(),
+      period: MONTH.optional(),
       trigger: z.enum(RUN_TRIGGERS).optional(),
       ...PageQuery,
     }),
@@ -123,7 +134,7 @@ const create = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: z.object({ period: z.string().regex(MONTH).openapi({ example: '2026-09' }) }).strict(),
+          schema: z.object({ period: MONTH }).strict(),
         },
       },
     },
@@ -158,7 +169,7 @@ const summary = createRoute({
   tags: ['Status'],
   summary: "A run's national summary: totals, per dataset and per municipality",
   description:
-    "A source sees the national totals and its own municipalities' rows; auditors, admins and recipients every row.",
+    "`counts` are the run's national counts, everyone's. The dataset and municipality rows follow the reader's status scope (as GET /v1/status): auditors and admins every row, a recipient its datasets, a source its municipalities and datasets, a municipality token its municipalities; a municipality's row counts only the datasets within the scope.",
   request: { params: RunParams },
   responses: {
     200: { description: 'The summary', content: { 'application/json': { schema: SummaryView } } },
@@ -201,13 +212,13 @@ const report = createRoute({
   responses: {
     200: {
       description: 'The report',
-      headers: {
-        Vary: { description: 'Accept: the answer depends on it', schema: { type: 'string' }, required: true },
-      },
+      headers: { Vary: HEADERS.VaryAccept },
       content: reportContent,
     },
     404: problem(404, 'No such run, no report for the municipality in it, or not one this token may see'),
-    406: ownProblem('Accept names none of application/json, text/csv and text/html'),
+    406: ownProblem('Accept names none of application/json, text/csv and text/html', {
+      Vary: HEADERS.VaryAccept,
+    }),
   },
 });
 
@@ -250,20 +261,17 @@ export function runRoutes(services: Services) {
   });
 
   app.openapi(summary, async (c) => {
-    const s = await services.metadata.getRunSummary(c.req.valid('param').id);
+    const scope = statusScope(c.get('principal'), services.catalogue);
+    const s = await runSummaryFor(services.metadata, c.req.valid('param').id, scope);
     if (!s) throw new GatewayError('not_found', 'no such run');
-    const p = c.get('principal');
-    const rows = seesEveryMunicipality(p)
-      ? s.municipalities
-      : s.municipalities.filter((m) => mayReadMunicipality(p, m.municipality));
-    return c.json({ ...s, municipalities: rows }, 200);
+    return c.json(s, 200);
   });
 
   app.openapi(report, async (c) => {
     const { id, code } = c.req.valid('param');
-    const p = c.get('principal');
-    // Another municipality's report is as absent as one that does not exist.
-    const r = mayReadMunicipality(p, code) ? await services.metadata.getRunReport(id, code) : null;
+    // Another municipality's report, or one of datasets outside the scope, is as absent as none.
+    const scope = statusScope(c.get('principal'), services.catalogue);
+    const r = await runReportFor(services.metadata, id, code, scope);
     if (!r) throw new GatewayError('not_found', `no report for municipality ${code} in this run`);
     const type = negotiate(c.req.header('accept'), REPORT_TYPES);
     c.header('vary', 'accept');

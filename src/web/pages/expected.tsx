@@ -3,12 +3,13 @@
 import type { Context } from 'hono';
 import type { Principal } from '../../auth/principal';
 import { statusScope } from '../../auth/visibility';
-import { GatewayError } from '../../core/errors';
+import { parsePeriod } from '../../core/period';
 import { type StatusReport, slotStatuses } from '../../pipeline/status';
 import { asTyped, Badge, municipalityName, When } from '../components';
 import type { Locale } from '../i18n';
 import { Page } from '../layout';
 import type { DashboardServices } from '../services';
+import { badPeriodPage } from './national';
 
 /** How each obligated slot of a dataset and period stands (GET /v1/status, the same rule and scope). */
 export async function expectedPage(services: DashboardServices, c: Context, p: Principal, l: Locale) {
@@ -16,23 +17,26 @@ export async function expectedPage(services: DashboardServices, c: Context, p: P
   const datasets = [...services.catalogue.obligations.keys()].filter(
     (d) => scope?.datasets === undefined || scope.datasets.includes(d),
   );
-  const dataset = c.req.query('dataset') || datasets[0] || '';
-  // No period: the one most recently due.
+  const cadenceOf = (d: string) => services.catalogue.datasets.get(d)?.dataset.cadence ?? 'monthly';
+  // No period: the one most recently due. A period without a dataset: the first dataset of its cadence.
   const period = c.req.query('period') || undefined;
-  try {
-    const report = await slotStatuses(services, { dataset: dataset || undefined, period }, scope);
-    return c.html(
-      <ExpectedView l={l} who={p} report={report} dataset={dataset} period={period} datasets={datasets} />,
-    );
-  } catch (e) {
-    if (!(e instanceof GatewayError)) throw e;
+  const asked = c.req.query('dataset') || undefined;
+  if (asked !== undefined && !datasets.includes(asked))
     return c.html(
       <Page l={l} title={l.t('expected.title')} who={p}>
-        <p>{e.message}</p>
+        <h1>{l.t('expected.title')}</h1>
+        <p role="alert">{l.t('expected.unknownDataset')}</p>
       </Page>,
-      422,
+      400,
     );
-  }
+  const fits = (d: string) =>
+    period !== undefined && period.length <= 16 && !!parsePeriod(period, cadenceOf(d));
+  const dataset = asked ?? datasets.find(fits) ?? datasets[0] ?? '';
+  if (period !== undefined && !fits(dataset)) return badPeriodPage(c, l, p, cadenceOf(dataset));
+  const report = await slotStatuses(services, { dataset: dataset || undefined, period }, scope);
+  return c.html(
+    <ExpectedView l={l} who={p} report={report} dataset={dataset} period={period} datasets={datasets} />,
+  );
 }
 
 function ExpectedView(props: {

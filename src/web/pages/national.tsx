@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import type { Principal } from '../../auth/principal';
 import { consolidationScope } from '../../auth/visibility';
 import type { ConsolidationCount } from '../../core/consolidation';
+import type { Cadence } from '../../core/dataset';
 import type { SlotState } from '../../core/status';
 import { SLOT_STATUSES, type SlotStatus } from '../../core/vocabulary';
 import { consolidationReport } from '../../pipeline/quality';
@@ -13,12 +14,20 @@ import { Page } from '../layout';
 import type { DashboardServices } from '../services';
 import { askedMonth, defaultMonth, monthlyView } from './monthly';
 
-/** A page that says what was wrong with the request, in the page's language (400, never a 500). */
-export function badPeriodPage(c: Context, l: Locale, p: Principal) {
+/** How a period of each cadence is written, for a reader of each language, with an example. */
+const PERIOD_WRITTEN: Record<Cadence, { da: string; en: string; example: string }> = {
+  monthly: { da: 'som en måned ÅÅÅÅ-MM', en: 'as a month YYYY-MM', example: '2026-10' },
+  weekly: { da: 'som en uge ÅÅÅÅ-Www', en: 'as a week YYYY-Www', example: '2026-W40' },
+  daily: { da: 'som en dag ÅÅÅÅ-MM-DD', en: 'as a day YYYY-MM-DD', example: '2026-10-05' },
+};
+
+/** A `?period=` the page cannot read: 400 on every dashboard page, in the reader's language. */
+export function badPeriodPage(c: Context, l: Locale, p: Principal, cadence: Cadence = 'monthly') {
+  const w = PERIOD_WRITTEN[cadence];
   return c.html(
     <Page l={l} title={l.t('national.badPeriodTitle')} who={p}>
       <h1>{l.t('national.badPeriodTitle')}</h1>
-      <p role="alert">{l.t('national.badPeriod')}</p>
+      <p role="alert">{l.t('national.badPeriod', { format: w[l.lang], example: w.example })}</p>
     </Page>,
     400,
   );

@@ -1,9 +1,10 @@
 /** @jsxImportSource hono/jsx */
 import type { Context } from 'hono';
 import type { Principal } from '../../auth/principal';
-import { mayReadMunicipality, seesEveryMunicipality } from '../../auth/visibility';
+import { statusScope } from '../../auth/visibility';
 import type { RunRecord, RunSummary } from '../../core/run-report';
 import { renderReportHtml } from '../../pipeline/run-documents';
+import { runReportFor, runSummaryFor } from '../../pipeline/run-views';
 import { isCursor } from '../../stores/paging';
 import { When } from '../components';
 import type { Locale } from '../i18n';
@@ -84,12 +85,10 @@ function RunsView(props: { l: Locale; who: Principal; runs: RunRecord[]; next: s
  * GET /v1/runs/{id}/summary decides), each linking to that municipality's printable report.
  */
 export async function runPage(services: DashboardServices, c: Context, p: Principal, l: Locale, id: string) {
-  const s = id.length <= 64 ? await services.metadata.getRunSummary(id) : null;
+  const scope = statusScope(p, services.catalogue);
+  const s = id.length <= 64 ? await runSummaryFor(services.metadata, id, scope) : null;
   if (!s) return notFound(c, l, p);
-  const rows = seesEveryMunicipality(p)
-    ? s.municipalities
-    : s.municipalities.filter((m) => mayReadMunicipality(p, m.municipality));
-  return c.html(<RunView l={l} who={p} s={{ ...s, municipalities: rows }} />);
+  return c.html(<RunView l={l} who={p} s={s} />);
 }
 
 function RunView(props: { l: Locale; who: Principal; s: RunSummary }) {
@@ -148,8 +147,8 @@ export async function runReportPage(
   code: string,
 ) {
   const r =
-    /^\d{3}$/.test(code) && id.length <= 64 && mayReadMunicipality(p, code)
-      ? await services.metadata.getRunReport(id, code)
+    /^\d{3}$/.test(code) && id.length <= 64
+      ? await runReportFor(services.metadata, id, code, statusScope(p, services.catalogue))
       : null;
   if (!r) return notFound(c, l, p);
   return c.body(renderReportHtml(r, l.lang), 200, { 'content-type': 'text/html; charset=utf-8' });

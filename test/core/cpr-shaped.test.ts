@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { maskCprShaped } from '../../src/core/cpr-shaped';
+import { mayHoldCpr, messageWithoutContent, nameAsShown, shapeOf } from '../../src/core/value-shape';
+
+describe('what is shaped like a CPR number', () => {
+  const shaped = [
+    '0101211234',
+    '010121-1234',
+    '01.01.21-1234',
+    '010121 1234',
+    '０１０１２１１２３４', // full-width digits
+    '０１０１２１－１２３４', // full-width digits and dash
+    '010121‐1234', // U+2010 hyphen
+    '٠١٠١٢١١٢٣٤', // Arabic-Indic digits
+  ];
+
+  it('is masked in any script of digits and with any dash', () => {
+    for (const cpr of shaped) {
+      const masked = maskCprShaped(`wrong child ${cpr}, see case`);
+      expect(masked, cpr).toBe('wrong child [cpr], see case');
+    }
+  });
+
+  it('is held possible in a name, and a name holding one is shown by its shape only', () => {
+    for (const cpr of shaped) {
+      expect(mayHoldCpr(`subject ${cpr}`), cpr).toBe(true);
+      expect(nameAsShown(cpr)).not.toContain(cpr);
+    }
+    expect(mayHoldCpr('x１２３４５')).toBe(true);
+    expect(mayHoldCpr('vendor-101 daycare')).toBe(false);
+    expect(shapeOf('０１０１２１－１２３４')).toBe('11 characters: digits and dashes');
+  });
+
+  it('leaves plain text as it is, and describes a parser message without its digits', () => {
+    expect(maskCprShaped('period 2026-10, 98 municipalities')).toBe('period 2026-10, 98 municipalities');
+    expect(messageWithoutContent('bad value at ０１０１２１１２３４')).toBe('bad value at (10 digits)');
+  });
+});
