@@ -1,6 +1,6 @@
 import type { Catalogue } from '../core/catalogue';
 import type { DeliveryFilter, DeliveryRecord, ExtractFilter, ExtractRecord } from '../stores/metadata-store';
-import { inScope, type Principal } from './principal';
+import type { Principal } from './principal';
 
 /**
  * Who may see which object: the one rule the API and the dashboard both apply, each as a store
@@ -110,13 +110,12 @@ export function mayReadExtract(p: Principal, e: Pick<ExtractRecord, 'recipient'>
 }
 
 /**
- * Whether a principal may read a municipality's own figures (its report of a monthly run):
- * auditors and admins every municipality's; a source or a municipality token those it names.
+ * The municipalities' run reports a principal may read: those within its status scope, except
+ * that a recipient reads none (it reads the runs and their summaries): one rule for the API
+ * and the dashboard.
  */
-export function mayReadMunicipality(p: Principal, municipality: string): boolean {
-  if (p.role === 'admin' || p.role === 'auditor') return true;
-  if (p.role === 'source' || p.role === 'municipality') return inScope(p.municipalities, municipality);
-  return false;
+export function runReportScope(p: Principal, catalogue: Pick<Catalogue, 'profiles'>): StatusScope | null {
+  return p.role === 'recipient' ? null : statusScope(p, catalogue);
 }
 
 /** The slots whose data quality a principal may read: the same rule as their status; null for none. */

@@ -172,6 +172,19 @@ export function reportWithin(r: MunicipalityRunReport, scope: RunScope): Municip
   return { ...r, counts, datasets };
 }
 
+/** A summary's dataset rows counted over some municipalities' reports: records and slots by status, in code order. */
+export function datasetRows(reports: readonly MunicipalityRunReport[]): RunSummary['datasets'] {
+  const rows = new Map<string, RunSummary['datasets'][number]>();
+  for (const r of reports)
+    for (const d of r.datasets) {
+      const row = rows.get(d.dataset) ?? { dataset: d.dataset, records: 0, ...emptyCounts() };
+      countInto(row, d);
+      row.records += d.records ?? 0;
+      rows.set(d.dataset, row);
+    }
+  return [...rows.values()].sort((a, b) => byText(a.dataset, b.dataset));
+}
+
 /**
  * Puts a run together from the status of a period's obligated slots (items of other periods
  * are left out). Municipalities and datasets are in code order, so the same slots always make

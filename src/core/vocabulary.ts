@@ -58,6 +58,7 @@ export const AUDIT_ACTIONS = [
   'extract.created',
   'extract.superseded',
   'extract.fetched',
+  'extract.read',
   'extract.acknowledged',
   'extract.refused',
   'extract.pushed',
@@ -71,5 +72,7 @@ export const AUDIT_ACTIONS = [
   'token.issued',
   'token.revoked',
   'run.completed',
+  'delivery.report_read',
+  'audit.exported',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

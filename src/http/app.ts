@@ -5,7 +5,7 @@ import { RateLimiter } from '../auth/rate-limiter';
 import { ReportGate } from '../auth/report-gate';
 import { ERROR_CODES, GatewayError } from '../core/errors';
 import { newId } from '../core/ids';
-import { nameAsShown } from '../core/value-shape';
+import { mayHoldCpr, nameAsShown } from '../core/value-shape';
 import { dashboard } from '../web/dashboard';
 import { authorize, unlessPublic } from './access';
 import { type AuthVariables, authenticated } from './auth';
@@ -57,9 +57,7 @@ export function createApp(
     const incoming = c.req.header('x-request-id');
     // A client's id is kept when it is plain and holds nothing shaped like a CPR number.
     const id =
-      incoming && /^[\w.-]{1,64}$/.test(incoming) && !/\d{6}-?\d{4}/.test(incoming)
-        ? incoming
-        : newId('key').slice(4);
+      incoming && /^[\w.-]{1,64}$/.test(incoming) && !mayHoldCpr(incoming) ? incoming : newId('key').slice(4);
     c.set('requestId', id);
     await next();
     c.header('x-request-id', id);
@@ -108,7 +106,7 @@ export function createApp(
       {
         requestId: c.get('requestId'),
         method: c.req.method,
-        path: c.req.path,
+        path: pathAsShown(c.req.path),
         status: c.res.status,
         ms: Math.round(performance.now() - start),
       },

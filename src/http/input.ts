@@ -4,14 +4,16 @@ import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import { type ErrorCode, GatewayError } from '../core/errors';
-import { nameAsShown } from '../core/value-shape';
+import { mayHoldCpr, nameAsShown, shapeOf } from '../core/value-shape';
 import { bodyReadFailure } from '../pipeline/body';
 
 /** A request path as a problem may repeat it: each segment that could hold personal data by its shape. */
 export function pathAsShown(path: string): string {
+  // A number may be split over segments (/0101/70/9990): then no segment with digits is shown.
+  const split = mayHoldCpr(path);
   return path
     .split('/')
-    .map((s) => (s ? nameAsShown(s) : s))
+    .map((s) => (!s ? s : split && /\p{Nd}.*\p{Nd}/u.test(s) ? `(a name of ${shapeOf(s)})` : nameAsShown(s)))
     .join('/');
 }
 

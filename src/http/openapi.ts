@@ -187,7 +187,7 @@ type Operation = {
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 
 /** What the guards in front of the routes answer (app.ts, access.ts, auth.ts, limits.ts, input.ts). */
-function middlewareStatuses(_path: string, op: Operation): SharedStatus[] {
+function middlewareStatuses(method: (typeof METHODS)[number], op: Operation): SharedStatus[] {
   // Every path: a broken URL is refused before any route (input.ts, refuseBadUrls).
   const statuses: SharedStatus[] = [400];
   // Authentication, sign-in and request limits, and the access table: every /v1 operation and
@@ -198,6 +198,8 @@ function middlewareStatuses(_path: string, op: Operation): SharedStatus[] {
   if (types.length && types.every((t) => /json$/.test(t))) statuses.push(413, 415);
   // Delivery bodies: an unknown content type is 415, one over the configured size 413.
   else if (types.length) statuses.push(413, 415);
+  // A POST, PUT or PATCH that reads no body still bounds one sent (input.ts): over 64 KiB is 413.
+  else if (method === 'post' || method === 'put' || method === 'patch') statuses.push(413);
   return statuses;
 }
 
@@ -252,13 +254,13 @@ export function apiDocument(
     ],
   });
   const paths = (doc.paths ?? {}) as Record<string, Record<string, Operation>>;
-  for (const [path, item] of Object.entries(paths)) {
+  for (const item of Object.values(paths)) {
     const get = item.get;
     if (get && !item.head) item.head = headOf(get);
     for (const method of METHODS) {
       const op = item[method];
       if (!op) continue;
-      for (const status of middlewareStatuses(path, op)) op.responses[status] ??= problem(status);
+      for (const status of middlewareStatuses(method, op)) op.responses[status] ??= problem(status);
       for (const r of Object.values(op.responses)) {
         if ('$ref' in r) continue;
         const headers = (r.headers ?? {}) as Json;

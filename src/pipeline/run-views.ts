@@ -1,5 +1,5 @@
 import type { StatusScope } from '../auth/visibility';
-import { type MunicipalityRunReport, type RunSummary, reportWithin } from '../core/run-report';
+import { datasetRows, type MunicipalityRunReport, type RunSummary, reportWithin } from '../core/run-report';
 import type { MetadataStore } from '../stores/metadata-store';
 
 /**
@@ -22,9 +22,10 @@ export async function runReportFor(
 }
 
 /**
- * The national summary within the scope: the dataset rows it covers and the municipality rows
- * it may read, each counted over the scope's datasets only (from the municipality's report
- * when the scope leaves datasets out); null when there is no such run.
+ * The national summary within the scope. A scope that leaves nothing out sees it as stored;
+ * any other sees the rows of the municipalities and datasets within it only, each counted
+ * again from the municipalities' reports within the scope (a municipality token's dataset
+ * rows count its municipalities' slots, not the nation's). Null when there is no such run.
  */
 export async function runSummaryFor(
   metadata: Pick<MetadataStore, 'getRunSummary' | 'getRunReport'>,
@@ -33,21 +34,17 @@ export async function runSummaryFor(
 ): Promise<RunSummary | null> {
   const s = await metadata.getRunSummary(id);
   if (!s) return null;
-  if (!scope) return { ...s, datasets: [], municipalities: [] };
-  const rows = s.municipalities.filter(
-    (m) => !scope.municipalities || scope.municipalities.includes(m.municipality),
-  );
-  const seen = scope.datasets;
-  if (!seen) return { ...s, municipalities: rows };
-  const municipalities: RunSummary['municipalities'] = [];
-  for (const m of rows) {
+  if (scope && !scope.municipalities && !scope.datasets) return s;
+  const reports: MunicipalityRunReport[] = [];
+  for (const m of s.municipalities) {
     const r = await runReportFor(metadata, id, m.municipality, scope);
-    if (r)
-      municipalities.push({
-        municipality: r.municipality,
-        municipalityName: r.municipalityName,
-        ...r.counts,
-      });
+    if (r) reports.push(r);
   }
-  return { ...s, datasets: s.datasets.filter((d) => seen.includes(d.dataset)), municipalities };
+  return { ...s, datasets: datasetRows(reports), municipalities: reports.map(municipalityRow) };
 }
+
+const municipalityRow = (r: MunicipalityRunReport): RunSummary['municipalities'][number] => ({
+  municipality: r.municipality,
+  municipalityName: r.municipalityName,
+  ...r.counts,
+});

@@ -11,6 +11,7 @@ import type {
   DeliveryRecord,
   EndDelivery,
   ExtractFilter,
+  ExtractRead,
   ExtractRecord,
   FinishPush,
   MunicipalityRunReport,
@@ -139,8 +140,12 @@ export interface MetadataStore {
 
   getExtract(id: string): Promise<ExtractRecord | null>;
   listExtracts(filter: ExtractFilter, cursor: string | null, limit: number): Promise<Page<ExtractRecord>>;
-  /** available → fetched on the first download; later downloads change nothing. */
-  markExtractFetched(id: string, at: string, actor: string): Promise<ExtractRecord | null>;
+  /**
+   * Records one read of an extract's bytes before they are served, in one transaction: the
+   * audit event `extract.read` every time, and on the first read of an available extract the
+   * move to fetched with `extract.fetched`. Null when there is no such extract.
+   */
+  recordExtractRead(r: ExtractRead): Promise<ExtractRecord | null>;
   /** 'conflict' when the extract was already acknowledged or refused (or is no longer current). */
   acknowledgeExtract(a: AcknowledgeExtract): Promise<AcknowledgeResult>;
 

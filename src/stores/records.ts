@@ -67,6 +67,19 @@ export interface DeliveryRecord {
   problem: { code: string; detail: string } | null;
 }
 
+/** One read of an extract's bytes (a whole GET, or one range), as the audit log records it. */
+export interface ExtractRead {
+  id: string;
+  at: string;
+  actor: string;
+  /** The bytes served. */
+  bytes: number;
+  /** The range served (first and last byte), or null for the whole extract. */
+  range: { start: number; end: number } | null;
+  /** The client's address as this gateway saw it ('unknown' where the runtime cannot tell). */
+  address: string;
+}
+
 export interface ExtractRecord {
   id: string;
   deliveryId: string;

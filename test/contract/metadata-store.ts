@@ -138,6 +138,15 @@ export function metadataStoreContract(
       return { draft: d, extracts, result };
     };
 
+    /** A whole read of an extract by a recipient, from a documentation address. */
+    const readOf = (id: string, at: string) => ({
+      id,
+      at,
+      actor: 'tok_recipient',
+      bytes: 1,
+      range: null,
+      address: '198.51.100.1',
+    });
     const auditFor = async (subject: string): Promise<AuditEvent[]> => {
       const all: AuditEvent[] = [];
       let cursor: string | null = null;
@@ -1250,8 +1259,8 @@ export function metadataStoreContract(
         const first = made[0];
         const second = made[1];
         if (!first || !second) throw new Error('fixture');
-        await store.markExtractFetched(first.id, new Date().toISOString(), 'tok_recipient');
-        await store.markExtractFetched(second.id, new Date().toISOString(), 'tok_recipient');
+        await store.recordExtractRead(readOf(first.id, new Date().toISOString()));
+        await store.recordExtractRead(readOf(second.id, new Date().toISOString()));
         const fetched = await store.listExtracts({ recipient, status: 'fetched' }, null, 10);
         expect(fetched.items.map((x) => x.id)).toEqual([first.id, second.id]);
         const available = await store.listExtracts({ recipient, status: 'available' }, null, 10);
@@ -1291,20 +1300,46 @@ export function metadataStoreContract(
         expect(newest.items.map((x) => x.id)).toEqual([made[4]]);
       });
 
-      it('markExtractFetched moves available to fetched once', async () => {
+      it('recordExtractRead audits every read and moves available to fetched on the first', async () => {
         const { result } = await accepted(slot(), [tag('rcp')]);
         const x = result.extracts[0];
         if (!x) throw new Error('fixture');
         const at = '2025-06-07T08:09:10.111Z';
-        const once = await store.markExtractFetched(x.id, at, 'tok_recipient');
+        const once = await store.recordExtractRead({ ...readOf(x.id, at), bytes: x.bytes });
         expect(once).toEqual({ ...x, status: 'fetched', fetchedAt: at });
-        const twice = await store.markExtractFetched(x.id, '2025-06-08T08:09:10.111Z', 'tok_recipient');
+        const twice = await store.recordExtractRead({
+          ...readOf(x.id, '2025-06-08T08:09:10.111Z'),
+          bytes: 10,
+          range: { start: 5, end: 14 },
+          address: '192.0.2.7',
+        });
         expect(twice).toEqual(once);
         expect(await store.getExtract(x.id)).toEqual(once);
-        const fetchedEvents = (await auditFor(x.id)).filter((e) => e.action === 'extract.fetched');
+        const events = await auditFor(x.id);
+        const fetchedEvents = events.filter((e) => e.action === 'extract.fetched');
         expect(fetchedEvents).toHaveLength(1);
         expect(fetchedEvents[0]?.details.delivery).toBe(x.deliveryId);
-        expect(await store.markExtractFetched(newId('ext'), at, 'tok_recipient')).toBeNull();
+        const reads = events.filter((e) => e.action === 'extract.read');
+        expect(reads.map((e) => e.details)).toEqual([
+          {
+            recipient: x.recipient,
+            delivery: x.deliveryId,
+            sha256: x.sha256,
+            bytes: x.bytes,
+            range: null,
+            address: '198.51.100.1',
+          },
+          {
+            recipient: x.recipient,
+            delivery: x.deliveryId,
+            sha256: x.sha256,
+            bytes: 10,
+            range: `bytes 5-14/${x.bytes}`,
+            address: '192.0.2.7',
+          },
+        ]);
+        expect(reads.map((e) => e.actor)).toEqual(['tok_recipient', 'tok_recipient']);
+        expect(await store.recordExtractRead(readOf(newId('ext'), at))).toBeNull();
       });
 
       it('acknowledgeExtract: ok, then conflict; refusal keeps its reason', async () => {
@@ -1315,7 +1350,7 @@ export function metadataStoreContract(
         const b = result.extracts.find((x) => x.recipient === r2);
         if (!a || !b) throw new Error('fixture');
 
-        await store.markExtractFetched(a.id, '2025-01-01T00:00:00.000Z', 'tok_recipient');
+        await store.recordExtractRead(readOf(a.id, '2025-01-01T00:00:00.000Z'));
         const at = '2025-01-02T00:00:00.000Z';
         const ok = await store.acknowledgeExtract({
           id: a.id,
@@ -1364,6 +1399,7 @@ export function metadataStoreContract(
         expect((await auditFor(a.id)).map((e) => e.action)).toEqual([
           'extract.created',
           'extract.fetched',
+          'extract.read',
           'extract.acknowledged',
         ]);
         expect((await auditFor(b.id)).map((e) => e.action)).toEqual(['extract.created', 'extract.refused']);

@@ -12,6 +12,14 @@ describe('what is shaped like a CPR number', () => {
     '０１０１２１－１２３４', // full-width digits and dash
     '010121‐1234', // U+2010 hyphen
     '٠١٠١٢١١٢٣٤', // Arabic-Indic digits
+    '01-01-21--1234',
+    '01..01..21..1234',
+    '01__01__21__1234',
+    '0,1,0,1,2,1,1,2,3,4',
+    '01:01:21:12:34',
+    '010121--1234',
+    '0101 21 -1234',
+    '0\u200b1\u200b0\u200b1\u200b2\u200b1\u200b1\u200b2\u200b3\u200b4', // zero-width spaces
   ];
 
   it('is masked in any script of digits and with any dash', () => {

@@ -145,6 +145,64 @@ describe('crash safety (SIGKILL, then a restart on the same data)', () => {
     expect(verify.valid).toBe(true);
     await third.g.stop();
   });
+
+  it('every read of an extract is audited before it is answered: three downloads and a range read survive a kill right after', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'gateway-crash-'));
+    dirs.push(dataDir);
+    const { g, url } = await start(dataDir);
+    const source = await token(url, {
+      role: 'source',
+      subject: 'v',
+      municipalities: ['101'],
+      datasets: ['daycare'],
+    });
+    const dst = await token(url, { role: 'recipient', subject: 'dst', recipient: 'dst' });
+    const res = await call(url, '/v1/deliveries?dataset=daycare&municipality=101&period=2026-10', source, {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml' },
+      body: xml(50, 9),
+    });
+    expect(res.status).toBe(201);
+    const extract = (
+      (await res.json()) as { extracts: Array<{ id: string; recipient: string; bytes: number }> }
+    ).extracts.find((e) => e.recipient === 'dst');
+    if (!extract) throw new Error('no dst extract');
+    const content = `/v1/extracts/${extract.id}/content`;
+    for (let i = 0; i < 3; i++)
+      expect((await (await call(url, content, dst)).arrayBuffer()).byteLength).toBe(extract.bytes);
+    // HEAD and a conditional GET answered 304 send no bytes: no read.
+    expect((await call(url, content, dst, { method: 'HEAD' })).status).toBe(200);
+    const etag = (await call(url, content, dst, { method: 'HEAD' })).headers.get('etag') ?? '';
+    expect((await call(url, content, dst, { headers: { 'if-none-match': etag } })).status).toBe(304);
+    const ranged = await call(url, content, dst, { headers: { range: 'bytes=10-19' } });
+    expect(ranged.status).toBe(206);
+    expect((await ranged.arrayBuffer()).byteLength).toBe(10);
+    // Killed the moment the last answer is in: nothing is left to write after answering.
+    await kill(g);
+
+    const again = await start(dataDir);
+    const audit = (await (
+      await call(again.url, `/v1/audit?delivery=${extract.id}&limit=100`, ADMIN)
+    ).json()) as {
+      items: Array<{ action: string; actor: string; details: Record<string, unknown> }>;
+    };
+    const reads = audit.items.filter((e) => e.action === 'extract.read');
+    expect(reads).toHaveLength(4);
+    expect(reads.map((e) => [e.details.bytes, e.details.range])).toEqual([
+      [extract.bytes, null],
+      [extract.bytes, null],
+      [extract.bytes, null],
+      [10, `bytes 10-19/${extract.bytes}`],
+    ]);
+    for (const e of reads) {
+      expect(e.actor).toContain('dst');
+      expect(e.details.address).toBe('127.0.0.1');
+    }
+    expect(audit.items.filter((e) => e.action === 'extract.fetched')).toHaveLength(1);
+    expect(
+      ((await (await call(again.url, '/v1/audit/verify', ADMIN)).json()) as { valid: boolean }).valid,
+    ).toBe(true);
+  });
 });
 
 describe('graceful shutdown', () => {

@@ -24,6 +24,12 @@ describe('tokens at rest and over time', () => {
       'x12345',
       '０１０１２１１２３４',
       'case ０１０１２１－１２３４',
+      // Doubled or unusual separators, and invisible ones between the digits.
+      '01:01:21:12:34',
+      '0,1,0,1,2,1,1,2,3,4',
+      '010121--1234',
+      '0101 21 -1234',
+      '0\u200b1\u200b0\u200b1\u200b2\u200b1\u200b1\u200b2\u200b3\u200b4',
     ]) {
       const res = await gw.request('/v1/admin/tokens', {
         method: 'POST',

@@ -317,13 +317,35 @@ describe('monthly runs over HTTP', () => {
       municipalities: Array<{ municipality: string; slots: number; late: number }>;
     };
     expect(s.municipalities).toMatchObject([{ municipality: '101', slots: 1, late: 0 }]);
-    expect(s.datasets.map((d) => d.dataset)).toEqual(['daycare']);
+    // Its dataset rows count its own slots, not the nation's.
+    expect(s.datasets).toEqual([
+      {
+        dataset: 'daycare',
+        records: 1020,
+        slots: 1,
+        received: 1,
+        late: 0,
+        missing: 0,
+        pending: 0,
+        rejected: 0,
+        anomalies: 0,
+      },
+    ]);
+    // A municipality token: its municipality's rows, every dataset of it, counted over it alone.
+    const m147 = (await gw.issueToken({ role: 'municipality', subject: 'k147', municipalities: ['147'] }))
+      .token;
+    const sm = (await (await gw.request(`/v1/runs/${first.id}/summary`, { token: m147 })).json()) as typeof s;
+    expect(sm.municipalities).toMatchObject([{ municipality: '147', slots: 2, missing: 1, rejected: 1 }]);
+    expect(sm.datasets).toMatchObject([
+      { dataset: 'daycare', slots: 1, rejected: 1, records: 0 },
+      { dataset: 'eldercare', slots: 1, missing: 1, records: 0 },
+    ]);
     // The run's national counts name no municipality: everyone's, as in GET /v1/runs.
     expect(s.counts.slots).toBe(5);
     // A recipient of daycare alone sees every municipality's daycare figures, not eldercare's.
     const stuk = (await gw.issueToken({ role: 'recipient', subject: 'stuk', recipient: 'stuk' })).token;
     const ss = (await (await gw.request(`/v1/runs/${first.id}/summary`, { token: stuk })).json()) as typeof s;
-    expect(ss.datasets.map((d) => d.dataset)).toEqual(['daycare']);
+    expect(ss.datasets).toMatchObject([{ dataset: 'daycare', slots: 3, records: 1420 }]);
     expect(ss.municipalities).toMatchObject([
       { municipality: '101', slots: 1, late: 0 },
       { municipality: '147', slots: 1, late: 0 },

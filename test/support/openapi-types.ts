@@ -2057,6 +2057,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             /** @description The push has not failed */
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -2622,6 +2623,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             /** @description The key is configured, not kept by the gateway */
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -3782,6 +3784,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             /** @description No such dataset */
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };

@@ -127,6 +127,18 @@ describe('the national picture, the municipality page and the run reports', () =
     }
   });
 
+  it('shows the first months there are (1901) as any other, never a problem document', async () => {
+    for (const path of [
+      '/municipalities/101?period=1901-01',
+      '/municipalities/101?period=1901-05',
+      '/national?period=1901-01',
+    ]) {
+      const page = await html(path, tokens.auditor);
+      expect(page.status, path).toBe(200);
+      expect(page.text).toContain('<html');
+    }
+  });
+
   it('shows the Expected page for a week or a day, finding the dataset of that cadence when none is named', async () => {
     const week = await html('/expected?period=2026-W40', tokens.auditor);
     expect(week.status).toBe(200);
@@ -224,6 +236,11 @@ describe('the national picture, the municipality page and the run reports', () =
       `href="/runs/${runId}/municipalities/461"`,
     ]);
     expect((await html(`/runs/${runId}/municipalities/101`, tokens.source461)).status).toBe(404);
+    // A recipient reads the run and its rows, but no municipality's report (as the API's 403).
+    const forRecipient = await html(`/runs/${runId}`, tokens.recipient);
+    expect(forRecipient.status).toBe(200);
+    expect(forRecipient.text).not.toMatch(/href="\/runs\/run_\w+\/municipalities\//);
+    expect((await html(`/runs/${runId}/municipalities/101`, tokens.recipient)).status).toBe(404);
     expect((await html('/runs/run_nope/municipalities/101', tokens.auditor)).status).toBe(404);
     expect((await html('/runs/run_nope', tokens.auditor)).status).toBe(404);
   });

@@ -1,5 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { verifyChain } from '../../audit/chain';
+import { clientAddressOf } from '../../auth/authenticate';
+import { actorOf } from '../../auth/principal';
 import type { AuthVariables } from '../auth';
 import { HEADERS } from '../openapi';
 import type { Services } from '../services';
@@ -113,6 +115,15 @@ export function auditRoutes(services: Services) {
 
   app.openapi(exportRoute, async (c) => {
     const q = c.req.valid('query');
+    // An export is a read of the whole log: audited, committed before the first line goes out.
+    await services.metadata.appendAudit([
+      {
+        actor: actorOf(c.get('principal')),
+        action: 'audit.exported',
+        subject: 'audit',
+        details: { from: q.from ?? null, to: q.to ?? null, address: clientAddressOf(services, c) },
+      },
+    ]);
     const encoder = new TextEncoder();
     let cursor: string | null = null;
     let done = false;

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { clientAddressOf } from '../../auth/authenticate';
 import { actorOf, inScope, type Principal } from '../../auth/principal';
 import { deliveryScope, mayReadDelivery } from '../../auth/visibility';
 import { GatewayError } from '../../core/errors';
@@ -279,6 +280,15 @@ export function deliveryRoutes(services: Services) {
         'not_acceptable',
         'the validation report is offered as application/json and text/csv',
       );
+    // A report says which records of a delivery failed which rule: each read is audited.
+    await services.metadata.appendAudit([
+      {
+        actor: actorOf(c.get('principal')),
+        action: 'delivery.report_read',
+        subject: d.id,
+        details: { format: type, address: clientAddressOf(services, c) },
+      },
+    ]);
     if (type === 'text/csv') {
       const lines = [
         'record,line,field,rule,message',

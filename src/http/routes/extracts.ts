@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { clientAddressOf } from '../../auth/authenticate';
 import { actorOf, type Principal } from '../../auth/principal';
 import { extractScope, mayReadExtract } from '../../auth/visibility';
 import { maskCprShaped } from '../../core/cpr-shaped';
@@ -275,8 +276,16 @@ export function extractRoutes(services: Services) {
       );
       throw new GatewayError('internal', `the bytes of extract ${e.id} cannot be read`);
     }
-    if (e.status === 'available')
-      await services.metadata.markExtractFetched(e.id, services.now().toISOString(), actorOf(p));
+    // Every read of the bytes is audited, committed before the first byte goes out: a process
+    // that dies after answering has lost no read.
+    await services.metadata.recordExtractRead({
+      id: e.id,
+      at: services.now().toISOString(),
+      actor: actorOf(p),
+      bytes: range ? range.end - range.start + 1 : e.bytes,
+      range,
+      address: clientAddressOf(services, c),
+    });
     if (range) {
       return c.body(toReadableStream(stream), 206, {
         ...headers,

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { actorOf } from '../../auth/principal';
-import { statusScope } from '../../auth/visibility';
+import { runReportScope, statusScope } from '../../auth/visibility';
 import { GatewayError } from '../../core/errors';
 import { PERIOD_YEARS, parsePeriod } from '../../core/period';
 import type { RunRecord } from '../../core/run-report';
@@ -270,7 +270,7 @@ export function runRoutes(services: Services) {
   app.openapi(report, async (c) => {
     const { id, code } = c.req.valid('param');
     // Another municipality's report, or one of datasets outside the scope, is as absent as none.
-    const scope = statusScope(c.get('principal'), services.catalogue);
+    const scope = runReportScope(c.get('principal'), services.catalogue);
     const r = await runReportFor(services.metadata, id, code, scope);
     if (!r) throw new GatewayError('not_found', `no report for municipality ${code} in this run`);
     const type = negotiate(c.req.header('accept'), REPORT_TYPES);

@@ -1,10 +1,12 @@
 import type { AuditDraft } from '../../audit/chain';
 import type { Clock } from '../../core/clock';
 import { decodeCursor, page } from '../paging';
+import { extractReadEvents } from '../read-events';
 import type {
   AcknowledgeExtract,
   AcknowledgeResult,
   ExtractFilter,
+  ExtractRead,
   ExtractRecord,
   FinishPush,
   PushRecord,
@@ -32,27 +34,14 @@ export function listExtracts(t: Tables, f: ExtractFilter, cursor: string | null,
   return page(rows.slice(0, limit + 1).map(copy), limit, (e) => e.id);
 }
 
-export function markExtractFetched(
-  t: Tables,
-  now: Clock,
-  id: string,
-  at: string,
-  actor: string,
-): ExtractRecord | null {
-  const e = t.extracts.get(id);
+export function recordExtractRead(t: Tables, now: Clock, r: ExtractRead): ExtractRecord | null {
+  const e = t.extracts.get(r.id);
   if (!e) return null;
-  if (e.status !== 'available') return copy(e);
-  const fetched: ExtractRecord = { ...e, status: 'fetched', fetchedAt: iso(at) };
-  t.extracts.set(id, fetched);
-  appendAudit(t, now, [
-    {
-      actor,
-      action: 'extract.fetched',
-      subject: id,
-      details: { recipient: e.recipient, delivery: e.deliveryId, sha256: e.sha256 },
-    },
-  ]);
-  return copy(fetched);
+  const first = e.status === 'available';
+  const read: ExtractRecord = first ? { ...e, status: 'fetched', fetchedAt: iso(r.at) } : e;
+  t.extracts.set(r.id, read);
+  appendAudit(t, now, extractReadEvents(read, r, first));
+  return copy(read);
 }
 
 export function acknowledgeExtract(t: Tables, now: Clock, a: AcknowledgeExtract): AcknowledgeResult {

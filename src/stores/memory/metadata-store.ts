@@ -77,7 +77,7 @@ export function createMemoryMetadataStore(now: Clock = systemClock, name = 'memo
 
     getExtract: (id) => read((t) => extracts.getExtract(t, id)),
     listExtracts: (filter, cursor, limit) => read((t) => extracts.listExtracts(t, filter, cursor, limit)),
-    markExtractFetched: (id, at, actor) => change((t) => extracts.markExtractFetched(t, now, id, at, actor)),
+    recordExtractRead: (r) => change((t) => extracts.recordExtractRead(t, now, r)),
     acknowledgeExtract: (a) => change((t) => extracts.acknowledgeExtract(t, now, a)),
 
     claimPushes: (at, leaseUntil, limit) => change((t) => extracts.claimPushes(t, at, leaseUntil, limit)),

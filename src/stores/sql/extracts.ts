@@ -3,10 +3,12 @@ import type {
   AcknowledgeExtract,
   AcknowledgeResult,
   ExtractFilter,
+  ExtractRead,
   ExtractRecord,
   NewExtract,
   Page,
 } from '../metadata-store';
+import { extractReadEvents } from '../read-events';
 import { appendAuditIn } from './audit';
 import type { SqlClient, SqlExecutor } from './client';
 import { page, Select } from './query';
@@ -89,29 +91,16 @@ export async function listExtracts(
   return page(rows.map(readExtract), limit, (e) => e.id);
 }
 
-/** available → fetched on the first download; later downloads change nothing. */
-export function markExtractFetched(
-  db: SqlClient,
-  now: Clock,
-  id: string,
-  at: string,
-  actor: string,
-): Promise<ExtractRecord | null> {
+/** A read of an extract's bytes, audited; available → fetched on the first (metadata-store.ts). */
+export function recordExtractRead(db: SqlClient, now: Clock, r: ExtractRead): Promise<ExtractRecord | null> {
   return db.transaction(async (tx) => {
     const [row] = await tx.query(
       "UPDATE extracts SET status = 'fetched', fetched_at = $2 WHERE id = $1 AND status = 'available' RETURNING *",
-      [id, at],
+      [r.id, r.at],
     );
-    if (!row) return getExtract(tx, id);
-    const e = readExtract(row);
-    await appendAuditIn(tx, now, [
-      {
-        actor,
-        action: 'extract.fetched',
-        subject: id,
-        details: { recipient: e.recipient, delivery: e.deliveryId, sha256: e.sha256 },
-      },
-    ]);
+    const e = row ? readExtract(row) : await getExtract(tx, r.id);
+    if (!e) return null;
+    await appendAuditIn(tx, now, extractReadEvents(e, r, !!row));
     return e;
   });
 }

@@ -62,7 +62,7 @@ export function createSqlMetadataStore(db: SqlClient, now: Clock = systemClock):
 
     getExtract: (id) => extracts.getExtract(db, id),
     listExtracts: (filter, cursor, limit) => extracts.listExtracts(db, filter, cursor, limit),
-    markExtractFetched: (id, at, actor) => extracts.markExtractFetched(db, now, id, at, actor),
+    recordExtractRead: (r) => extracts.recordExtractRead(db, now, r),
     acknowledgeExtract: (a) => extracts.acknowledgeExtract(db, now, a),
 
     claimPushes: (at, leaseUntil, limit) => pushes.claimPushes(db, at, leaseUntil, limit),

@@ -52,7 +52,12 @@ export function askedMonth(value: string | undefined): string | undefined | null
 export function monthsEnding(last: string, n: number): string[] {
   const out = [last];
   try {
-    while (out.length < n) out.unshift(previousPeriod(out[0] as string, 'monthly'));
+    while (out.length < n) {
+      const before = previousPeriod(out[0] as string, 'monthly');
+      // Before the first month there is (PERIOD_YEARS): the months there are.
+      if (!parsePeriod(before, 'monthly')) break;
+      out.unshift(before);
+    }
   } catch {
     // Before the first month there is: the months there are.
   }

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Context } from 'hono';
 import type { Principal } from '../../auth/principal';
-import { consolidationScope, mayReadMunicipality, withinStatusScope } from '../../auth/visibility';
+import { consolidationScope, runReportScope, withinStatusScope } from '../../auth/visibility';
 import type { ConsolidationCount } from '../../core/consolidation';
 import { isMunicipalityCode } from '../../core/municipalities';
 import type { RunRecord } from '../../core/run-report';
@@ -64,7 +64,10 @@ export async function municipalityPage(
     }
     rows.push({ dataset, slots });
   }
-  const runs = mayReadMunicipality(p, code) ? (await services.metadata.listRuns({}, null, 12)).items : [];
+  // The run reports are listed where the principal may read this municipality's (runReportScope).
+  const rScope = runReportScope(p, services.catalogue);
+  const readsReports = !!rScope && (!rScope.municipalities || rScope.municipalities.includes(code));
+  const runs = readsReports ? (await services.metadata.listRuns({}, null, 12)).items : [];
   const cScope = consolidationScope(p);
   const mayConsolidate = !!cScope && (!cScope.municipalities || cScope.municipalities.includes(code));
   const consolidation =

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Context } from 'hono';
 import type { Principal } from '../../auth/principal';
-import { statusScope } from '../../auth/visibility';
+import { runReportScope, statusScope } from '../../auth/visibility';
 import type { RunRecord, RunSummary } from '../../core/run-report';
 import { renderReportHtml } from '../../pipeline/run-documents';
 import { runReportFor, runSummaryFor } from '../../pipeline/run-views';
@@ -88,10 +88,11 @@ export async function runPage(services: DashboardServices, c: Context, p: Princi
   const scope = statusScope(p, services.catalogue);
   const s = id.length <= 64 ? await runSummaryFor(services.metadata, id, scope) : null;
   if (!s) return notFound(c, l, p);
-  return c.html(<RunView l={l} who={p} s={s} />);
+  return c.html(<RunView l={l} who={p} s={s} linked={runReportScope(p, services.catalogue) !== null} />);
 }
 
-function RunView(props: { l: Locale; who: Principal; s: RunSummary }) {
+/** A run's page; `linked`: each municipality's row links to its report (for those who may read one). */
+function RunView(props: { l: Locale; who: Principal; s: RunSummary; linked: boolean }) {
   const { l, s } = props;
   const title = `${l.t('runs.title')} · ${s.period}`;
   return (
@@ -118,9 +119,13 @@ function RunView(props: { l: Locale; who: Principal; s: RunSummary }) {
           {s.municipalities.map((m) => (
             <tr>
               <td>
-                <a href={`/runs/${s.run}/municipalities/${m.municipality}`}>
-                  {m.municipality} {m.municipalityName}
-                </a>
+                {props.linked ? (
+                  <a href={`/runs/${s.run}/municipalities/${m.municipality}`}>
+                    {m.municipality} {m.municipalityName}
+                  </a>
+                ) : (
+                  `${m.municipality} ${m.municipalityName}`
+                )}
               </td>
               {COUNTS.map((k) => (
                 <td class="num">{l.number(m[k])}</td>
@@ -148,7 +153,7 @@ export async function runReportPage(
 ) {
   const r =
     /^\d{3}$/.test(code) && id.length <= 64
-      ? await runReportFor(services.metadata, id, code, statusScope(p, services.catalogue))
+      ? await runReportFor(services.metadata, id, code, runReportScope(p, services.catalogue))
       : null;
   if (!r) return notFound(c, l, p);
   return c.body(renderReportHtml(r, l.lang), 200, { 'content-type': 'text/html; charset=utf-8' });
