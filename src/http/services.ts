@@ -38,7 +38,7 @@ export interface Services {
     requestsPerMinute?: number;
     /** Failed authentications a minute from one address before it is refused for the rest of the minute. */
     authFailuresPerMinute?: number;
-    /** Reports over many slots this node makes at once (auth/report-gate.ts); default 2. */
+    /** Reports over many slots this node makes at once (auth/report-gate.ts); default 1. */
     reportsAtOnce?: number;
   };
   /** Origins a browser may call the API from (CORS); none when absent. */

@@ -24,7 +24,7 @@ export const SharedSettings = {
   /** Requests a minute one token may make on one node (0: no limit). */
   GATEWAY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
   /** Reports over many slots (status, quality, consolidation, a run) a node makes at once; more wait in line. */
-  GATEWAY_REPORTS_AT_ONCE: z.coerce.number().int().min(1).max(64).default(2),
+  GATEWAY_REPORTS_AT_ONCE: z.coerce.number().int().min(1).max(64).default(1),
   /** Failed authentications a minute from one address before it is refused until the minute ends. */
   GATEWAY_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   /** Comma-separated origins a browser may call the API from; none by default. */

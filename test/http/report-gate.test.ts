@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReportGate } from '../../src/auth/report-gate';
+import { REPORT_TIME_SHARE, REPORT_WINDOW_MS, ReportGate } from '../../src/auth/report-gate';
 
 /**
  * A report's reads on the embedded database may never give the event loop back; the gate must.
@@ -42,5 +42,24 @@ describe('the report gate gives the event loop back', () => {
     await a;
     await expect(gate.run('a', async () => 'again')).resolves.toBe('again');
     expect(gate.load).toEqual({ running: 0, waiting: 0 });
+  });
+});
+
+describe('the report gate keeps the time of the node for the rest', () => {
+  it(`lets reports take at most ${REPORT_TIME_SHARE * 100} % of the last ${REPORT_WINDOW_MS / 1000} s, then answers 429 until enough has passed`, async () => {
+    let now = 0;
+    const gate = new ReportGate(1, () => now);
+    // Each report takes 2 s of the node's time; one ends every 2 s.
+    const report = () => async () => {
+      now += 2000;
+    };
+    for (let i = 0; i < 2; i++) await gate.run(`t${i}`, report());
+    // 4 s of the last 10 s: a third fits (6 s by its end).
+    await gate.run('t2', report());
+    // 6 s spent (ended at 2, 4 and 6 s): the next is refused until the first has left the window.
+    const refused = gate.run('t3', report());
+    await expect(refused).rejects.toMatchObject({ code: 'rate_limited', extensions: { retryAfter: 6 } });
+    now += 6000; // 12 s: the report that ended at 2 s has left the window; 4 s remain.
+    await expect(gate.run('t3', report())).resolves.toBeUndefined();
   });
 });
