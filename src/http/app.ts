@@ -164,7 +164,15 @@ export function createApp(
   app.use('/v1/*', unlessPublic(authorize()));
   // The reports over many slots, on the API and the dashboard, share one gate a node.
   const reports = new ReportGate(services.limits.reportsAtOnce ?? 1);
-  for (const path of ['/v1/status', '/v1/quality', '/v1/reports/consolidation', '/v1/runs/:id/summary'])
+  for (const path of [
+    '/v1/status',
+    '/v1/quality',
+    '/v1/reports/consolidation',
+    '/v1/runs/:id/summary',
+    // The whole audit log: verified, or its export begun.
+    '/v1/audit/verify',
+    '/v1/audit/export',
+  ])
     app.get(path, throughReportGate(reports));
   app.post('/v1/runs', throughReportGate(reports));
   app.use('/v1/*', requireJsonBodies(app as never));

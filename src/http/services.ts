@@ -1,3 +1,4 @@
+import type { AuditKey } from '../audit/checkpoint';
 import type { ClientCertificate } from '../auth/principal';
 import type { Catalogue } from '../core/catalogue';
 import type { Clock } from '../core/clock';
@@ -24,6 +25,8 @@ export interface Services {
   metadata: MetadataStore;
   objects: ObjectStore;
   signer: ReceiptSigner;
+  /** Signs the audit chain's checkpoints; kept outside the metadata database (audit/checkpoint.ts). */
+  auditKey: AuditKey;
   log: Log;
   /** The keyed hash (hex) of a presented token's text, as stored. */
   hashToken(token: string): string;

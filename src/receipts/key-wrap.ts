@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import { hkdf } from '../core/hkdf';
 
 /**
  * How a private key is kept in the metadata store: AES-256-GCM under a key the store does not
@@ -35,15 +36,6 @@ export const isWrapped = (
 const WRAP_INFO = 'delivery-gateway receipt key wrapping v1';
 const NAME_INFO = 'delivery-gateway receipt key wrapping v1 key id';
 const b64u = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
-
-async function hkdf(secret: Uint8Array, info: string, bytes: number): Promise<ArrayBuffer> {
-  const base = await crypto.subtle.importKey('raw', secret as BufferSource, 'HKDF', false, ['deriveBits']);
-  return crypto.subtle.deriveBits(
-    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: new TextEncoder().encode(info) },
-    base,
-    bytes * 8,
-  );
-}
 
 /**
  * Wraps receipt signing keys under a key-encryption key derived (HKDF-SHA256, an `info` of its

@@ -4,6 +4,7 @@
  * for Workers) opens the stores, reads keys and files its own way, and hands them here.
  */
 import { createHash } from 'node:crypto';
+import { auditKeyFrom } from '../audit/checkpoint';
 import { canonicalJson } from '../core/canonical-json';
 import { buildCatalogue, type Catalogue, type SourceFile } from '../core/catalogue';
 import type { Clock } from '../core/clock';
@@ -13,6 +14,7 @@ import type { RunRecord } from '../core/run-report';
 import { transportSecrets } from '../core/transport';
 import { Metrics } from '../http/metrics';
 import type { Log, Services } from '../http/services';
+import { checkpointAudit } from '../jobs/audit-checkpoints';
 import { reapAbandonedDeliveries } from '../jobs/janitor';
 import { runDueRuns } from '../jobs/monthly-run';
 import { createPushRunner } from '../jobs/push-runner';
@@ -91,6 +93,8 @@ export interface Composed {
   runDueRuns(): Promise<{ made: RunRecord[] }>;
   /** Works the re-validation runs waiting, within the options' time budget. */
   runRevalidations(options?: RevalidationOptions): ReturnType<typeof runPendingRevalidations>;
+  /** Signs a checkpoint of the audit chain when one is due. */
+  checkpointAudit(): ReturnType<typeof checkpointAudit>;
   /** Stops the push worker; the stores are the adapter's to close. */
   stop(): Promise<void>;
 }
@@ -117,6 +121,7 @@ export async function composeServices(parts: RuntimeParts): Promise<Composed> {
   } catch (e) {
     throw e instanceof KeyWrapError ? new ConfigError(`GATEWAY_TOKEN_KEY: ${e.message}`) : e;
   }
+  const auditKey = await auditKeyFrom(tokens.key);
   await recordProfileVersions(catalogue, metadata, log, now);
   await recordDatasetVersions(catalogue, metadata, log, now);
   checkPushSecrets(catalogue, secrets);
@@ -161,6 +166,7 @@ export async function composeServices(parts: RuntimeParts): Promise<Composed> {
     version: parts.version,
     now,
     slotStatuses: runStatusSource({ catalogue, metadata, now }),
+    auditKey,
   };
   return {
     services,
@@ -172,6 +178,7 @@ export async function composeServices(parts: RuntimeParts): Promise<Composed> {
         monthsDue(catalogue),
       ),
     runRevalidations: (options) => runPendingRevalidations(revalidationDeps, options),
+    checkpointAudit: () => checkpointAudit({ metadata, objects, auditKey, now }),
     stop: async () => {
       await pushes?.stop();
       await revalidations?.stop();

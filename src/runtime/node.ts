@@ -95,6 +95,12 @@ async function main() {
   const revalidationTimer = setInterval(() => built.services.revalidations?.kick(), 60_000);
   revalidationTimer.unref();
   built.services.revalidations?.kick();
+  // The audit chain's signed checkpoints: looked at every minute, made when one is due
+  // (1,000 events or 10 minutes after the last); every node looks, one row is kept per head.
+  const checkpointTimer = setInterval(() => {
+    built.jobs.checkpointAudit().catch((err) => log.error({ err }, 'audit checkpoint failed'));
+  }, 60_000);
+  checkpointTimer.unref();
 
   const tls = config.TLS_CERT
     ? {
@@ -143,6 +149,7 @@ async function main() {
     monthlyRun.stop();
     clearInterval(pushTimer);
     clearInterval(revalidationTimer);
+    clearInterval(checkpointTimer);
     server.close(async () => {
       await built.close().catch((err) => log.error({ err }, 'closing the stores failed'));
       log.info('stopped');

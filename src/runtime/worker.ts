@@ -125,8 +125,15 @@ export default {
         const runs = await composed.runDueRuns();
         // Re-validation within a budget: a run not finished by then goes on at a later trigger.
         const revalidations = await composed.runRevalidations({ budgetMs: 20_000, leaseMs: 60_000 });
+        const checkpoint = await composed.checkpointAudit();
         composed.services.log.info(
-          { reaped: reaped.reaped.length, ...pushed, runs: runs.made.map((r) => r.id), revalidations },
+          {
+            reaped: reaped.reaped.length,
+            ...pushed,
+            runs: runs.made.map((r) => r.id),
+            revalidations,
+            checkpoint: checkpoint.made ? checkpoint.checkpoint?.seq : null,
+          },
           'scheduled jobs ran',
         );
       }),

@@ -1,4 +1,4 @@
-import type { AuditDraft, AuditEvent } from '../audit/chain';
+import type { AuditCheckpoint, AuditDraft, AuditEvent } from '../audit/chain';
 import type { ValidationIssue } from '../core/validator';
 import type { Role } from '../core/vocabulary';
 import type {
@@ -247,4 +247,9 @@ export interface MetadataStore {
   auditHead(): Promise<{ seq: number; hash: string }>;
   /** Every event oldest first, in pages: for verification and export. */
   iterateAudit(pageSize?: number): AsyncIterable<AuditEvent[]>;
+  /** Keeps a signed checkpoint over the chain; false when one for its sequence number is kept already. */
+  addAuditCheckpoint(c: AuditCheckpoint): Promise<boolean>;
+  /** The checkpoints, oldest first. */
+  listAuditCheckpoints(cursor: string | null, limit: number): Promise<Page<AuditCheckpoint>>;
+  latestAuditCheckpoint(): Promise<AuditCheckpoint | null>;
 }

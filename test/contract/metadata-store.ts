@@ -1300,6 +1300,29 @@ export function metadataStoreContract(
         expect(newest.items.map((x) => x.id)).toEqual([made[4]]);
       });
 
+      it('keeps one signed checkpoint per sequence number, lists them oldest first, and gives the latest', async () => {
+        const base = ((await store.latestAuditCheckpoint())?.seq ?? 0) + 1_000_000;
+        const cp = (n: number, head: string) => ({
+          seq: base + n,
+          head: head.repeat(64),
+          at: '2026-11-30T10:00:00.000Z',
+          jws: `jws-${base + n}-${head}`,
+        });
+        expect(await store.addAuditCheckpoint(cp(2, 'b'))).toBe(true);
+        expect(await store.addAuditCheckpoint(cp(1, 'a'))).toBe(true);
+        // A second node signing the same head keeps the first row.
+        expect(await store.addAuditCheckpoint(cp(2, 'c'))).toBe(false);
+        expect(await store.latestAuditCheckpoint()).toEqual(cp(2, 'b'));
+        const all = [];
+        for (let cursor: string | null = null; ; ) {
+          const page = await store.listAuditCheckpoints(cursor, 1);
+          all.push(...page.items);
+          cursor = page.next;
+          if (!cursor) break;
+        }
+        expect(all.slice(-2)).toEqual([cp(1, 'a'), cp(2, 'b')]);
+      });
+
       it('recordExtractRead audits every read and moves available to fetched on the first', async () => {
         const { result } = await accepted(slot(), [tag('rcp')]);
         const x = result.extracts[0];

@@ -20,6 +20,12 @@ describe('what is shaped like a CPR number', () => {
     '010121--1234',
     '0101 21 -1234',
     '0\u200b1\u200b0\u200b1\u200b2\u200b1\u200b1\u200b2\u200b3\u200b4', // zero-width spaces
+    'O1O1211234', // the letter O for 0
+    '01012ll234', // the letter l for 1
+    'O1O121-I234',
+    '010121\ufe0e1234', // a variation selector
+    '010121ー1234', // a kana length mark as the dash
+    '01012112345', // inside a longer number
   ];
 
   it('is masked in any script of digits and with any dash', () => {
@@ -41,6 +47,11 @@ describe('what is shaped like a CPR number', () => {
 
   it('leaves plain text as it is, and describes a parser message without its digits', () => {
     expect(maskCprShaped('period 2026-10, 98 municipalities')).toBe('period 2026-10, 98 municipalities');
+    // A log line's own timestamp is a run of 13 digits that holds no date: it stays.
+    expect(maskCprShaped('{"time":1796105569633,"msg":"ready"}')).toBe(
+      '{"time":1796105569633,"msg":"ready"}',
+    );
+    expect(maskCprShaped('Room O1 on floor 2, Olsen')).toBe('Room 01 on floor 2, Olsen');
     expect(messageWithoutContent('bad value at ０１０１２１１２３４')).toBe('bad value at (10 digits)');
   });
 });

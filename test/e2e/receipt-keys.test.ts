@@ -49,7 +49,14 @@ describe('receipt keys', () => {
     const fresh = await receiptOf(gw, source, '2026-02');
     expect(decodeProtectedHeader(fresh).kid).toBe(kid);
     const set = await jwks(gw);
-    expect(set.keys.map((k) => k.kid).sort()).toEqual([oldKid, kid].sort());
+    // The receipt keys, and the audit key that signs the audit chain's checkpoints.
+    expect(
+      set.keys
+        .map((k) => k.kid)
+        .filter((k) => !k.startsWith('audit-'))
+        .sort(),
+    ).toEqual([oldKid, kid].sort());
+    expect(set.keys.filter((k) => k.kid.startsWith('audit-'))).toHaveLength(1);
     for (const k of set.keys) expect(k.d).toBeUndefined();
     const verify = createLocalJWKSet(set as never);
     for (const r of [old, fresh]) await expect(jwtVerify(r, verify)).resolves.toBeDefined();

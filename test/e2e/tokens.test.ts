@@ -30,6 +30,10 @@ describe('tokens at rest and over time', () => {
       '010121--1234',
       '0101 21 -1234',
       '0\u200b1\u200b0\u200b1\u200b2\u200b1\u200b1\u200b2\u200b3\u200b4',
+      // Letters typed for digits, a variation selector.
+      'O1O1211234',
+      '01012ll234',
+      '010121\ufe0e1234',
     ]) {
       const res = await gw.request('/v1/admin/tokens', {
         method: 'POST',

@@ -168,7 +168,8 @@ describe.skipIf(!available)('on Cloudflare Workers (wrangler dev, offline)', () 
     expect(broken.status).toBe(400);
     expect((await call('/health')).status).toBe(200);
     const jwks = (await (await call('/.well-known/jwks.json')).json()) as { keys: unknown[] };
-    expect(jwks.keys.length).toBe(1);
+    // The receipt key and the audit key (checkpoints).
+    expect(jwks.keys.length).toBe(2);
 
     const scheduled = await call('/__scheduled?cron=*/15+*+*+*+*');
     expect(scheduled.status).toBe(200);

@@ -47,7 +47,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The public keys receipts are signed with, retired ones included, for verification offline */
+        /** The public keys receipts are signed with (retired ones included) and the audit key the audit chain's checkpoints are signed with, for verification offline */
         get: operations["getJwks"];
         put?: never;
         post?: never;
@@ -232,14 +232,39 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recomputes the hash chain from the first event to the head */
+        /**
+         * Recomputes the hash chain from the first event to the head, and checks it against every signed checkpoint
+         * @description Each checkpoint (in the database and in the object store) must be signed by the audit key of the JWKS and name the hash the chain holds at its sequence number: a chain rewritten and hashed again is caught at the first checkpoint after the change.
+         */
         get: operations["verifyAuditChain"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
-        /** The headers a GET would answer, with no body */
+        /**
+         * The headers a GET would answer, with no body
+         * @description Each checkpoint (in the database and in the object store) must be signed by the audit key of the JWKS and name the hash the chain holds at its sequence number: a chain rewritten and hashed again is caught at the first checkpoint after the change.
+         */
         head: operations["headVerifyAuditChain"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signed checkpoints over the audit chain, oldest first */
+        get: operations["listAuditCheckpoints"];
+        put?: never;
+        /** Signs a checkpoint of the chain's head now */
+        post: operations["makeAuditCheckpoint"];
+        delete?: never;
+        options?: never;
+        /** The headers a GET would answer, with no body */
+        head: operations["headListAuditCheckpoints"];
         patch?: never;
         trace?: never;
     };
@@ -1018,6 +1043,13 @@ export interface components {
             };
             prevHash: string;
             hash: string;
+        };
+        AuditCheckpoint: {
+            seq: number;
+            head: string;
+            at: string;
+            /** @description Compact JWS (EdDSA, typ audit-checkpoint+jwt, kid in /.well-known/jwks.json) over {seq, head, at} */
+            jws: string;
         };
         Token: {
             id: string;
@@ -2366,6 +2398,8 @@ export interface operations {
                         head: string;
                         brokenAt?: number;
                         reason?: string;
+                        /** @description Signed checkpoints whose signature and head were checked against the chain */
+                        checkpoints: number;
                     };
                 };
             };
@@ -2398,6 +2432,101 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    listAuditCheckpoints: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of checkpoints */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AuditCheckpoint"][];
+                        next: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    makeAuditCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No event followed the latest checkpoint: that one */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditCheckpoint"];
+                };
+            };
+            /** @description A checkpoint was signed */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditCheckpoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description The chain has no event yet */
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    headListAuditCheckpoints: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of checkpoints */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     exportAuditEvents: {
         parameters: {
             query?: {
@@ -2410,7 +2539,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One event per line, oldest first, each as GET /v1/audit lists it */
+            /** @description One event per line, oldest first, each as GET /v1/audit lists it; after an event a signed checkpoint names, a line {"checkpoint": "<jws>"} */
             200: {
                 headers: {
                     "Content-Disposition": components["headers"]["ContentDisposition"];
@@ -2439,7 +2568,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One event per line, oldest first, each as GET /v1/audit lists it */
+            /** @description One event per line, oldest first, each as GET /v1/audit lists it; after an event a signed checkpoint names, a line {"checkpoint": "<jws>"} */
             200: {
                 headers: {
                     "Content-Disposition": components["headers"]["ContentDisposition"];

@@ -1,9 +1,12 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { verifyChain } from '../../audit/chain';
+import { verifyWithCheckpoints } from '../../audit/checkpoint';
 import { clientAddressOf } from '../../auth/authenticate';
 import { actorOf } from '../../auth/principal';
+import { GatewayError } from '../../core/errors';
+import { checkpointAudit } from '../../jobs/audit-checkpoints';
+import { allCheckpoints, checkpointsUpTo } from '../audit-checkpoints';
 import type { AuthVariables } from '../auth';
-import { HEADERS } from '../openapi';
+import { HEADERS, problem } from '../openapi';
 import type { Services } from '../services';
 import { SeqPageQuery } from '../views';
 
@@ -55,7 +58,10 @@ const verify = createRoute({
   path: '/v1/audit/verify',
   operationId: 'verifyAuditChain',
   tags: ['Audit'],
-  summary: 'Recomputes the hash chain from the first event to the head',
+  summary:
+    'Recomputes the hash chain from the first event to the head, and checks it against every signed checkpoint',
+  description:
+    'Each checkpoint (in the database and in the object store) must be signed by the audit key of the JWKS and name the hash the chain holds at its sequence number: a chain rewritten and hashed again is caught at the first checkpoint after the change.',
   responses: {
     200: {
       description: 'The verdict',
@@ -67,10 +73,63 @@ const verify = createRoute({
             head: z.string(),
             brokenAt: z.number().optional(),
             reason: z.string().optional(),
+            checkpoints: z.number().int().openapi({
+              description: 'Signed checkpoints whose signature and head were checked against the chain',
+            }),
           }),
         },
       },
     },
+  },
+});
+
+const CheckpointView = z
+  .object({
+    seq: z.number().int(),
+    head: z.string(),
+    at: z.string(),
+    jws: z.string().openapi({
+      description:
+        'Compact JWS (EdDSA, typ audit-checkpoint+jwt, kid in /.well-known/jwks.json) over {seq, head, at}',
+    }),
+  })
+  .openapi('AuditCheckpoint');
+
+const checkpoints = createRoute({
+  method: 'get',
+  path: '/v1/audit/checkpoints',
+  operationId: 'listAuditCheckpoints',
+  tags: ['Audit'],
+  summary: 'Signed checkpoints over the audit chain, oldest first',
+  request: { query: z.object({ ...SeqPageQuery }) },
+  responses: {
+    200: {
+      description: 'A page of checkpoints',
+      content: {
+        'application/json': {
+          schema: z.object({ items: z.array(CheckpointView), next: z.string().nullable() }),
+        },
+      },
+    },
+  },
+});
+
+const checkpointNow = createRoute({
+  method: 'post',
+  path: '/v1/audit/checkpoints',
+  operationId: 'makeAuditCheckpoint',
+  tags: ['Audit'],
+  summary: "Signs a checkpoint of the chain's head now",
+  responses: {
+    201: {
+      description: 'A checkpoint was signed',
+      content: { 'application/json': { schema: CheckpointView } },
+    },
+    200: {
+      description: 'No event followed the latest checkpoint: that one',
+      content: { 'application/json': { schema: CheckpointView } },
+    },
+    409: problem(409, 'The chain has no event yet'),
   },
 });
 
@@ -88,7 +147,8 @@ const exportRoute = createRoute({
   request: { query: z.object({ from: instant, to: instant }) },
   responses: {
     200: {
-      description: 'One event per line, oldest first, each as GET /v1/audit lists it',
+      description:
+        'One event per line, oldest first, each as GET /v1/audit lists it; after an event a signed checkpoint names, a line {"checkpoint": "<jws>"}',
       headers: { 'Content-Disposition': HEADERS.ContentDisposition },
       content: ndjson,
     },
@@ -110,7 +170,25 @@ export function auditRoutes(services: Services) {
 
   app.openapi(verify, async (c) => {
     const head = await services.metadata.auditHead();
-    return c.json(await verifyChain(services.metadata.iterateAudit(), head), 200);
+    const signed = (await allCheckpoints(services)).map((x) => x.jws);
+    const verdict = await verifyWithCheckpoints(
+      services.metadata.iterateAudit(),
+      signed,
+      [services.auditKey.publicJwk],
+      head,
+    );
+    return c.json({ ...verdict, checkpoints: verdict.checkpoints ?? 0 }, 200);
+  });
+
+  app.openapi(checkpoints, async (c) => {
+    const q = c.req.valid('query');
+    return c.json(await services.metadata.listAuditCheckpoints(q.cursor ?? null, q.limit), 200);
+  });
+
+  app.openapi(checkpointNow, async (c) => {
+    const { made, checkpoint } = await checkpointAudit(services, true);
+    if (!checkpoint) throw new GatewayError('conflict', 'the audit chain has no event yet');
+    return c.json(checkpoint, made ? 201 : 200);
   });
 
   app.openapi(exportRoute, async (c) => {
@@ -125,14 +203,26 @@ export function auditRoutes(services: Services) {
       },
     ]);
     const encoder = new TextEncoder();
+    const checkpoints = checkpointsUpTo(services);
+    const signedIn = async (events: ReadonlyArray<{ seq: number }>) => {
+      const last = events[events.length - 1];
+      return last ? checkpoints(last.seq) : new Map<number, string>();
+    };
     let cursor: string | null = null;
     let done = false;
     const stream = new ReadableStream<Uint8Array>({
       async pull(controller) {
         if (done) return controller.close();
         const page = await services.metadata.listAudit({ from: q.from, to: q.to }, cursor, 500);
-        if (page.items.length)
-          controller.enqueue(encoder.encode(page.items.map((e) => `${JSON.stringify(e)}\n`).join('')));
+        // Each checkpoint follows the event it signed, as {"checkpoint": "<jws>"}.
+        const lines: string[] = [];
+        const signed = await signedIn(page.items);
+        for (const e of page.items) {
+          lines.push(JSON.stringify(e));
+          const jws = signed.get(e.seq);
+          if (jws) lines.push(JSON.stringify({ checkpoint: jws }));
+        }
+        if (lines.length) controller.enqueue(encoder.encode(`${lines.join('\n')}\n`));
         cursor = page.next;
         if (!cursor) done = true;
       },

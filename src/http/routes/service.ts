@@ -55,7 +55,8 @@ const jwks = createRoute({
   path: '/.well-known/jwks.json',
   operationId: 'getJwks',
   tags: ['Service'],
-  summary: 'The public keys receipts are signed with, retired ones included, for verification offline',
+  summary:
+    "The public keys receipts are signed with (retired ones included) and the audit key the audit chain's checkpoints are signed with, for verification offline",
   security: [],
   responses: {
     200: {
@@ -115,7 +116,9 @@ export function serviceRoutes(services: Services, metrics: Metrics) {
 
   app.openapi(jwks, async (c) => {
     c.header('cache-control', 'public, max-age=300');
-    return c.json(await services.signer.jwks(), 200);
+    // The receipt keys, and the audit key that signs the audit chain's checkpoints.
+    const receipts = await services.signer.jwks();
+    return c.json({ keys: [...receipts.keys, services.auditKey.publicJwk] }, 200);
   });
 
   return app;

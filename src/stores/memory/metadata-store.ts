@@ -123,6 +123,23 @@ export function createMemoryMetadataStore(now: Clock = systemClock, name = 'memo
         after = last.seq;
       }
     },
+    addAuditCheckpoint: (c) =>
+      change((t) => {
+        if (t.checkpoints.has(c.seq)) return false;
+        t.checkpoints.set(c.seq, { ...c });
+        return true;
+      }),
+    listAuditCheckpoints: (cursor, limit) =>
+      read((t) => {
+        const after = Number(decodeCursor(cursor) ?? 0);
+        const rows = [...t.checkpoints.values()].filter((c) => c.seq > after).sort((a, b) => a.seq - b.seq);
+        return page(rows.slice(0, limit + 1).map(copy), limit, (c) => c.seq);
+      }),
+    latestAuditCheckpoint: () =>
+      read((t) => {
+        const seqs = [...t.checkpoints.keys()];
+        return seqs.length ? copy(t.checkpoints.get(Math.max(...seqs)) ?? null) : null;
+      }),
   };
 }
 

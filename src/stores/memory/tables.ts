@@ -1,4 +1,4 @@
-import { type AuditDraft, type AuditEvent, GENESIS_HASH } from '../../audit/chain';
+import { type AuditCheckpoint, type AuditDraft, type AuditEvent, GENESIS_HASH } from '../../audit/chain';
 import type { Clock } from '../../core/clock';
 import type { ValidationIssue } from '../../core/validator';
 import { chainEvents } from '../chain-events';
@@ -29,6 +29,8 @@ export interface Tables {
   profileVersions: Map<string, { content: unknown }>;
   activations: Array<{ profileId: string; version: number; sha256: string; activatedAt: string }>;
   audit: AuditEvent[];
+  /** Signed checkpoints by sequence number. */
+  checkpoints: Map<number, AuditCheckpoint>;
   /** Runs by id, with their summary and reports as the JSON text they were stored as. */
   runs: Map<string, { run: RunRecord; summary: string; reports: ReadonlyMap<string, string> }>;
   /** Dataset versions nodes started with, oldest first. */
@@ -50,6 +52,7 @@ export function createTables(): Tables {
     profileVersions: new Map(),
     activations: [],
     audit: [],
+    checkpoints: new Map(),
     runs: new Map(),
     datasetVersions: [],
     revalidationRuns: new Map(),
@@ -69,6 +72,7 @@ function snapshot(t: Tables): Tables {
     profileVersions: new Map(t.profileVersions),
     activations: [...t.activations],
     audit: [...t.audit],
+    checkpoints: new Map(t.checkpoints),
     runs: new Map(t.runs),
     datasetVersions: [...t.datasetVersions],
     revalidationRuns: new Map(t.revalidationRuns),

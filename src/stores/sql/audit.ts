@@ -1,4 +1,4 @@
-import type { AuditDraft, AuditEvent } from '../../audit/chain';
+import type { AuditCheckpoint, AuditDraft, AuditEvent } from '../../audit/chain';
 import type { Clock } from '../../core/clock';
 import { chainEvents } from '../chain-events';
 import type { AuditFilter, Page } from '../metadata-store';
@@ -74,4 +74,39 @@ export async function* iterateAudit(db: SqlExecutor, pageSize: number): AsyncIte
     yield events;
     after = last.seq;
   }
+}
+
+/** Keeps a checkpoint; false when one for that sequence number is kept already. */
+export async function addAuditCheckpoint(db: SqlExecutor, c: AuditCheckpoint): Promise<boolean> {
+  const rows = await db.query(
+    'INSERT INTO audit_checkpoints (seq, head, at, jws) VALUES ($1, $2, $3, $4) ON CONFLICT (seq) DO NOTHING RETURNING seq',
+    [c.seq, c.head, c.at, c.jws],
+  );
+  return rows.length === 1;
+}
+
+/** Checkpoints oldest first, paged by sequence number. */
+export async function listAuditCheckpoints(
+  db: SqlExecutor,
+  cursor: string | null,
+  limit: number,
+): Promise<Page<AuditCheckpoint>> {
+  const q = new Select('audit_checkpoints');
+  const rows = await db.query(q.page('seq', 'asc', cursor, limit, true), q.params);
+  return page(
+    rows.map((r) => {
+      const c = columns('audit_checkpoints', r);
+      return { seq: c.integer('seq'), head: c.text('head'), at: c.timestamp('at'), jws: c.text('jws') };
+    }),
+    limit,
+    (x) => x.seq,
+  );
+}
+
+/** The newest checkpoint, or null. */
+export async function latestAuditCheckpoint(db: SqlExecutor): Promise<AuditCheckpoint | null> {
+  const [r] = await db.query('SELECT * FROM audit_checkpoints ORDER BY seq DESC LIMIT 1');
+  if (!r) return null;
+  const c = columns('audit_checkpoints', r);
+  return { seq: c.integer('seq'), head: c.text('head'), at: c.timestamp('at'), jws: c.text('jws') };
 }

@@ -98,5 +98,8 @@ export function createSqlMetadataStore(db: SqlClient, now: Clock = systemClock):
     listAudit: (filter, cursor, limit) => audit.listAudit(db, filter, cursor, limit),
     auditHead: () => audit.auditHead(db),
     iterateAudit: (pageSize = 1000) => audit.iterateAudit(db, pageSize),
+    addAuditCheckpoint: (c) => audit.addAuditCheckpoint(db, c),
+    listAuditCheckpoints: (cursor, limit) => audit.listAuditCheckpoints(db, cursor, limit),
+    latestAuditCheckpoint: () => audit.latestAuditCheckpoint(db),
   };
 }

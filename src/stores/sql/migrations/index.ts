@@ -7,6 +7,7 @@ import m0007 from './0007_slot_without_source';
 import m0008 from './0008_runs';
 import m0009 from './0009_revalidations';
 import m0010 from './0010_municipality_role';
+import m0011 from './0011_audit_checkpoints';
 
 /** Numbered migrations, applied in order at start; a new one is appended, never edited. */
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -19,4 +20,5 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 8, name: 'runs', sql: m0008 },
   { version: 9, name: 'revalidations', sql: m0009 },
   { version: 10, name: 'municipality role', sql: m0010 },
+  { version: 11, name: 'audit checkpoints', sql: m0011 },
 ];
