@@ -127,3 +127,6 @@ export function consolidationScope(p: Principal): { municipalities?: readonly st
   if (p.role === 'municipality') return { municipalities: p.municipalities };
   return null;
 }
+
+/** Who reads the processing register (the dashboard's page; the API's access table says the same). */
+export const mayReadRegister = (p: Principal): boolean => p.role === 'auditor' || p.role === 'admin';

@@ -7,6 +7,7 @@ import { GatewayError } from './errors';
 import type { Profile } from './profile';
 import type { DeliveryContext, MapperDeps, OutRow, Projector } from './projection';
 import type { Row } from './validator';
+import type { PersonalDataCategory } from './vocabulary';
 
 export interface CompiledProfile {
   profile: Profile;
@@ -16,6 +17,12 @@ export interface CompiledProfile {
   pseudonymKeyIds: readonly string[];
   /** True when the extract carries a personal field in clear. */
   carriesPersonalData: boolean;
+  /**
+   * The personal data the extract holds: `cpr` (a personal field in clear), `pseudonymised`
+   * (personal fields only as pseudonyms: still personal data, with the keys in
+   * pseudonymKeyIds), or `none` (no personal field, e.g. an aggregate).
+   */
+  personalData: PersonalDataCategory;
   /** For an archival version: its table, columns and types. */
   archival?: AvPlan;
   /** The dataset the profile maps. */
@@ -37,13 +44,16 @@ export function compileProfile(
   if (profile.columns) {
     const specs = profile.columns;
     const getters = specs.map((c) => compileColumn(c, deps, profile.id, keyIds));
-    const carriesPersonalData = specs.some(
-      (c) =>
-        !c.pseudonymise &&
-        [c.from, ...(c.concat ?? []).map((s) => (typeof s === 'string' ? undefined : s.from))].some(
-          (f) => f !== undefined && personal.has(f),
-        ),
-    );
+    const fromPersonal = (c: (typeof specs)[number]) =>
+      [c.from, ...(c.concat ?? []).map((s) => (typeof s === 'string' ? undefined : s.from))].some(
+        (f) => f !== undefined && personal.has(f),
+      );
+    const carriesPersonalData = specs.some((c) => !c.pseudonymise && fromPersonal(c));
+    const personalData: PersonalDataCategory = carriesPersonalData
+      ? 'cpr'
+      : specs.some((c) => c.pseudonymise && fromPersonal(c))
+        ? 'pseudonymised'
+        : 'none';
     let archival: AvPlan | undefined;
     if (profile.output.format === 'archival-version') {
       const planned = planArchivalTable(profile, dataset);
@@ -62,6 +72,7 @@ export function compileProfile(
       columns: specs.map((c) => c.name),
       pseudonymKeyIds: [...keyIds],
       carriesPersonalData,
+      personalData,
       createProjector(ctx) {
         const stats = { seen: 0, kept: 0, suppressed: 0 };
         return {
@@ -92,6 +103,7 @@ export function compileProfile(
     columns: aggregateColumns(agg),
     pseudonymKeyIds: [...keyIds],
     carriesPersonalData: false,
+    personalData: 'none',
     createProjector: (ctx) => createAggregateProjector(agg, groupGetters, keep, ctx),
   };
 }

@@ -76,3 +76,7 @@ export const AUDIT_ACTIONS = [
   'audit.exported',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** The personal data an extract holds (core/mapper.ts): in clear, as pseudonyms only, or none. */
+export const PERSONAL_DATA_CATEGORIES = ['cpr', 'pseudonymised', 'none'] as const;
+export type PersonalDataCategory = (typeof PERSONAL_DATA_CATEGORIES)[number];

@@ -65,6 +65,7 @@ export const ACCESS: Readonly<Record<string, readonly Role[]>> = {
   'GET /v1/audit/export': ['auditor', 'admin'],
   'GET /v1/audit/checkpoints': ['auditor', 'admin'],
   'POST /v1/audit/checkpoints': ['admin'],
+  'GET /v1/processing-register': ['auditor', 'admin'],
   'GET /v1/admin/tokens': ['admin'],
   'POST /v1/admin/tokens': ['admin'],
   'DELETE /v1/admin/tokens/:id': ['admin'],

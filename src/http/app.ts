@@ -22,6 +22,7 @@ import { dictionaryRoutes } from './routes/dictionary';
 import { extractRoutes } from './routes/extracts';
 import { publishedRoutes } from './routes/published';
 import { qualityRoutes } from './routes/quality';
+import { registerRoutes } from './routes/register';
 import { revalidationRoutes } from './routes/revalidations';
 import { runRoutes } from './routes/runs';
 import { serviceRoutes } from './routes/service';
@@ -187,6 +188,7 @@ export function createApp(
   app.route('/', statusRoutes(services));
   app.route('/', runRoutes(services));
   app.route('/', qualityRoutes(services));
+  app.route('/', registerRoutes(services));
 
   const info = {
     title: 'Delivery gateway',

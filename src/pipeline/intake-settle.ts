@@ -204,7 +204,9 @@ function newExtract(f: Finished, opened: OpenedDelivery, completedAt: string): N
       lawfulUse: p.lawfulUse,
       package: p.package,
       pseudonymKeyIds: compiled.pseudonymKeyIds,
-      personalData: compiled.carriesPersonalData,
+      // Pseudonymised data is personal data too (the keys are named in pseudonymKeyIds).
+      personalData: compiled.personalData !== 'none',
+      personalDataCategory: compiled.personalData,
       recordsSeen: result.stats.seen,
       recordsFiltered: result.stats.seen - result.stats.kept,
       rowsSuppressed: result.stats.suppressed,

@@ -9,6 +9,7 @@ import { expectedPage } from './pages/expected';
 import { extractsPage } from './pages/extracts';
 import { municipalityPage } from './pages/municipality';
 import { nationalPage } from './pages/national';
+import { registerPage } from './pages/register';
 import { runPage, runReportPage, runsPage } from './pages/runs';
 import { SignIn } from './pages/sign-in';
 import type { DashboardServices } from './services';
@@ -85,6 +86,13 @@ export function dashboard(services: DashboardServices, reports: ReportGate) {
     const p = await signedIn(services, c);
     if (!p) return c.redirect('/', 303);
     return runReportPage(services, c, p, l, c.req.param('id'), c.req.param('code'));
+  });
+
+  app.get('/processing-register', async (c) => {
+    const l = locale(c);
+    const p = await signedIn(services, c);
+    if (!p) return c.redirect('/', 303);
+    return registerPage(services, c, p, l);
   });
 
   // The data dictionary holds no personal data: public, like the published schemas.

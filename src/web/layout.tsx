@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from 'hono/jsx';
 import type { Principal } from '../auth/principal';
+import { mayReadRegister } from '../auth/visibility';
 import type { Locale } from './i18n';
 
 /** The dashboard's one stylesheet, inline in every page. */
@@ -55,8 +56,14 @@ export function Page(props: { l: Locale; title: string; who?: Principal; childre
                   <a href={`/municipalities/${props.who.municipalities[0]}`}>{l.t('nav.municipality')}</a> ·{' '}
                 </>
               ) : null}
-              <a href="/runs">{l.t('nav.runs')}</a> · <a href="/docs">{l.t('nav.apiReference')}</a> ·{' '}
-              {switchLink} · <button type="submit">{l.t('nav.signOut')}</button>
+              <a href="/runs">{l.t('nav.runs')}</a> ·{' '}
+              {mayReadRegister(props.who) ? (
+                <>
+                  <a href="/processing-register">{l.t('nav.register')}</a> ·{' '}
+                </>
+              ) : null}
+              <a href="/docs">{l.t('nav.apiReference')}</a> · {switchLink} ·{' '}
+              <button type="submit">{l.t('nav.signOut')}</button>
             </form>
           ) : (
             <span>
