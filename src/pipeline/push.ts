@@ -1,5 +1,7 @@
 import type { Clock } from '../core/clock';
+import { type LawfulUse, lawfulUseValue } from '../core/lawful-use';
 import { type PushTransport, type Retry, TransportSchema } from '../core/transport';
+import type { PersonalDataCategory } from '../core/vocabulary';
 import type {
   ExtractRecord,
   MetadataStore,
@@ -104,6 +106,18 @@ function streamOf(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array>
   });
 }
 
+/** The extract's lawful use as it travels with a push (its metadata, as made at intake). */
+function lawfulUseOf(e: ExtractRecord): string {
+  const m = e.metadata as {
+    lawfulUse?: LawfulUse;
+    personalDataCategory?: PersonalDataCategory;
+    personalData?: boolean;
+  };
+  // An extract made before the category was recorded: in clear when it said personal data.
+  const category = m.personalDataCategory ?? (m.personalData ? 'cpr' : 'none');
+  return lawfulUseValue(m.lawfulUse ?? null, category);
+}
+
 /** Status codes worth trying again; any other 4xx needs someone to fix something first. */
 const RETRYABLE = new Set([408, 425, 429]);
 
@@ -124,6 +138,7 @@ async function pushHttps(
     'x-extract-id': e.id,
     'x-delivery-id': e.deliveryId,
     'x-profile': `${e.profile.id};version=${e.profile.version};sha256=${e.profile.sha256}`,
+    'x-lawful-use': lawfulUseOf(e),
   };
   if (target.bearerTokenSecret) {
     const token = deps.secrets(target.bearerTokenSecret);
@@ -200,6 +215,7 @@ async function attempt(
           'delivery-id': e.deliveryId,
           sha256: e.sha256,
           profile: `${e.profile.id};version=${e.profile.version}`,
+          'lawful-use': lawfulUseOf(e),
         },
       },
       deps.secrets,

@@ -1,7 +1,7 @@
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import type { Clock } from '../core/clock';
 import { newId } from '../core/ids';
-import type { ReceiptStatus } from '../core/vocabulary';
+import type { PersonalDataCategory, ReceiptStatus } from '../core/vocabulary';
 import type { MetadataStore, SigningKeyRecord } from '../stores/metadata-store';
 import { isWrapped, type ReceiptKeyWrap } from './key-wrap';
 
@@ -19,7 +19,15 @@ export interface ReceiptPayload {
   records: { total: number; valid: number; invalid: number };
   receivedAt: string;
   completedAt: string;
-  extracts?: Array<{ id: string; recipient: string; sha256: string }>;
+  /** Each extract made, with the lawful use it was made under and the personal data it holds. */
+  extracts?: Array<{
+    id: string;
+    recipient: string;
+    sha256: string;
+    legalBasis: string;
+    purpose: string;
+    personalData: PersonalDataCategory;
+  }>;
 }
 
 export interface ReceiptSigner {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
+import { readLawfulUseValue } from '../../src/core/lawful-use';
 import { ADMIN_TOKEN, type Gateway, startGateway, submit } from '../support/harness';
 import { type S3Server, startS3rver } from '../support/s3rver';
 
@@ -146,6 +147,17 @@ describe('push transport', () => {
       expect(last.headers['idempotency-key']).toBe(done.id);
       expect(last.headers['x-extract-id']).toBe(done.id);
       expect(last.headers['x-profile']).toMatch(/^daycare\/dst;version=1;sha256=[0-9a-f]{64}$/);
+      // The lawful use travels with the bytes, in ASCII, the Danish texts as RFC 8187 has them.
+      const use = readLawfulUseValue(last.headers['x-lawful-use'] as string);
+      const dstProfile = g.services.catalogue.profiles
+        .get('daycare')
+        ?.find((p) => p.profile.recipient === 'dst');
+      expect(use).toEqual({
+        personalData: 'cpr',
+        legalBasis: dstProfile?.profile.lawfulUse.legalBasis,
+        purpose: dstProfile?.profile.lawfulUse.purpose,
+      });
+      expect(last.headers['x-lawful-use']).toMatch(/^[\x20-\x7e]+$/);
       expect(createHash('sha256').update(last.body).digest('hex')).toBe(done.sha256);
       expect(last.headers['content-digest']).toBe(
         `sha-256=:${createHash('sha256').update(last.body).digest('base64')}:`,

@@ -167,6 +167,22 @@ describe('one delivery in, every recipient extract out', () => {
       period: '2026-10',
     });
     expect(payload.records).toEqual({ total: 1000, valid: 1000, invalid: 0 });
+    // Each extract made is in it, with the lawful use it was made under and what personal data it holds.
+    const made = payload.extracts as Array<{
+      recipient: string;
+      legalBasis: string;
+      purpose: string;
+      personalData: string;
+    }>;
+    expect(made.map((e) => [e.recipient, e.personalData]).sort()).toEqual(
+      [
+        ['dst', 'cpr'],
+        ['flis', 'pseudonymised'],
+        ['rigsarkivet', 'cpr'],
+        ['stuk', 'none'],
+      ].sort(),
+    );
+    for (const e of made) expect(e.legalBasis.length).toBeGreaterThan(10);
     // A receipt with a changed payload does not verify.
     const [h, p, s] = accepted.receipt.split('.');
     const forged = Buffer.from(JSON.stringify({ ...payload, bytes: 1 })).toString('base64url');
