@@ -2,6 +2,7 @@
 import { type Context, Hono } from 'hono';
 import type { ReportGate } from '../auth/report-gate';
 import { localeOf } from './i18n';
+import { auditPage } from './pages/audit';
 import { deliveriesPage } from './pages/deliveries';
 import { deliveryPage } from './pages/delivery';
 import { dictionaryPage } from './pages/dictionary';
@@ -86,6 +87,13 @@ export function dashboard(services: DashboardServices, reports: ReportGate) {
     const p = await signedIn(services, c);
     if (!p) return c.redirect('/', 303);
     return runReportPage(services, c, p, l, c.req.param('id'), c.req.param('code'));
+  });
+
+  app.get('/audit', async (c) => {
+    const l = locale(c);
+    const p = await signedIn(services, c);
+    if (!p) return c.redirect('/', 303);
+    return auditPage(services, c, p, l);
   });
 
   app.get('/processing-register', async (c) => {

@@ -59,6 +59,7 @@ export function Page(props: { l: Locale; title: string; who?: Principal; childre
               <a href="/runs">{l.t('nav.runs')}</a> ·{' '}
               {mayReadRegister(props.who) ? (
                 <>
+                  <a href="/audit">{l.t('nav.audit')}</a> ·{' '}
                   <a href="/processing-register">{l.t('nav.register')}</a> ·{' '}
                 </>
               ) : null}

@@ -1,12 +1,14 @@
 /** @jsxImportSource hono/jsx */
 import type { Context } from 'hono';
+import type { Child } from 'hono/jsx';
 import type { Principal } from '../../auth/principal';
-import { mayReadDelivery } from '../../auth/visibility';
+import { mayReadDelivery, mayReadRegister } from '../../auth/visibility';
 import type { DeliveryRecord, ExtractRecord, PushRecord } from '../../stores/metadata-store';
 import { Badge, municipalityName, When } from '../components';
 import type { Locale } from '../i18n';
 import { Page } from '../layout';
 import type { DashboardServices } from '../services';
+import { AuditTable } from './audit';
 
 /** One delivery a principal may read: its extracts, their pushes, and what was wrong. */
 export async function deliveryPage(
@@ -33,8 +35,20 @@ export async function deliveryPage(
     const push = await services.metadata.getPush(e.id);
     if (push) pushes.set(e.id, push);
   }
+  // For an auditor: the lineage, every audit event of the delivery and its extracts (made,
+  // pushed, each read, acknowledged or refused with its reason, purged), oldest first.
+  const lineage = mayReadRegister(p)
+    ? (await services.metadata.listAudit({ subject: d.id }, null, 500)).items
+    : null;
   return c.html(
-    <DeliveryDetail l={l} who={p} d={d} extracts={extracts.items} pushes={pushes} issues={issues.items} />,
+    <DeliveryDetail l={l} who={p} d={d} extracts={extracts.items} pushes={pushes} issues={issues.items}>
+      {lineage ? (
+        <>
+          <h2>{l.t('audit.lineage')}</h2>
+          <AuditTable l={l} events={lineage} />
+        </>
+      ) : null}
+    </DeliveryDetail>,
   );
 }
 
@@ -45,6 +59,7 @@ function DeliveryDetail(props: {
   extracts: ExtractRecord[];
   pushes: Map<string, PushRecord>;
   issues: Array<{ record: number; line?: number; field?: string; rule: string; message: string }>;
+  children?: Child;
 }) {
   const { d, l } = props;
   return (
@@ -149,6 +164,7 @@ function DeliveryDetail(props: {
           </table>
         </>
       ) : null}
+      {props.children}
     </Page>
   );
 }

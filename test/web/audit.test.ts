@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syntheticDelivery } from '../../src/cli/synthetic';
+import { ADMIN_TOKEN, type MemoryGateway, startMemoryGateway, submit } from '../support/harness';
+
+/** The auditor's pages: the audit log searched, the chain's checkpoint status, a delivery's lineage. */
+describe("the auditor's dashboard", () => {
+  let gw: MemoryGateway;
+  let auditor: string;
+  let source: string;
+  let delivery: string;
+  let dstExtract: string;
+
+  const page = async (path: string, token: string) => {
+    const signIn = await gw.request('/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://gateway.test' },
+      body: new URLSearchParams({ token }).toString(),
+      redirect: 'manual',
+    });
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const res = await gw.request(path, { headers: { cookie } });
+    return { status: res.status, text: await res.text() };
+  };
+  const rowsOf = (html: string, action: string) =>
+    (html.match(new RegExp(`<code>${action.replace('.', '\\.')}</code>`, 'g')) ?? []).length;
+
+  beforeAll(async () => {
+    gw = await startMemoryGateway();
+    auditor = (await gw.issueToken({ role: 'auditor', subject: 'revision' })).token;
+    source = (
+      await gw.issueToken({ role: 'source', subject: 's', municipalities: ['101'], datasets: ['daycare'] })
+    ).token;
+    const dst = (await gw.issueToken({ role: 'recipient', subject: 'dst', recipient: 'dst' })).token;
+    const xml = [...syntheticDelivery({ dataset: 'daycare', records: 10, format: 'xml', seed: 8 })].join('');
+    const res = await submit(gw, source, xml);
+    const body = (await res.json()) as { id: string; extracts: Array<{ id: string; recipient: string }> };
+    delivery = body.id;
+    dstExtract = body.extracts.find((e) => e.recipient === 'dst')?.id as string;
+    for (let i = 0; i < 2; i++)
+      await (await gw.request(`/v1/extracts/${dstExtract}/content`, { token: dst })).arrayBuffer();
+    await gw.request(`/v1/extracts/${dstExtract}/receipts`, {
+      method: 'POST',
+      token: dst,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'refused', reason: 'record 3 has the wrong institution' }),
+    });
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  it('searches the audit log by action and delivery, and says how far the chain is signed', async () => {
+    const none = await page('/audit', auditor);
+    expect(none.status).toBe(200);
+    expect(none.text).toContain('Der er endnu intet signeret kontrolpunkt.');
+    expect((await gw.request('/v1/audit/checkpoints', { method: 'POST', token: ADMIN_TOKEN })).status).toBe(
+      201,
+    );
+    const reads = await page(`/audit?action=extract.read&delivery=${delivery}`, auditor);
+    expect(reads.status).toBe(200);
+    expect(rowsOf(reads.text, 'extract.read')).toBe(2);
+    expect(rowsOf(reads.text, 'delivery.accepted')).toBe(0);
+    expect(reads.text).toContain('Seneste signerede kontrolpunkt');
+    const bad = await page('/audit?from=yesterday', auditor);
+    expect(bad.status).toBe(400);
+    expect((await page('/audit', source)).status).toBe(403);
+  });
+
+  it("shows a delivery's lineage to an auditor: made, each read, the refusal with its reason", async () => {
+    const shown = await page(`/deliveries/${delivery}`, auditor);
+    expect(shown.status).toBe(200);
+    expect(shown.text).toContain('Leverancens spor');
+    for (const action of ['delivery.accepted', 'extract.created', 'extract.fetched', 'extract.refused'])
+      expect(rowsOf(shown.text, action), action).toBeGreaterThan(0);
+    expect(rowsOf(shown.text, 'extract.read')).toBe(2);
+    expect(shown.text).toContain('record 3 has the wrong institution');
+    // The source sees its delivery, not the audit trail around it.
+    const own = await page(`/deliveries/${delivery}`, source);
+    expect(own.status).toBe(200);
+    expect(own.text).not.toContain('Leverancens spor');
+  });
+});
