@@ -21,7 +21,7 @@ table.grid th[scope=row]{font-weight:400;white-space:nowrap}.cell .extra{display
 .cell.received{background:#b7e4c7}.cell.late{background:#ffe08a}.cell.missing{background:#f4a6a1}.cell.rejected{background:#d7b5e8}.cell.pending{background:#e4e4e4}.cell.none{color:#999}
 .anomaly{font-weight:700}svg.trend{background:#fff;border:1px solid #e4e4e4;max-width:100%;height:auto}
 svg .axis{stroke:#555}svg .tick,svg .legend{font-size:11px;fill:#333}svg .line{stroke-width:2}svg .line.records{stroke:#1d5fa8}svg .line.errors{stroke:#b3261e;stroke-dasharray:5 3}
-svg .legend.records{fill:#1d5fa8}svg .legend.errors{fill:#b3261e}svg circle.anomaly{stroke:#b3261e;stroke-width:2}code{font-size:.9em}
+svg .legend.records{fill:#1d5fa8}svg .legend.errors{fill:#b3261e}svg circle.anomaly{stroke:#b3261e;stroke-width:2}code{font-size:.9em}code.details{overflow-wrap:anywhere;white-space:normal}
 a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid #f0a202;outline-offset:2px}`;
 
 /** The frame of every page: the title, who is signed in, the navigation, the language switch, the content. */

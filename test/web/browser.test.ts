@@ -208,4 +208,48 @@ describe.skipIf(!chromiumExe)('the dashboard in Chromium', () => {
     },
     PAGE_WALK_MS,
   );
+
+  it(
+    "walks an auditor through the audit trail: search, a delivery's lineage, the processing register",
+    async () => {
+      const { context, page } = await chrome.newPage();
+      try {
+        await signIn(page, tokens.auditor);
+        await Promise.all([page.waitForURL(/\/audit$/), page.click('header a[href="/audit"]')]);
+        expect(await text(page, 'h1')).toBe('Revisionsspor');
+        expect(await text(page, 'main')).toContain('Der er endnu intet signeret kontrolpunkt.');
+        await check(page, 'da-audit');
+
+        await page.fill('input[name="action"]', 'delivery.accepted');
+        await Promise.all([
+          page.waitForURL(/action=delivery\.accepted/),
+          page.click('main button[type="submit"]'),
+        ]);
+        expect(await page.locator('tbody td code').allInnerTexts()).toContain('delivery.accepted');
+        expect(await page.locator('tbody td code').allInnerTexts()).not.toContain('delivery.rejected');
+        await check(page, 'da-audit-search');
+
+        await page.goto(`${server.url}/`);
+        await page.click('a[href^="/deliveries/"]:has(.badge.accepted)');
+        expect(await page.locator('h2').allInnerTexts()).toContain(
+          'Leverancens spor: modtaget, udtræk, push, læsninger, kvitteringer',
+        );
+        expect(await page.locator('tbody td code').allInnerTexts()).toEqual(
+          expect.arrayContaining(['delivery.accepted', 'extract.created']),
+        );
+        await check(page, 'da-delivery-lineage');
+
+        await Promise.all([
+          page.waitForURL(/\/processing-register$/),
+          page.click('header a[href="/processing-register"]'),
+        ]);
+        expect(await text(page, 'h1')).toBe('Fortegnelse over behandlinger');
+        expect(await text(page, 'tbody')).toContain('pseudonymiseret (stadig personoplysninger)');
+        await check(page, 'da-processing-register');
+      } finally {
+        await context.close();
+      }
+    },
+    PAGE_WALK_MS,
+  );
 });

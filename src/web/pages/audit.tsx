@@ -131,7 +131,7 @@ export function AuditTable(props: { l: Locale; events: AuditEvent[] }) {
               <code>{e.subject}</code>
             </td>
             <td>
-              <code>{JSON.stringify(e.details)}</code>
+              <code class="details">{JSON.stringify(e.details)}</code>
             </td>
           </tr>
         ))}
