@@ -79,4 +79,25 @@ describe("the auditor's dashboard", () => {
     expect(own.status).toBe(200);
     expect(own.text).not.toContain('Leverancens spor');
   });
+
+  it("audits the dashboard's read of a validation report, as the API's", async () => {
+    const xml = [...syntheticDelivery({ dataset: 'daycare', records: 5, format: 'xml', seed: 9 })].join('');
+    const bad = xml.replace(/<WeeklyHours>[^<]*</, '<WeeklyHours>75<');
+    const res = await submit(gw, source, bad, 'dataset=daycare&municipality=101&period=2026-09');
+    expect(res.status).toBe(422);
+    const id = ((await res.json()) as { deliveryId: string }).deliveryId;
+    const reads = async () =>
+      (
+        (await (
+          await gw.request(`/v1/audit?action=delivery.report_read&delivery=${id}`, { token: auditor })
+        ).json()) as {
+          items: Array<{ details: { format: string } }>;
+        }
+      ).items;
+    expect(await reads()).toEqual([]);
+    expect((await page(`/deliveries/${id}`, source)).status).toBe(200);
+    expect((await reads()).map((e) => e.details.format)).toEqual(['dashboard']);
+    await gw.request(`/v1/deliveries/${id}/report`, { token: source, headers: { accept: 'text/csv' } });
+    expect((await reads()).map((e) => e.details.format)).toEqual(['dashboard', 'text/csv']);
+  });
 });

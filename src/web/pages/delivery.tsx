@@ -1,7 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import type { Context } from 'hono';
 import type { Child } from 'hono/jsx';
-import type { Principal } from '../../auth/principal';
+import { clientAddressOf } from '../../auth/authenticate';
+import { actorOf, type Principal } from '../../auth/principal';
 import { mayReadDelivery, mayReadRegister } from '../../auth/visibility';
 import type { DeliveryRecord, ExtractRecord, PushRecord } from '../../stores/metadata-store';
 import { Badge, municipalityName, When } from '../components';
@@ -30,6 +31,16 @@ export async function deliveryPage(
     services.metadata.listExtracts({ deliveryId: d.id }, null, 50),
     services.metadata.listIssues(d.id, null, 500),
   ]);
+  // The page shows the validation report: a read of it, audited as on the API.
+  if (issues.items.length)
+    await services.metadata.appendAudit([
+      {
+        actor: actorOf(p),
+        action: 'delivery.report_read',
+        subject: d.id,
+        details: { format: 'dashboard', address: clientAddressOf(services, c) },
+      },
+    ]);
   const pushes = new Map<string, PushRecord>();
   for (const e of extracts.items) {
     const push = await services.metadata.getPush(e.id);
