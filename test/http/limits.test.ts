@@ -1,6 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPORT_QUEUE_LENGTH } from '../../src/auth/report-gate';
-import { type Gateway, type MemoryGateway, startGateway, startMemoryGateway } from '../support/harness';
+import {
+  dashboardCookie,
+  type Gateway,
+  type MemoryGateway,
+  startGateway,
+  startMemoryGateway,
+} from '../support/harness';
 
 describe('limits and browser access', () => {
   const gateways: Gateway[] = [];
@@ -188,14 +194,7 @@ describe('the report gate', () => {
       expect(refused?.status).toBe(429);
       expect(refused?.headers.get('retry-after')).toBe('2');
       // The dashboard's national page (signed in with the last token) is refused the same way.
-      const form = new URLSearchParams({ token: tokens[tokens.length - 1] as string }).toString();
-      const signIn = await gw.request('/session', {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://gateway.test' },
-        body: form,
-        redirect: 'manual',
-      });
-      const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const cookie = await dashboardCookie(gw, tokens[tokens.length - 1] as string);
       const page = await gw.request('/national', { headers: { cookie } });
       expect(page.status).toBe(429);
       // Let every held read go, as they come: all that were let in line are answered 200.

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
-import { ADMIN_TOKEN, type MemoryGateway, startMemoryGateway, submit } from '../support/harness';
+import {
+  ADMIN_TOKEN,
+  dashboardCookie,
+  type MemoryGateway,
+  startMemoryGateway,
+  submit,
+} from '../support/harness';
 
 interface Entry {
   dataset: string;
@@ -64,16 +70,8 @@ describe('the processing register', () => {
   it('is for auditors and admins, on the API and as a printable page', async () => {
     expect((await gw.request('/v1/processing-register', { token: source })).status).toBe(403);
     expect((await gw.request('/v1/processing-register', { token: ADMIN_TOKEN })).status).toBe(200);
-    const page = async (token: string) => {
-      const signIn = await gw.request('/session', {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://gateway.test' },
-        body: new URLSearchParams({ token }).toString(),
-        redirect: 'manual',
-      });
-      const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-      return gw.request('/processing-register', { headers: { cookie } });
-    };
+    const page = async (token: string) =>
+      gw.request('/processing-register', { headers: { cookie: await dashboardCookie(gw, token) } });
     const shown = await page(auditor);
     expect(shown.status).toBe(200);
     const html = await shown.text();

@@ -144,6 +144,17 @@ function served(services: Gateway['services'], logs: string[]) {
   };
 }
 
+/** Signs in to the dashboard with a token, as its form does: the session cookie (`name=value`). */
+export async function dashboardCookie(gw: Pick<Gateway, 'request'>, token: string): Promise<string> {
+  const res = await gw.request('/session', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://gateway.test' },
+    body: new URLSearchParams({ token }).toString(),
+    redirect: 'manual',
+  });
+  return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+}
+
 export function submit(
   gw: Pick<Gateway, 'request'>,
   token: string,

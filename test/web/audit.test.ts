@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
-import { ADMIN_TOKEN, type MemoryGateway, startMemoryGateway, submit } from '../support/harness';
+import {
+  ADMIN_TOKEN,
+  dashboardCookie,
+  type MemoryGateway,
+  startMemoryGateway,
+  submit,
+} from '../support/harness';
 
 /** The auditor's pages: the audit log searched, the chain's checkpoint status, a delivery's lineage. */
 describe("the auditor's dashboard", () => {
@@ -11,14 +17,7 @@ describe("the auditor's dashboard", () => {
   let dstExtract: string;
 
   const page = async (path: string, token: string) => {
-    const signIn = await gw.request('/session', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://gateway.test' },
-      body: new URLSearchParams({ token }).toString(),
-      redirect: 'manual',
-    });
-    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    const res = await gw.request(path, { headers: { cookie } });
+    const res = await gw.request(path, { headers: { cookie: await dashboardCookie(gw, token) } });
     return { status: res.status, text: await res.text() };
   };
   const rowsOf = (html: string, action: string) =>
