@@ -12,6 +12,10 @@ import { type AuditCheckpoint, type AuditEvent, type ChainVerdict, verifyChain }
 
 export const CHECKPOINT_TYPE = 'audit-checkpoint+jwt';
 
+/** An audit key's `kid` begins so; no other key's does (receipt keys are `key_…`). */
+export const AUDIT_KID_PREFIX = 'audit-';
+const isAuditKid = (kid: string | undefined) => typeof kid === 'string' && kid.startsWith(AUDIT_KID_PREFIX);
+
 /** What a checkpoint signs. */
 export interface CheckpointClaims {
   seq: number;
@@ -49,7 +53,7 @@ export async function auditKeyFrom(tokenKey: Uint8Array): Promise<AuditKey> {
   const { x } = (await crypto.subtle.exportKey('jwk', privateKey)) as { x?: string };
   if (!x) throw new Error('the audit key has no public half');
   const base = { kty: 'OKP', crv: 'Ed25519', x };
-  const kid = `audit-${(await calculateJwkThumbprint(base)).slice(0, 22)}`;
+  const kid = `${AUDIT_KID_PREFIX}${(await calculateJwkThumbprint(base)).slice(0, 22)}`;
   return {
     kid,
     publicJwk: { ...base, kid, alg: 'EdDSA', use: 'sig' },
@@ -82,7 +86,11 @@ export async function readCheckpoint(jws: string, keys: readonly JWK[]): Promise
     const { payload, protectedHeader } = await compactVerify(
       jws,
       async (header) => {
-        const jwk = keys.find((k) => k.kid === header.kid && k.kty === 'OKP' && k.crv === 'Ed25519');
+        // Only an audit key signs checkpoints: a receipt key (whose private half the database
+        // holds, wrapped) does not, whatever a JWKS says.
+        const jwk = keys.find(
+          (k) => k.kid === header.kid && isAuditKid(k.kid) && k.kty === 'OKP' && k.crv === 'Ed25519',
+        );
         if (!jwk || header.alg !== 'EdDSA') throw new Error('no such key');
         return importJWK({ ...jwk, alg: 'EdDSA' }, 'EdDSA');
       },

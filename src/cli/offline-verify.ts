@@ -75,5 +75,13 @@ export async function verifyExport(exportPath: string, jwksPath: string): Promis
     }
     if (page.length) yield page;
   }
-  return verifyWithCheckpoints(events(), checkpoints, jwks.keys);
+  const verdict = await verifyWithCheckpoints(events(), checkpoints, jwks.keys);
+  // Every export holds an event at least (its own audit.exported): one with none is not an export.
+  if (verdict.valid && verdict.events === 0)
+    return {
+      ...verdict,
+      valid: false,
+      reason: 'the file holds no audit event: it is not an export of the log',
+    };
+  return verdict;
 }

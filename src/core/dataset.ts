@@ -85,6 +85,19 @@ export const DatasetSchema = z
     fields: z.array(FieldSchema).min(1),
     rules: z.array(RuleSchema).default([]),
     /**
+     * How long the gateway keeps an accepted delivery's original bytes (they hold the CPR
+     * numbers; a rejected or failed delivery's are deleted when it ends): `originalsDays` after
+     * receipt; `supersededOriginalsDays` after the delivery that superseded it. The metadata,
+     * sha256 and receipt stay. Absent: kept until deleted.
+     */
+    retention: z
+      .object({
+        originalsDays: z.number().int().min(1).max(36_500).optional(),
+        supersededOriginalsDays: z.number().int().min(0).max(36_500).optional(),
+      })
+      .strict()
+      .optional(),
+    /**
      * The one normalisation a dataset may ask for: `trim` removes XML whitespace (space, TAB,
      * CR, LF) at both ends of every value; `preserve` keeps values exactly as sent. Nothing
      * else about a value is ever changed: what an output cannot carry is refused.

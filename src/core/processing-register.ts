@@ -28,8 +28,13 @@ export interface ProcessingEntry {
   /** `pull` (the recipient fetches), `https` or `s3` (the gateway pushes). */
   transport: string;
   acknowledgement: { required: boolean; withinDays: number };
-  /** How long the gateway keeps the extract's bytes: not yet limited (kept until deleted). */
-  retention: null;
+  /** How long the gateway keeps the extract's bytes and the delivery's original (days); null: until deleted. */
+  retention: {
+    extractsDays: number | null;
+    supersededExtractsDays: number | null;
+    originalsDays: number | null;
+    supersededOriginalsDays: number | null;
+  } | null;
   /** The reporting obligation behind the deliveries, where there is one. */
   obligation: { cadence: string; deadline: Record<string, number> } | null;
 }
@@ -68,7 +73,15 @@ export function processingRegister(catalogue: Catalogue): ProcessingEntry[] {
         format: p.output.format,
         transport: p.transport.type,
         acknowledgement: { required: p.acknowledgement.required, withinDays: p.acknowledgement.withinDays },
-        retention: null,
+        retention:
+          p.retention || compiled.dataset.retention
+            ? {
+                extractsDays: p.retention?.extractsDays ?? null,
+                supersededExtractsDays: p.retention?.supersededExtractsDays ?? null,
+                originalsDays: compiled.dataset.retention?.originalsDays ?? null,
+                supersededOriginalsDays: compiled.dataset.retention?.supersededOriginalsDays ?? null,
+              }
+            : null,
         obligation: obligation ? { cadence: obligation.cadence, deadline: { ...obligation.deadline } } : null,
       });
     }

@@ -143,6 +143,18 @@ export const ProfileSchema = z
     version: z.number().int().positive(),
     title: z.string().optional(),
     lawfulUse: z.object({ legalBasis: z.string().min(10), purpose: z.string().min(10) }).strict(),
+    /**
+     * How long the gateway keeps the extract's bytes: `extractsDays` after it was made;
+     * `supersededExtractsDays` after the delivery that superseded its own. The metadata and
+     * sha256 stay; the content then answers 410. Absent: kept until deleted.
+     */
+    retention: z
+      .object({
+        extractsDays: z.number().int().min(1).max(36_500).optional(),
+        supersededExtractsDays: z.number().int().min(0).max(36_500).optional(),
+      })
+      .strict()
+      .optional(),
     filter: z.array(ConditionSchema).default([]),
     columns: z.array(ColumnSchema).min(1).optional(),
     aggregate: AggregateSchema.optional(),

@@ -74,6 +74,8 @@ export const AUDIT_ACTIONS = [
   'run.completed',
   'delivery.report_read',
   'audit.exported',
+  'delivery.original_purged',
+  'extract.purged',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -17,7 +17,7 @@ import { bodyReadFailure } from './body';
 import { type FanOut, localFanOut, type PlannedExtract } from './fan-out';
 import { tooLarge } from './idempotency';
 import type { OpenedDelivery } from './intake-check';
-import type { IntakeDeps, IntakeRequest } from './intake-types';
+import { type IntakeDeps, type IntakeRequest, originalKey } from './intake-types';
 
 /** A delivery read to its end: its bytes, its records, and the extracts still open. */
 export interface ReadDelivery {
@@ -64,7 +64,6 @@ export async function readDelivery(
   const planned = planExtracts(profiles, opened);
   const fanRequest = { profiles, ctx, extracts: planned, bytesHint: req.bytesHint ?? null };
   const fanOut = deps.fanOut?.(fanRequest) ?? localFanOut(deps.objects, fanRequest);
-  const originalKey = `deliveries/${deliveryId}/original`;
   let original: ObjectSink | null = null;
   const cleanup = async () => {
     await original?.abort().catch(() => {});
@@ -111,7 +110,7 @@ export async function readDelivery(
   };
 
   try {
-    original = await deps.objects.create(originalKey);
+    original = await deps.objects.create(originalKey(deliveryId));
     await fanOut.open();
     const reader = createReader(format, compiled);
     let checkedRoot = false;

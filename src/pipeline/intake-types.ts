@@ -43,3 +43,6 @@ export interface IntakeResult {
   delivery: DeliveryRecord;
   extracts: ExtractRecord[];
 }
+
+/** Where a delivery's original bytes are kept in the object store (they hold the CPR numbers). */
+export const originalKey = (deliveryId: string) => `deliveries/${deliveryId}/original`;

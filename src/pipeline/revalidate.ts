@@ -6,6 +6,7 @@
  * node with a lease; a node that dies leaves the lease to expire and another goes on, skipping
  * the deliveries already checked in the run.
  */
+
 import { randomUUID } from 'node:crypto';
 import type { Catalogue } from '../core/catalogue';
 import type { Clock } from '../core/clock';
@@ -21,6 +22,7 @@ import type {
   RevalidationRun,
 } from '../stores/metadata-store';
 import type { ObjectStore } from '../stores/object-store';
+import { originalKey } from './intake-types';
 
 export interface RevalidationDeps {
   metadata: MetadataStore;
@@ -119,7 +121,7 @@ export async function checkDelivery(
     problem,
     checkedAt: deps.now().toISOString(),
   });
-  const body = await deps.objects.read(`deliveries/${d.id}/original`);
+  const body = await deps.objects.read(originalKey(d.id));
   if (!body) return ended('missing', null);
   const errorsByRule: Record<string, number> = {};
   let total = 0;

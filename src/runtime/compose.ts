@@ -17,6 +17,7 @@ import type { Log, Services } from '../http/services';
 import { checkpointAudit } from '../jobs/audit-checkpoints';
 import { reapAbandonedDeliveries } from '../jobs/janitor';
 import { runDueRuns } from '../jobs/monthly-run';
+import { runPurge } from '../jobs/purge';
 import { createPushRunner } from '../jobs/push-runner';
 import { createRevalidationRunner } from '../jobs/revalidation-runner';
 import type { FanOutFactory } from '../pipeline/fan-out';
@@ -95,6 +96,8 @@ export interface Composed {
   runRevalidations(options?: RevalidationOptions): ReturnType<typeof runPendingRevalidations>;
   /** Signs a checkpoint of the audit chain when one is due. */
   checkpointAudit(): ReturnType<typeof checkpointAudit>;
+  /** Deletes the bytes the retention rules no longer keep (jobs/purge.ts). */
+  runPurge(): ReturnType<typeof runPurge>;
   /** Stops the push worker; the stores are the adapter's to close. */
   stop(): Promise<void>;
 }
@@ -179,6 +182,7 @@ export async function composeServices(parts: RuntimeParts): Promise<Composed> {
       ),
     runRevalidations: (options) => runPendingRevalidations(revalidationDeps, options),
     checkpointAudit: () => checkpointAudit({ metadata, objects, auditKey, now }),
+    runPurge: () => runPurge({ catalogue, metadata, objects, now }),
     stop: async () => {
       await pushes?.stop();
       await revalidations?.stop();

@@ -140,7 +140,7 @@ function fanOutFactory(
 export interface NodeServices {
   services: Services;
   /** The scheduled jobs over these services (the janitor; pushes due; the monthly runs). */
-  jobs: Pick<Composed, 'reapAbandoned' | 'runDuePushes' | 'runDueRuns' | 'checkpointAudit'>;
+  jobs: Pick<Composed, 'reapAbandoned' | 'runDuePushes' | 'runDueRuns' | 'checkpointAudit' | 'runPurge'>;
   /** The metadata database itself: for operations tooling and tests, never for request handling. */
   sql: SqlClient;
   close(): Promise<void>;

@@ -95,6 +95,14 @@ async function main() {
   const revalidationTimer = setInterval(() => built.services.revalidations?.kick(), 60_000);
   revalidationTimer.unref();
   built.services.revalidations?.kick();
+  // Retention: the bytes the rules no longer keep are deleted daily (every node tries; each
+  // item is marked once).
+  const purge = cron.schedule('17 3 * * *', () => {
+    built.jobs.runPurge().then(
+      (r) => log.info({ originals: r.originals.length, extracts: r.extracts.length }, 'retention purge ran'),
+      (err) => log.error({ err }, 'retention purge failed'),
+    );
+  });
   // The audit chain's signed checkpoints: looked at every minute, made when one is due
   // (1,000 events or 10 minutes after the last); every node looks, one row is kept per head.
   const checkpointTimer = setInterval(() => {
@@ -147,6 +155,7 @@ async function main() {
     timer.unref();
     janitor.stop();
     monthlyRun.stop();
+    purge.stop();
     clearInterval(pushTimer);
     clearInterval(revalidationTimer);
     clearInterval(checkpointTimer);

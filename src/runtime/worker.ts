@@ -126,6 +126,7 @@ export default {
         // Re-validation within a budget: a run not finished by then goes on at a later trigger.
         const revalidations = await composed.runRevalidations({ budgetMs: 20_000, leaseMs: 60_000 });
         const checkpoint = await composed.checkpointAudit();
+        const purged = await composed.runPurge();
         composed.services.log.info(
           {
             reaped: reaped.reaped.length,
@@ -133,6 +134,7 @@ export default {
             runs: runs.made.map((r) => r.id),
             revalidations,
             checkpoint: checkpoint.made ? checkpoint.checkpoint?.seq : null,
+            purged: { originals: purged.originals.length, extracts: purged.extracts.length },
           },
           'scheduled jobs ran',
         );

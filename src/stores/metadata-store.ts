@@ -19,6 +19,7 @@ import type {
   NewRun,
   Page,
   ProfileVersionRecord,
+  Purge,
   PushRecord,
   RotateSigningKey,
   RunFilter,
@@ -146,6 +147,14 @@ export interface MetadataStore {
    * move to fetched with `extract.fetched`. Null when there is no such extract.
    */
   recordExtractRead(r: ExtractRead): Promise<ExtractRecord | null>;
+  /**
+   * Marks a delivery's original deleted under retention, once (a delivery still receiving is
+   * never marked), with the audit event `delivery.original_purged`; null when there is no
+   * such delivery or it was marked already. The caller deletes the bytes after.
+   */
+  purgeOriginal(p: Purge): Promise<DeliveryRecord | null>;
+  /** Marks an extract purged, once, with the audit event `extract.purged`; null otherwise. */
+  purgeExtract(p: Purge): Promise<ExtractRecord | null>;
   /** 'conflict' when the extract was already acknowledged or refused (or is no longer current). */
   acknowledgeExtract(a: AcknowledgeExtract): Promise<AcknowledgeResult>;
 

@@ -65,6 +65,17 @@ export interface DeliveryRecord {
   supersededBy: string | null;
   receipt: string | null;
   problem: { code: string; detail: string } | null;
+  /** When the original bytes were deleted under the dataset's retention; null while kept. */
+  originalPurgedAt: string | null;
+}
+
+/** A deletion of bytes under a retention rule: what, when, by whom, and which rule. */
+export interface Purge {
+  id: string;
+  at: string;
+  actor: string;
+  /** The rule that said so, e.g. `daycare.retention.supersededOriginalsDays = 30`. */
+  rule: string;
 }
 
 /** One read of an extract's bytes (a whole GET, or one range), as the audit log records it. */

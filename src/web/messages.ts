@@ -54,6 +54,10 @@ export const MESSAGES = {
   'audit.details': { da: 'Detaljer', en: 'Details' },
   'audit.more': { da: 'Næste side', en: 'Next page' },
   'audit.none': { da: 'Ingen hændelser.', en: 'No events.' },
+  'audit.badCursor': {
+    da: 'Siden findes ikke: følg linket "Næste side" fra en søgning.',
+    en: 'There is no such page: follow the "Next page" link from a search.',
+  },
   'audit.badTime': {
     da: 'Et tidspunkt skrives ÅÅÅÅ-MM-DD eller ÅÅÅÅ-MM-DDTtt:mm (UTC).',
     en: 'A time is written YYYY-MM-DD or YYYY-MM-DDThh:mm (UTC).',
@@ -79,7 +83,11 @@ export const MESSAGES = {
   'register.transport': { da: 'Overførsel', en: 'Transport' },
   'register.profile': { da: 'Profil', en: 'Profile' },
   'register.retention': { da: 'Opbevaring', en: 'Retention' },
-  'register.noRetention': { da: 'ikke begrænset endnu', en: 'not limited yet' },
+  'register.noRetention': { da: 'indtil sletning', en: 'until deleted' },
+  'register.extracts': { da: 'udtræk', en: 'extracts' },
+  'register.supersededExtracts': { da: 'erstattede udtræk', en: 'superseded extracts' },
+  'register.originals': { da: 'originaler', en: 'originals' },
+  'register.supersededOriginals': { da: 'erstattede originaler', en: 'superseded originals' },
   'register.keys': { da: 'nøgler', en: 'keys' },
   'register.category.cpr': { da: 'CPR-nummer i klar tekst', en: 'CPR number in clear' },
   'register.category.pseudonymised': {

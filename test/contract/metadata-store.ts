@@ -509,6 +509,7 @@ export function metadataStoreContract(
           supersededBy: null,
           receipt: null,
           problem: null,
+          originalPurgedAt: null,
         };
         expect(created).toEqual(expected);
         const got = await store.getDelivery(d.id);
@@ -548,6 +549,7 @@ export function metadataStoreContract(
           supersededBy: null,
           receipt: o.receipt,
           problem: null,
+          originalPurgedAt: null,
         };
         expect(result.delivery).toEqual(expectedDelivery);
         const got = await store.getDelivery(d.id);
@@ -710,6 +712,7 @@ export function metadataStoreContract(
           supersededBy: null,
           receipt: null,
           problem,
+          originalPurgedAt: null,
         };
         expect(ended).toEqual(expected);
         const got = await store.getDelivery(d.id);
@@ -1298,6 +1301,37 @@ export function metadataStoreContract(
           1,
         );
         expect(newest.items.map((x) => x.id)).toEqual([made[4]]);
+      });
+
+      it('purges an original and an extract once each, with their audit events, keeping the metadata', async () => {
+        const { result } = await accepted(slot(), [tag('rcp')]);
+        const x = result.extracts[0];
+        if (!x) throw new Error('fixture');
+        const at = '2027-01-01T03:17:00.000Z';
+        const d = await store.purgeOriginal({
+          id: x.deliveryId,
+          at,
+          actor: 'gateway (retention)',
+          rule: 'r1',
+        });
+        expect(d?.originalPurgedAt).toBe(at);
+        expect(d?.sha256).toMatch(/^[0-9a-f]{64}$/);
+        expect(
+          await store.purgeOriginal({ id: x.deliveryId, at, actor: 'gateway (retention)', rule: 'r1' }),
+        ).toBeNull();
+        expect((await store.getDelivery(x.deliveryId))?.originalPurgedAt).toBe(at);
+        const e = await store.purgeExtract({ id: x.id, at, actor: 'gateway (retention)', rule: 'r2' });
+        expect(e).toEqual({ ...x, status: 'purged' });
+        expect(
+          await store.purgeExtract({ id: x.id, at, actor: 'gateway (retention)', rule: 'r2' }),
+        ).toBeNull();
+        expect(await store.purgeExtract({ id: newId('ext'), at, actor: 'a', rule: 'r' })).toBeNull();
+        // The delivery's events include its extracts' (their details name the delivery).
+        const events = (await auditFor(x.deliveryId)).filter((ev) => ev.action.endsWith('purged'));
+        expect(events.map((ev) => [ev.action, ev.details.rule])).toEqual([
+          ['delivery.original_purged', 'r1'],
+          ['extract.purged', 'r2'],
+        ]);
       });
 
       it('keeps one signed checkpoint per sequence number, lists them oldest first, and gives the latest', async () => {

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CompactSign, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuditEvent, eventHash, verifyChain } from '../../src/audit/chain';
 import { syntheticDelivery } from '../../src/cli/synthetic';
@@ -195,5 +196,42 @@ describe('signed checkpoints over the audit chain', () => {
     const res = await offlineVerify(file, join(dir, 'jwks.json'));
     expect(res.code).toBe(1);
     expect(JSON.parse(res.stdout)).toMatchObject({ valid: false });
+  });
+
+  it('takes a checkpoint only from an audit key: one signed under a receipt key is refused, and an empty file is no export', async () => {
+    // The rewritten chain's export (no checkpoint left in the database) with a checkpoint over
+    // its forged head, signed with a key passed off as the receipt key in a doctored JWKS.
+    const tampered = (await readFile(join(dir, 'after.ndjson'), 'utf8')).trimEnd().split('\n');
+    const events = tampered.map((l) => JSON.parse(l) as { seq?: number; hash?: string }).filter((e) => e.seq);
+    const last = events[events.length - 1] as { seq: number; hash: string };
+    const jwks = JSON.parse(await readFile(join(dir, 'jwks.json'), 'utf8')) as {
+      keys: Array<Record<string, unknown>>;
+    };
+    const receiptKid = jwks.keys.find((k) => !String(k.kid).startsWith('audit-'))?.kid as string;
+    const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    const forged = await new CompactSign(
+      new TextEncoder().encode(
+        JSON.stringify({ seq: last.seq, head: last.hash, at: new Date().toISOString() }),
+      ),
+    )
+      .setProtectedHeader({ alg: 'EdDSA', kid: receiptKid, typ: 'audit-checkpoint+jwt' })
+      .sign(privateKey);
+    const mine = await exportJWK(publicKey);
+    const doctored = {
+      keys: jwks.keys.map((k) => (k.kid === receiptKid ? { ...k, x: mine.x } : k)),
+    };
+    await writeFile(join(dir, 'doctored-jwks.json'), JSON.stringify(doctored));
+    const file = join(dir, 'forged-receipt-kid.ndjson');
+    await writeFile(file, `${tampered.join('\n')}\n${JSON.stringify({ checkpoint: forged })}\n`);
+    const res = await offlineVerify(file, join(dir, 'doctored-jwks.json'));
+    expect(res.code).toBe(1);
+    expect(JSON.parse(res.stdout)).toMatchObject({
+      valid: false,
+      reason: expect.stringContaining('audit key'),
+    });
+
+    const empty = join(dir, 'empty.ndjson');
+    await writeFile(empty, '\n\n');
+    expect((await offlineVerify(empty, join(dir, 'jwks.json'))).code).toBe(1);
   });
 });

@@ -896,6 +896,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/processing-register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The processing register: per dataset × recipient, purpose, legal basis and the personal data sent
+         * @description Generated from the profiles and obligations in force, never kept by hand; the dashboard prints it at /processing-register.
+         */
+        get: operations["getProcessingRegister"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * The headers a GET would answer, with no body
+         * @description Generated from the profiles and obligations in force, never kept by hand; the dashboard prints it at /processing-register.
+         */
+        head: operations["headProcessingRegister"];
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1361,6 +1385,50 @@ export interface components {
                 extracts: number;
                 avoided: number;
             };
+        };
+        ProcessingRegister: {
+            items: components["schemas"]["ProcessingEntry"][];
+        };
+        ProcessingEntry: {
+            dataset: string;
+            datasetTitle: string;
+            recipient: string;
+            recipientName: string;
+            profile: string;
+            /** @description The profile version in force */
+            version: number;
+            sha256: string;
+            purpose: string;
+            legalBasis: string;
+            /**
+             * @description cpr: personal data in clear; pseudonymised: personal fields as pseudonyms only (still personal data; the keys by id in pseudonymKeyIds); none
+             * @enum {string}
+             */
+            personalData: "cpr" | "pseudonymised" | "none";
+            personalFields: string[];
+            pseudonymKeyIds: string[];
+            fields: string[];
+            /** @enum {string} */
+            level: "record" | "aggregate";
+            format: string;
+            transport: string;
+            acknowledgement: {
+                required: boolean;
+                withinDays: number;
+            };
+            /** @description The profile's and the dataset's retention in days; null when bytes are kept until deleted */
+            retention: {
+                extractsDays: number | null;
+                supersededExtractsDays: number | null;
+                originalsDays: number | null;
+                supersededOriginalsDays: number | null;
+            } | null;
+            obligation: {
+                cadence: string;
+                deadline: {
+                    [key: string]: number;
+                };
+            } | null;
         };
     };
     responses: {
@@ -4575,6 +4643,54 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             /** @description A month that is not YYYY-MM, or a range backwards or over 120 months */
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getProcessingRegister: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The register */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessingRegister"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    headProcessingRegister: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The register */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
         };
     };

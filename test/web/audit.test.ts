@@ -60,8 +60,14 @@ describe("the auditor's dashboard", () => {
     expect(rowsOf(reads.text, 'extract.read')).toBe(2);
     expect(rowsOf(reads.text, 'delivery.accepted')).toBe(0);
     expect(reads.text).toContain('Seneste signerede kontrolpunkt');
-    const bad = await page('/audit?from=yesterday', auditor);
-    expect(bad.status).toBe(400);
+    for (const q of ['from=yesterday', 'from=0000-01-01', 'to=0000-01-01T00:00', 'cursor=zzz']) {
+      const bad = await page(`/audit?${q}`, auditor);
+      expect(bad.status, q).toBe(400);
+    }
+    // The API says the same of a year no database holds, never a 500.
+    for (const q of ['from=0000-01-01T00:00:00Z', 'to=0000-12-31T00:00:00Z'])
+      for (const path of ['/v1/audit', '/v1/audit/export'])
+        expect((await gw.request(`${path}?${q}`, { token: auditor })).status, `${path}?${q}`).toBe(400);
     expect((await page('/audit', source)).status).toBe(403);
   });
 
@@ -98,5 +104,10 @@ describe("the auditor's dashboard", () => {
     expect((await reads()).map((e) => e.details.format)).toEqual(['dashboard']);
     await gw.request(`/v1/deliveries/${id}/report`, { token: source, headers: { accept: 'text/csv' } });
     expect((await reads()).map((e) => e.details.format)).toEqual(['dashboard', 'text/csv']);
+    // A HEAD sends no report: no read.
+    expect((await gw.request(`/v1/deliveries/${id}/report`, { method: 'HEAD', token: source })).status).toBe(
+      200,
+    );
+    expect(await reads()).toHaveLength(2);
   });
 });

@@ -280,15 +280,17 @@ export function deliveryRoutes(services: Services) {
         'not_acceptable',
         'the validation report is offered as application/json and text/csv',
       );
-    // A report says which records of a delivery failed which rule: each read is audited.
-    await services.metadata.appendAudit([
-      {
-        actor: actorOf(c.get('principal')),
-        action: 'delivery.report_read',
-        subject: d.id,
-        details: { format: type, address: clientAddressOf(services, c) },
-      },
-    ]);
+    // A report says which records of a delivery failed which rule: each read is audited (a
+    // HEAD sends no report and is none).
+    if (c.req.method !== 'HEAD')
+      await services.metadata.appendAudit([
+        {
+          actor: actorOf(c.get('principal')),
+          action: 'delivery.report_read',
+          subject: d.id,
+          details: { format: type, address: clientAddressOf(services, c) },
+        },
+      ]);
     if (type === 'text/csv') {
       const lines = [
         'record,line,field,rule,message',

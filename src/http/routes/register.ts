@@ -26,7 +26,18 @@ const Entry = z
     format: z.string(),
     transport: z.string(),
     acknowledgement: z.object({ required: z.boolean(), withinDays: z.number().int() }),
-    retention: z.null().openapi({ description: 'How long the bytes are kept: not yet limited' }),
+    retention: z
+      .object({
+        extractsDays: z.number().int().nullable(),
+        supersededExtractsDays: z.number().int().nullable(),
+        originalsDays: z.number().int().nullable(),
+        supersededOriginalsDays: z.number().int().nullable(),
+      })
+      .nullable()
+      .openapi({
+        description:
+          "The profile's and the dataset's retention in days; null when bytes are kept until deleted",
+      }),
     obligation: z
       .object({ cadence: z.string(), deadline: z.record(z.string(), z.number().int()) })
       .nullable(),

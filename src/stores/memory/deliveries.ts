@@ -3,6 +3,7 @@ import { decideSlot, type SlotKey } from '../../core/slot';
 import type { ValidationIssue } from '../../core/validator';
 import { acceptanceEvents, endingEvent } from '../acceptance-events';
 import { decodeCursor, page } from '../paging';
+import { originalPurgedEvent } from '../purge-events';
 import type {
   AcceptDelivery,
   AcceptResult,
@@ -13,6 +14,7 @@ import type {
   NewDelivery,
   NewExtract,
   Page,
+  Purge,
 } from '../records';
 import { appendAudit, byId, copy, instant, iso, isoOrNull, json, type Tables } from './tables';
 
@@ -48,6 +50,7 @@ export function createDelivery(t: Tables, d: NewDelivery): DeliveryRecord {
     supersededBy: null,
     receipt: null,
     problem: null,
+    originalPurgedAt: null,
   };
   t.deliveries.set(d.id, record);
   return copy(record);
@@ -247,4 +250,13 @@ export function listStaleReceiving(t: Tables, before: string): DeliveryRecord[] 
     .filter((d) => d.status === 'receiving' && instant(d.receivedAt) < instant(before))
     .sort(byId)
     .map(copy);
+}
+
+export function purgeOriginal(t: Tables, now: Clock, p: Purge): DeliveryRecord | null {
+  const d = t.deliveries.get(p.id);
+  if (!d || d.originalPurgedAt !== null || d.status === 'receiving') return null;
+  const purged: DeliveryRecord = { ...d, originalPurgedAt: iso(p.at) };
+  t.deliveries.set(p.id, purged);
+  appendAudit(t, now, [originalPurgedEvent(purged, p)]);
+  return copy(purged);
 }

@@ -1,6 +1,7 @@
 import type { AuditDraft } from '../../audit/chain';
 import type { Clock } from '../../core/clock';
 import { decodeCursor, page } from '../paging';
+import { extractPurgedEvent } from '../purge-events';
 import { extractReadEvents } from '../read-events';
 import type {
   AcknowledgeExtract,
@@ -9,6 +10,7 @@ import type {
   ExtractRead,
   ExtractRecord,
   FinishPush,
+  Purge,
   PushRecord,
 } from '../records';
 import { appendAudit, byId, copy, instant, iso, type Tables } from './tables';
@@ -204,4 +206,13 @@ export function statistics(t: Tables) {
       count: g.rows.length,
     })),
   };
+}
+
+export function purgeExtract(t: Tables, now: Clock, p: Purge): ExtractRecord | null {
+  const e = t.extracts.get(p.id);
+  if (!e || e.status === 'purged') return null;
+  const purged: ExtractRecord = { ...e, status: 'purged' };
+  t.extracts.set(p.id, purged);
+  appendAudit(t, now, [extractPurgedEvent(purged, p)]);
+  return copy(purged);
 }

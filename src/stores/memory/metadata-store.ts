@@ -78,6 +78,8 @@ export function createMemoryMetadataStore(now: Clock = systemClock, name = 'memo
     getExtract: (id) => read((t) => extracts.getExtract(t, id)),
     listExtracts: (filter, cursor, limit) => read((t) => extracts.listExtracts(t, filter, cursor, limit)),
     recordExtractRead: (r) => change((t) => extracts.recordExtractRead(t, now, r)),
+    purgeExtract: (p) => change((t) => extracts.purgeExtract(t, now, p)),
+    purgeOriginal: (p) => change((t) => deliveries.purgeOriginal(t, now, p)),
     acknowledgeExtract: (a) => change((t) => extracts.acknowledgeExtract(t, now, a)),
 
     claimPushes: (at, leaseUntil, limit) => change((t) => extracts.claimPushes(t, at, leaseUntil, limit)),

@@ -9,7 +9,9 @@ import type {
   EndDelivery,
   NewDelivery,
   Page,
+  Purge,
 } from '../metadata-store';
+import { originalPurgedEvent } from '../purge-events';
 import { appendAuditIn } from './audit';
 import type { SqlClient, SqlExecutor } from './client';
 import { extractsOf, insertExtract, supersedeExtracts } from './extracts';
@@ -211,4 +213,18 @@ export async function listStaleReceiving(db: SqlExecutor, before: string): Promi
     [before],
   );
   return rows.map(readDelivery);
+}
+
+/** A delivery's original marked deleted under retention, once, with its audit event. */
+export function purgeOriginal(db: SqlClient, now: Clock, p: Purge): Promise<DeliveryRecord | null> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.query(
+      "UPDATE deliveries SET original_purged_at = $2 WHERE id = $1 AND original_purged_at IS NULL AND status <> 'receiving' RETURNING *",
+      [p.id, p.at],
+    );
+    if (!row) return null;
+    const d = readDelivery(row);
+    await appendAuditIn(tx, now, [originalPurgedEvent(d, p)]);
+    return d;
+  });
 }

@@ -7,7 +7,9 @@ import type {
   ExtractRecord,
   NewExtract,
   Page,
+  Purge,
 } from '../metadata-store';
+import { extractPurgedEvent } from '../purge-events';
 import { extractReadEvents } from '../read-events';
 import { appendAuditIn } from './audit';
 import type { SqlClient, SqlExecutor } from './client';
@@ -133,5 +135,19 @@ export function acknowledgeExtract(
       },
     ]);
     return { result: 'ok' as const, extract: readExtract(updated) };
+  });
+}
+
+/** An extract marked purged, once, with its audit event. */
+export function purgeExtract(db: SqlClient, now: Clock, p: Purge): Promise<ExtractRecord | null> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.query(
+      "UPDATE extracts SET status = 'purged' WHERE id = $1 AND status <> 'purged' RETURNING *",
+      [p.id],
+    );
+    if (!row) return null;
+    const e = readExtract(row);
+    await appendAuditIn(tx, now, [extractPurgedEvent(e, p)]);
+    return e;
   });
 }

@@ -112,6 +112,7 @@ export function readDelivery(row: SqlRow): DeliveryRecord {
     supersededBy: c.optText('superseded_by'),
     receipt: c.optText('receipt'),
     problem: readProblem(row),
+    originalPurgedAt: c.optTimestamp('original_purged_at'),
   };
 }
 

@@ -63,6 +63,8 @@ export function createSqlMetadataStore(db: SqlClient, now: Clock = systemClock):
     getExtract: (id) => extracts.getExtract(db, id),
     listExtracts: (filter, cursor, limit) => extracts.listExtracts(db, filter, cursor, limit),
     recordExtractRead: (r) => extracts.recordExtractRead(db, now, r),
+    purgeExtract: (p) => extracts.purgeExtract(db, now, p),
+    purgeOriginal: (p) => deliveries.purgeOriginal(db, now, p),
     acknowledgeExtract: (a) => extracts.acknowledgeExtract(db, now, a),
 
     claimPushes: (at, leaseUntil, limit) => pushes.claimPushes(db, at, leaseUntil, limit),

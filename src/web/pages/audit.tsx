@@ -18,7 +18,9 @@ const FILTERS = ['from', 'to', 'actor', 'action', 'delivery'] as const;
 function instantOf(v: string): string | null {
   if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/.test(v)) return null;
   const t = Date.parse(v.length === 10 ? `${v}T00:00:00Z` : `${v}Z`);
-  return Number.isNaN(t) ? null : new Date(t).toISOString();
+  if (Number.isNaN(t)) return null;
+  const year = new Date(t).getUTCFullYear();
+  return year >= 1900 && year <= 9999 ? new Date(t).toISOString() : null;
 }
 
 /**
@@ -48,6 +50,14 @@ export async function auditPage(services: DashboardServices, c: Context, p: Prin
       400,
     );
   const cursor = c.req.query('cursor');
+  if (cursor !== undefined && !isCursor('seq', cursor))
+    return c.html(
+      <Page l={l} title={l.t('audit.title')} who={p}>
+        <h1>{l.t('audit.title')}</h1>
+        <p role="alert">{l.t('audit.badCursor')}</p>
+      </Page>,
+      400,
+    );
   const page = await services.metadata.listAudit(
     {
       ...(from ? { from } : {}),
@@ -56,7 +66,7 @@ export async function auditPage(services: DashboardServices, c: Context, p: Prin
       ...(q.action ? { action: q.action } : {}),
       ...(q.delivery ? { subject: q.delivery } : {}),
     },
-    cursor && isCursor('seq', cursor) ? cursor : null,
+    cursor ?? null,
     100,
   );
   const [head, checkpoint] = await Promise.all([

@@ -61,7 +61,26 @@ export function registerPage(services: DashboardServices, c: Context, p: Princip
               <td>
                 {e.profile} v{e.version}
               </td>
-              <td>{l.t('register.noRetention')}</td>
+              <td>
+                {e.retention
+                  ? [
+                      e.retention.extractsDays !== null
+                        ? `${l.t('register.extracts')} ${e.retention.extractsDays} d`
+                        : '',
+                      e.retention.supersededExtractsDays !== null
+                        ? `${l.t('register.supersededExtracts')} ${e.retention.supersededExtractsDays} d`
+                        : '',
+                      e.retention.originalsDays !== null
+                        ? `${l.t('register.originals')} ${e.retention.originalsDays} d`
+                        : '',
+                      e.retention.supersededOriginalsDays !== null
+                        ? `${l.t('register.supersededOriginals')} ${e.retention.supersededOriginalsDays} d`
+                        : '',
+                    ]
+                      .filter(Boolean)
+                      .join(' · ')
+                  : l.t('register.noRetention')}
+              </td>
             </tr>
           ))}
         </tbody>

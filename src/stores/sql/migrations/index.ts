@@ -8,6 +8,7 @@ import m0008 from './0008_runs';
 import m0009 from './0009_revalidations';
 import m0010 from './0010_municipality_role';
 import m0011 from './0011_audit_checkpoints';
+import m0012 from './0012_original_purged';
 
 /** Numbered migrations, applied in order at start; a new one is appended, never edited. */
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -21,4 +22,5 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 9, name: 'revalidations', sql: m0009 },
   { version: 10, name: 'municipality role', sql: m0010 },
   { version: 11, name: 'audit checkpoints', sql: m0011 },
+  { version: 12, name: 'original purged', sql: m0012 },
 ];
