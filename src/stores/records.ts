@@ -171,6 +171,8 @@ export interface AuditFilter {
   actor?: string;
   action?: string;
   subject?: string;
+  /** Events whose details name this municipality (deliveries, runs, purges of originals). */
+  municipality?: string;
 }
 
 export interface NewDelivery {

@@ -50,6 +50,7 @@ export const MESSAGES = {
   'audit.filter.actor': { da: 'Aktør', en: 'Actor' },
   'audit.filter.action': { da: 'Handling', en: 'Action' },
   'audit.filter.delivery': { da: 'Leverance eller udtræk', en: 'Delivery or extract' },
+  'audit.filter.municipality': { da: 'Kommune', en: 'Municipality' },
   'audit.subject': { da: 'Emne', en: 'Subject' },
   'audit.details': { da: 'Detaljer', en: 'Details' },
   'audit.more': { da: 'Næste side', en: 'Next page' },

@@ -1320,6 +1320,19 @@ export function metadataStoreContract(
           await store.purgeOriginal({ id: x.deliveryId, at, actor: 'gateway (retention)', rule: 'r1' }),
         ).toBeNull();
         expect((await store.getDelivery(x.deliveryId))?.originalPurgedAt).toBe(at);
+        // Found by the municipality its details name.
+        const byMunicipality = await store.listAudit(
+          { municipality: d?.municipality as string, action: 'delivery.original_purged' },
+          null,
+          500,
+        );
+        expect(byMunicipality.items.map((ev) => ev.subject)).toContain(x.deliveryId);
+        const elsewhere = await store.listAudit(
+          { municipality: '000', action: 'delivery.original_purged' },
+          null,
+          10,
+        );
+        expect(elsewhere.items).toEqual([]);
         const e = await store.purgeExtract({ id: x.id, at, actor: 'gateway (retention)', rule: 'r2' });
         expect(e).toEqual({ ...x, status: 'purged' });
         expect(

@@ -5,10 +5,12 @@
  * the plan's submissions, not from the plan's own summary. Then tokens are issued and revoked,
  * and nothing a municipality sees changes.
  */
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadSummary, loadNationalYear } from '../../src/cli/national-load';
 import { makeNationalYearPlan, type NationalYearPlan, type PlannedSlot } from '../../src/cli/national-plan';
 import { settableClock } from '../../src/core/clock';
+import { runPurge } from '../../src/jobs/purge';
 import { ADMIN_TOKEN, type MemoryGateway, startMemoryGateway } from '../support/harness';
 
 interface StatusItem {
@@ -258,4 +260,64 @@ describe('a national year, loaded', () => {
     // Never a payload or an extract.
     expect((await gw.request('/v1/extracts', { token: staff.token })).status).toBe(403);
   });
+
+  it('purges on a national year exactly what the retention rules say, and the chain and receipts still verify', async () => {
+    // The rules, as a dataset and a profile would carry them: daycare's superseded originals
+    // 30 days after the correction; the dst extracts of daycare 200 days after they were made.
+    const DAY = 86_400_000;
+    const { catalogue } = gw.services;
+    const withRules = {
+      datasets: new Map(
+        [...catalogue.datasets].map(([id, c]) => [
+          id,
+          id === 'daycare'
+            ? { ...c, dataset: { ...c.dataset, retention: { supersededOriginalsDays: 30 } } }
+            : c,
+        ]),
+      ),
+      profiles: new Map(
+        [...catalogue.profiles].map(([id, list]) => [
+          id,
+          list.map((cp) =>
+            cp.profile.id === 'daycare/dst'
+              ? { ...cp, profile: { ...cp.profile, retention: { extractsDays: 200 } } }
+              : cp,
+          ),
+        ]),
+      ),
+    };
+    const now = Date.parse('2026-12-15T12:00:00Z');
+    clock.set(new Date(now));
+    // Counted from the plan: an accepted daycare submission followed by another accepted one
+    // (its correction) at least 30 days ago; a daycare acceptance at least 200 days ago.
+    let originals = 0;
+    let extracts = 0;
+    for (const slot of plan.slots.filter((s) => s.dataset === 'daycare')) {
+      const accepted = slot.submissions.filter((x) => x.outcome === 'accepted');
+      accepted.forEach((a, i) => {
+        const next = accepted[i + 1];
+        if (next && Date.parse(next.at) + 30 * DAY <= now) originals++;
+        if (Date.parse(a.at) + 200 * DAY <= now) extracts++;
+      });
+    }
+    expect(originals).toBeGreaterThan(10);
+    expect(extracts).toBeGreaterThan(100);
+    const deps = {
+      catalogue: withRules,
+      metadata: gw.services.metadata,
+      objects: gw.services.objects,
+      now: clock.now,
+    };
+    const purged = await runPurge(deps as never);
+    expect(purged.originals).toHaveLength(originals);
+    expect(purged.extracts).toHaveLength(extracts);
+    for (const id of purged.originals.slice(0, 20))
+      expect(await gw.services.objects.stat(`deliveries/${id}/original`)).toBeNull();
+    // Nothing more on a second run; the chain verifies; a purged delivery's receipt still verifies.
+    expect(await runPurge(deps as never)).toEqual({ originals: [], extracts: [] });
+    expect((await get<{ valid: boolean }>('/v1/audit/verify')).valid).toBe(true);
+    const jwks = createLocalJWKSet(await (await gw.request('/.well-known/jwks.json')).json());
+    const d = await gw.services.metadata.getDelivery(purged.originals[0] as string);
+    await expect(jwtVerify(d?.receipt as string, jwks)).resolves.toBeDefined();
+  }, 600_000);
 });

@@ -2385,6 +2385,8 @@ export interface operations {
                 actor?: string;
                 action?: string;
                 delivery?: string;
+                /** @description Events whose details name this municipality */
+                municipality?: string;
                 cursor?: string;
                 limit?: number;
             };
@@ -2421,6 +2423,8 @@ export interface operations {
                 actor?: string;
                 action?: string;
                 delivery?: string;
+                /** @description Events whose details name this municipality */
+                municipality?: string;
                 cursor?: string;
                 limit?: number;
             };

@@ -60,6 +60,15 @@ describe("the auditor's dashboard", () => {
     expect(rowsOf(reads.text, 'extract.read')).toBe(2);
     expect(rowsOf(reads.text, 'delivery.accepted')).toBe(0);
     expect(reads.text).toContain('Seneste signerede kontrolpunkt');
+    // By municipality: the deliveries of 101 (their details name it), none of 147.
+    expect(rowsOf((await page('/audit?municipality=101', auditor)).text, 'delivery.accepted')).toBe(1);
+    expect(rowsOf((await page('/audit?municipality=147', auditor)).text, 'delivery.accepted')).toBe(0);
+    const api = (await (
+      await gw.request('/v1/audit?municipality=101&action=delivery.accepted', { token: auditor })
+    ).json()) as {
+      items: unknown[];
+    };
+    expect(api.items).toHaveLength(1);
     for (const q of ['from=yesterday', 'from=0000-01-01', 'to=0000-01-01T00:00', 'cursor=zzz']) {
       const bad = await page(`/audit?${q}`, auditor);
       expect(bad.status, q).toBe(400);

@@ -46,6 +46,11 @@ const list = createRoute({
       actor: z.string().max(200).optional(),
       action: z.string().max(100).optional(),
       delivery: z.string().max(40).optional(),
+      municipality: z
+        .string()
+        .regex(/^\d{3}$/)
+        .optional()
+        .openapi({ description: 'Events whose details name this municipality' }),
       ...SeqPageQuery,
     }),
   },
@@ -169,7 +174,14 @@ export function auditRoutes(services: Services) {
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
     const page = await services.metadata.listAudit(
-      { from: q.from, to: q.to, actor: q.actor, action: q.action, subject: q.delivery },
+      {
+        from: q.from,
+        to: q.to,
+        actor: q.actor,
+        action: q.action,
+        subject: q.delivery,
+        municipality: q.municipality,
+      },
       q.cursor ?? null,
       q.limit,
     );

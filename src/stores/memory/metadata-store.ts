@@ -210,6 +210,7 @@ function listAudit(t: Tables, f: AuditFilter, cursor: string | null, limit: numb
         (!f.actor || e.actor === f.actor) &&
         (!f.action || e.action === f.action) &&
         (!f.subject || e.subject === f.subject || deliveryOf(e) === f.subject) &&
+        (!f.municipality || e.details.municipality === f.municipality) &&
         (after === null || e.seq > Number(after)),
     )
     .slice(0, limit + 1);

@@ -48,7 +48,8 @@ export async function listAudit(
     .where('at < ?::timestamptz', filter.to)
     .where('actor = ?', filter.actor)
     .where('action = ?', filter.action)
-    .where("(subject = ? OR details->>'delivery' = ?)", filter.subject);
+    .where("(subject = ? OR details->>'delivery' = ?)", filter.subject)
+    .where("details->>'municipality' = ?", filter.municipality);
   const rows = await db.query(q.page('seq', 'asc', cursor, limit, true), q.params);
   return page(rows.map(readAuditEvent), limit, (e) => e.seq);
 }

@@ -12,7 +12,7 @@ import type { DashboardServices } from '../services';
 /** The audit log's readers: auditors and admins (as GET /v1/audit). */
 const mayReadAudit = mayReadRegister;
 
-const FILTERS = ['from', 'to', 'actor', 'action', 'delivery'] as const;
+const FILTERS = ['from', 'to', 'actor', 'action', 'delivery', 'municipality'] as const;
 
 /** An instant as the form gives it (`2026-10-01` or `2026-10-01T08:00`), as ISO; null when it is none. */
 function instantOf(v: string): string | null {
@@ -65,6 +65,7 @@ export async function auditPage(services: DashboardServices, c: Context, p: Prin
       ...(q.actor ? { actor: q.actor } : {}),
       ...(q.action ? { action: q.action } : {}),
       ...(q.delivery ? { subject: q.delivery } : {}),
+      ...(/^\d{3}$/.test(q.municipality) ? { municipality: q.municipality } : {}),
     },
     cursor ?? null,
     100,
