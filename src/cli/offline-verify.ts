@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import type { JWK } from 'jose';
+import { decodeProtectedHeader, type JWK } from 'jose';
 import type { AuditEvent, ChainVerdict } from '../audit/chain';
 import { verifyWithCheckpoints } from '../audit/checkpoint';
 
@@ -37,6 +37,14 @@ const isEvent = (v: unknown): v is AuditEvent => {
   );
 };
 
+const kidOf = (jws: string): string => {
+  try {
+    return String(decodeProtectedHeader(jws).kid ?? '');
+  } catch {
+    return '';
+  }
+};
+
 const checkpointOf = (v: unknown): string | null => {
   const c = v as { checkpoint?: unknown } | null;
   return typeof c === 'object' && c !== null && typeof c.checkpoint === 'string' ? c.checkpoint : null;
@@ -47,7 +55,10 @@ const checkpointOf = (v: unknown): string | null => {
  * /v1/audit/export, from the first event) checked with nothing but the two files: every hash,
  * and every checkpoint's signature (the audit key by its kid in the JWKS) and the head it signed.
  */
-export async function verifyExport(exportPath: string, jwksPath: string): Promise<ChainVerdict> {
+export async function verifyExport(
+  exportPath: string,
+  jwksPath: string,
+): Promise<ChainVerdict & { checkpointKeys: string[] }> {
   const jwks = JSON.parse(await readFile(jwksPath, 'utf8')) as { keys?: JWK[] };
   if (!Array.isArray(jwks.keys)) throw new Error(`${jwksPath} is not a JWK set ({"keys": […]})`);
   // First pass: the checkpoints (one line each, a few hundred bytes); the events are streamed after.
@@ -61,6 +72,7 @@ export async function verifyExport(exportPath: string, jwksPath: string): Promis
         events: 0,
         head: '',
         reason: `line ${n} is neither an audit event nor a checkpoint`,
+        checkpointKeys: [],
       };
   }
   async function* events(): AsyncIterable<AuditEvent[]> {
@@ -75,7 +87,10 @@ export async function verifyExport(exportPath: string, jwksPath: string): Promis
     }
     if (page.length) yield page;
   }
-  const verdict = await verifyWithCheckpoints(events(), checkpoints, jwks.keys);
+  // The keys the checkpoints name: the verdict holds only as far as the JWKS file is the
+  // gateway's own (fetched from it and kept by the auditor); compare these with the kid pinned.
+  const checkpointKeys = [...new Set(checkpoints.map(kidOf))].filter(Boolean);
+  const verdict = { ...(await verifyWithCheckpoints(events(), checkpoints, jwks.keys)), checkpointKeys };
   // Every export holds an event at least (its own audit.exported): one with none is not an export.
   if (verdict.valid && verdict.events === 0)
     return {

@@ -118,7 +118,15 @@ describe('signed checkpoints over the audit chain', () => {
     const { code, stdout } = await offlineVerify(file, join(dir, 'jwks.json'));
     expect(stdout).toContain('"valid": true');
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ valid: true, checkpoints: 2 });
+    const verdict = JSON.parse(stdout) as { valid: boolean; checkpoints: number; checkpointKeys: string[] };
+    expect(verdict).toMatchObject({ valid: true, checkpoints: 2 });
+    // It names the key the checkpoints were signed with, to compare with the kid the auditor pinned.
+    const jwks = JSON.parse(await readFile(join(dir, 'jwks.json'), 'utf8')) as {
+      keys: Array<{ kid: string }>;
+    };
+    expect(verdict.checkpointKeys).toEqual(
+      jwks.keys.filter((k) => k.kid.startsWith('audit-')).map((k) => k.kid),
+    );
   });
 
   it('catches event 15 rewritten and the chain hashed again: on the server and offline', async () => {
