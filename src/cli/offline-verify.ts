@@ -61,6 +61,10 @@ export async function verifyExport(
 ): Promise<ChainVerdict & { checkpointKeys: string[] }> {
   const jwks = JSON.parse(await readFile(jwksPath, 'utf8')) as { keys?: JWK[] };
   if (!Array.isArray(jwks.keys)) throw new Error(`${jwksPath} is not a JWK set ({"keys": […]})`);
+  // One key per kid: a set naming a kid twice is not the gateway's (which would count?).
+  const kids = jwks.keys.map((k) => k.kid);
+  if (new Set(kids).size !== kids.length)
+    throw new Error(`${jwksPath} names a kid twice: it is not a JWKS the gateway published`);
   // First pass: the checkpoints (one line each, a few hundred bytes); the events are streamed after.
   const checkpoints: string[] = [];
   for await (const { n, value } of lines(exportPath)) {

@@ -50,3 +50,25 @@ export function readLawfulUseValue(
   };
   return { personalData, legalBasis: text('legal-basis*'), purpose: text('purpose*') };
 }
+
+/**
+ * The personal data an extract holds, from its stored metadata: the category recorded at
+ * intake, or for an extract made before categories were recorded, worked out from what it
+ * recorded then (`pseudonymKeyIds`: pseudonyms; `personalData`: in clear). One rule for the
+ * extract's view and its push.
+ */
+export function personalDataOf(metadata: Record<string, unknown>): {
+  personalData: boolean;
+  personalDataCategory: PersonalDataCategory;
+} {
+  const recorded = metadata.personalDataCategory;
+  const category: PersonalDataCategory =
+    recorded === 'cpr' || recorded === 'pseudonymised' || recorded === 'none'
+      ? recorded
+      : metadata.personalData === true
+        ? 'cpr'
+        : Array.isArray(metadata.pseudonymKeyIds) && metadata.pseudonymKeyIds.length > 0
+          ? 'pseudonymised'
+          : 'none';
+  return { personalData: category !== 'none', personalDataCategory: category };
+}

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { personalDataOf } from '../core/lawful-use';
 import { ACKNOWLEDGEMENT_STATUSES, DELIVERY_STATUSES, PUSH_STATUSES } from '../core/vocabulary';
 import type { DeliveryRecord, ExtractRecord, PushRecord } from '../stores/metadata-store';
 import { isCursor } from '../stores/paging';
@@ -168,7 +169,8 @@ export function extractView(e: ExtractRecord, push?: PushRecord | null): z.infer
     fileName: e.fileName,
     profile: e.profile,
     lawfulUse: lawfulUse ?? null,
-    metadata,
+    // What personal data it holds, also for an extract made before categories were recorded.
+    metadata: { ...metadata, ...personalDataOf(e.metadata) },
     replaces: e.replaces,
     createdAt: e.createdAt,
     fetchedAt: e.fetchedAt,

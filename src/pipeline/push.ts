@@ -1,7 +1,6 @@
 import type { Clock } from '../core/clock';
-import { type LawfulUse, lawfulUseValue } from '../core/lawful-use';
+import { type LawfulUse, lawfulUseValue, personalDataOf } from '../core/lawful-use';
 import { type PushTransport, type Retry, TransportSchema } from '../core/transport';
-import type { PersonalDataCategory } from '../core/vocabulary';
 import type {
   ExtractRecord,
   MetadataStore,
@@ -108,14 +107,8 @@ function streamOf(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array>
 
 /** The extract's lawful use as it travels with a push (its metadata, as made at intake). */
 function lawfulUseOf(e: ExtractRecord): string {
-  const m = e.metadata as {
-    lawfulUse?: LawfulUse;
-    personalDataCategory?: PersonalDataCategory;
-    personalData?: boolean;
-  };
-  // An extract made before the category was recorded: in clear when it said personal data.
-  const category = m.personalDataCategory ?? (m.personalData ? 'cpr' : 'none');
-  return lawfulUseValue(m.lawfulUse ?? null, category);
+  const m = e.metadata as { lawfulUse?: LawfulUse };
+  return lawfulUseValue(m.lawfulUse ?? null, personalDataOf(e.metadata).personalDataCategory);
 }
 
 /** Status codes worth trying again; any other 4xx needs someone to fix something first. */

@@ -60,8 +60,8 @@ export const MESSAGES = {
     en: 'There is no such page: follow the "Next page" link from a search.',
   },
   'audit.badTime': {
-    da: 'Et tidspunkt skrives ÅÅÅÅ-MM-DD eller ÅÅÅÅ-MM-DDTtt:mm (UTC).',
-    en: 'A time is written YYYY-MM-DD or YYYY-MM-DDThh:mm (UTC).',
+    da: 'Søgningen kan ikke bruges: et tidspunkt skrives ÅÅÅÅ-MM-DD eller ÅÅÅÅ-MM-DDTtt:mm (UTC), en kommune med sin kode på tre cifre, og et søgeord må ikke kunne rumme et CPR-nummer.',
+    en: 'The search cannot be used: a time is written YYYY-MM-DD or YYYY-MM-DDThh:mm (UTC), a municipality by its three-digit code, and a search term must not be able to hold a CPR number.',
   },
   'audit.lineage': {
     da: 'Leverancens spor: modtaget, udtræk, push, læsninger, kvitteringer',

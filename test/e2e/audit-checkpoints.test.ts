@@ -238,6 +238,26 @@ describe('signed checkpoints over the audit chain', () => {
       reason: expect.stringContaining('audit key'),
     });
 
+    // A JWKS naming a kid twice (an attacker's key before the real one) is no JWKS of the gateway's.
+    const real = JSON.parse(await readFile(join(dir, 'jwks.json'), 'utf8')) as {
+      keys: Array<Record<string, unknown>>;
+    };
+    const audit = real.keys.find((k) => String(k.kid).startsWith('audit-')) as Record<string, unknown>;
+    await writeFile(
+      join(dir, 'twice.json'),
+      JSON.stringify({ keys: [{ ...audit, x: mine.x }, ...real.keys] }),
+    );
+    const underAuditKid = await new CompactSign(
+      new TextEncoder().encode(
+        JSON.stringify({ seq: last.seq, head: last.hash, at: new Date().toISOString() }),
+      ),
+    )
+      .setProtectedHeader({ alg: 'EdDSA', kid: audit.kid as string, typ: 'audit-checkpoint+jwt' })
+      .sign(privateKey);
+    const twiceFile = join(dir, 'forged-audit-kid.ndjson');
+    await writeFile(twiceFile, `${tampered.join('\n')}\n${JSON.stringify({ checkpoint: underAuditKid })}\n`);
+    expect((await offlineVerify(twiceFile, join(dir, 'twice.json'))).code).toBe(1);
+
     const empty = join(dir, 'empty.ndjson');
     await writeFile(empty, '\n\n');
     expect((await offlineVerify(empty, join(dir, 'jwks.json'))).code).toBe(1);

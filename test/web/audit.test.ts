@@ -69,10 +69,30 @@ describe("the auditor's dashboard", () => {
       items: unknown[];
     };
     expect(api.items).toHaveLength(1);
-    for (const q of ['from=yesterday', 'from=0000-01-01', 'to=0000-01-01T00:00', 'cursor=zzz']) {
+    for (const q of [
+      'from=yesterday',
+      'from=0000-01-01',
+      'to=0000-01-01T00:00',
+      'cursor=zzz',
+      // A date that does not exist is not rolled over into another.
+      'from=2026-02-31',
+      'from=2026-01-01T24:00',
+      // A municipality is a code; a term that may hold a CPR number is neither used nor carried on.
+      'municipality=abc',
+      'municipality=0101709990',
+      'actor=0101709990',
+    ]) {
       const bad = await page(`/audit?${q}`, auditor);
       expect(bad.status, q).toBe(400);
+      expect(bad.text).not.toContain('0101709990');
     }
+    // An offset the database would refuse is the same instant in UTC.
+    expect((await gw.request('/v1/audit?from=2026-01-01T00:00:00-23:59', { token: auditor })).status).toBe(
+      200,
+    );
+    expect(
+      (await gw.request('/v1/audit/export?to=2026-01-01T00:00:00%2B16:00', { token: auditor })).status,
+    ).toBe(200);
     // The API says the same of a year no database holds, never a 500.
     for (const q of ['from=0000-01-01T00:00:00Z', 'to=0000-12-31T00:00:00Z'])
       for (const path of ['/v1/audit', '/v1/audit/export'])

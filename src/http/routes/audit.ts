@@ -23,7 +23,10 @@ const AuditEventView = z
   })
   .openapi('AuditEvent');
 
-/** An instant (ISO 8601 with an offset) in the years a database can hold: 1900–9999. */
+/**
+ * An instant (ISO 8601 with an offset) in the years a database can hold, 1900–9999, read as
+ * UTC: an offset the database would refuse (beyond ±15:59) is the same instant in UTC.
+ */
 const instant = z
   .string()
   .datetime({ offset: true })
@@ -31,6 +34,7 @@ const instant = z
     const year = new Date(v).getUTCFullYear();
     return year >= 1900 && year <= 9999;
   }, 'an instant in the years 1900–9999')
+  .transform((v) => new Date(v).toISOString())
   .optional();
 
 const list = createRoute({

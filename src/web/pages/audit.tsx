@@ -13,14 +13,19 @@ import type { DashboardServices } from '../services';
 const mayReadAudit = mayReadRegister;
 
 const FILTERS = ['from', 'to', 'actor', 'action', 'delivery', 'municipality'] as const;
+/** A gateway id: three letters, an underscore, a ULID. */
+const GATEWAY_ID = /^[a-z]{3}_[0-9A-Z]{26}$/;
 
 /** An instant as the form gives it (`2026-10-01` or `2026-10-01T08:00`), as ISO; null when it is none. */
 function instantOf(v: string): string | null {
   if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/.test(v)) return null;
   const t = Date.parse(v.length === 10 ? `${v}T00:00:00Z` : `${v}Z`);
   if (Number.isNaN(t)) return null;
+  const iso = new Date(t).toISOString();
+  // A date that does not exist (31 February, 24:00) is not rolled over into another.
+  if (iso.slice(0, v.length) !== v) return null;
   const year = new Date(t).getUTCFullYear();
-  return year >= 1900 && year <= 9999 ? new Date(t).toISOString() : null;
+  return year >= 1900 && year <= 9999 ? iso : null;
 }
 
 /**
@@ -41,7 +46,13 @@ export async function auditPage(services: DashboardServices, c: Context, p: Prin
   ) as Record<(typeof FILTERS)[number], string>;
   const from = q.from ? instantOf(q.from) : undefined;
   const to = q.to ? instantOf(q.to) : undefined;
-  if (from === null || to === null)
+  // A search term the page would not show (one that may hold a CPR number), or a municipality
+  // that is not a code, is refused rather than used or carried into the next page's link.
+  // (A gateway id, dlv_… or ext_…, is shown as it is, whatever digits it holds.)
+  const shown = (k: (typeof FILTERS)[number]) =>
+    k === 'delivery' && GATEWAY_ID.test(q[k]) ? q[k] : asTyped(q[k]);
+  const unusable = FILTERS.some((k) => q[k] !== '' && shown(k) !== q[k]);
+  if (from === null || to === null || unusable || (q.municipality !== '' && !/^\d{3}$/.test(q.municipality)))
     return c.html(
       <Page l={l} title={l.t('audit.title')} who={p}>
         <h1>{l.t('audit.title')}</h1>
@@ -65,7 +76,7 @@ export async function auditPage(services: DashboardServices, c: Context, p: Prin
       ...(q.actor ? { actor: q.actor } : {}),
       ...(q.action ? { action: q.action } : {}),
       ...(q.delivery ? { subject: q.delivery } : {}),
-      ...(/^\d{3}$/.test(q.municipality) ? { municipality: q.municipality } : {}),
+      ...(q.municipality ? { municipality: q.municipality } : {}),
     },
     cursor ?? null,
     100,
@@ -96,7 +107,7 @@ export async function auditPage(services: DashboardServices, c: Context, p: Prin
         {FILTERS.map((k) => (
           <label>
             {l.t(`audit.filter.${k}`)}
-            <input name={k} value={asTyped(q[k])} size={k === 'from' || k === 'to' ? 16 : 24} />
+            <input name={k} value={shown(k)} size={k === 'from' || k === 'to' ? 16 : 24} />
           </label>
         ))}
         <button type="submit">{l.t('filter.show')}</button>
