@@ -43,6 +43,9 @@ export const DeliveryView = z
     }),
     supersedes: z.string().nullable(),
     supersededBy: z.string().nullable(),
+    originalPurgedAt: z.string().nullable().openapi({
+      description: "When the original's bytes were deleted under the dataset's retention; null while kept",
+    }),
     problem: z.object({ code: z.string(), detail: z.string() }).nullable(),
     extracts: z.array(ExtractSummary),
     receipt: z
@@ -144,6 +147,7 @@ export function deliveryView(d: DeliveryRecord, extracts: ExtractRecord[]): z.in
     errorsByRule: d.errorsByRule,
     supersedes: d.supersedes,
     supersededBy: d.supersededBy,
+    originalPurgedAt: d.originalPurgedAt,
     problem: d.problem,
     extracts: extracts.map(extractSummary),
     receipt: d.receipt,

@@ -147,6 +147,12 @@ describe('retention and the purge', () => {
     };
     expect(a.originalPurgedAt).toBe(new Date(T0 + 8.5 * DAY).toISOString());
     expect(a.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const view = (await (
+      await gw.request(`/v1/deliveries/${made.a?.id}`, { token: ADMIN_TOKEN })
+    ).json()) as {
+      originalPurgedAt: string | null;
+    };
+    expect(view.originalPurgedAt).toBe(a.originalPurgedAt);
     // A second run (or a second node) deletes nothing more and writes no event twice.
     expect(await purge()).toEqual({ originals: [], extracts: [] });
     const audit = (await (await gw.request('/v1/audit?limit=500', { token: ADMIN_TOKEN })).json()) as {

@@ -983,6 +983,8 @@ export interface components {
             };
             supersedes: string | null;
             supersededBy: string | null;
+            /** @description When the original's bytes were deleted under the dataset's retention; null while kept */
+            originalPurgedAt: string | null;
             problem: {
                 code: string;
                 detail: string;

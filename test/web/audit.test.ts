@@ -108,6 +108,22 @@ describe("the auditor's dashboard", () => {
       expect(rowsOf(shown.text, action), action).toBeGreaterThan(0);
     expect(rowsOf(shown.text, 'extract.read')).toBe(2);
     expect(shown.text).toContain('record 3 has the wrong institution');
+    // A long lineage (here 500 more reads) goes on in the audit search, from where the page stopped.
+    for (let i = 0; i < 500; i++)
+      await gw.services.metadata.recordExtractRead({
+        id: dstExtract,
+        at: new Date().toISOString(),
+        actor: 'dst',
+        bytes: 1,
+        range: null,
+        address: '198.51.100.7',
+      });
+    const long = await page(`/deliveries/${delivery}`, auditor);
+    const more = /href="(\/audit\?delivery=[^"]+&amp;cursor=[^"]+)"/.exec(long.text)?.[1];
+    expect(more).toBeDefined();
+    const rest = await page((more as string).replaceAll('&amp;', '&'), auditor);
+    expect(rest.status).toBe(200);
+    expect(rowsOf(rest.text, 'extract.read')).toBeGreaterThan(0);
     // The source sees its delivery, not the audit trail around it.
     const own = await page(`/deliveries/${delivery}`, source);
     expect(own.status).toBe(200);

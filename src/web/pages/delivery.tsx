@@ -48,15 +48,18 @@ export async function deliveryPage(
   }
   // For an auditor: the lineage, every audit event of the delivery and its extracts (made,
   // pushed, each read, acknowledged or refused with its reason, purged), oldest first.
-  const lineage = mayReadRegister(p)
-    ? (await services.metadata.listAudit({ subject: d.id }, null, 500)).items
-    : null;
+  const lineage = mayReadRegister(p) ? await services.metadata.listAudit({ subject: d.id }, null, 500) : null;
   return c.html(
     <DeliveryDetail l={l} who={p} d={d} extracts={extracts.items} pushes={pushes} issues={issues.items}>
       {lineage ? (
         <>
           <h2>{l.t('audit.lineage')}</h2>
-          <AuditTable l={l} events={lineage} />
+          <AuditTable l={l} events={lineage.items} />
+          {lineage.next ? (
+            <p>
+              <a href={`/audit?delivery=${d.id}&cursor=${lineage.next}`}>{l.t('audit.more')}</a>
+            </p>
+          ) : null}
         </>
       ) : null}
     </DeliveryDetail>,
