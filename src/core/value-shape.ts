@@ -34,7 +34,7 @@ export function shapeOf(value: string): string {
   return `${n} ${unit}: ${list}`;
 }
 
-/** Ten digits, in a row or with single separators between them, anywhere in the text. */
+/** Ten or more digits, in a row or with separators between them (cpr-shaped.ts), anywhere in the text. */
 const HOLDS_CPR_SHAPE = new RegExp(CPR_SHAPED.source, 'u');
 /** A name or code as datasets spell them: short, ASCII, no long run of digits. */
 const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.\-/]{0,63}$/;

@@ -8,7 +8,7 @@ type Deps = Pick<Services, 'metadata' | 'objects'>;
  * Every checkpoint the gateway holds: the database's rows and the object store's copies (a
  * rewrite of the database alone leaves the copies), each JWS once.
  */
-export async function allCheckpoints(services: Deps): Promise<Array<Pick<AuditCheckpoint, 'jws'>>> {
+export async function allCheckpoints(services: Deps): Promise<string[]> {
   const seen = new Set<string>();
   for (let cursor: string | null = null; ; ) {
     const page = await services.metadata.listAuditCheckpoints(cursor, 500);
@@ -24,7 +24,7 @@ export async function allCheckpoints(services: Deps): Promise<Array<Pick<AuditCh
     for await (const chunk of body) text += decoder.decode(chunk, { stream: true });
     seen.add((text + decoder.decode()).trim());
   }
-  return [...seen].map((jws) => ({ jws }));
+  return [...seen];
 }
 
 /**

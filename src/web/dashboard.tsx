@@ -1,7 +1,10 @@
 /** @jsxImportSource hono/jsx */
 import { type Context, Hono } from 'hono';
+import type { Principal } from '../auth/principal';
 import type { ReportGate } from '../auth/report-gate';
-import { localeOf } from './i18n';
+import { GatewayError } from '../core/errors';
+import { type Locale, localeOf } from './i18n';
+import { Page } from './layout';
 import { auditPage } from './pages/audit';
 import { deliveriesPage } from './pages/deliveries';
 import { deliveryPage } from './pages/delivery';
@@ -26,6 +29,24 @@ export type { DashboardServices } from './services';
 export function dashboard(services: DashboardServices, reports: ReportGate) {
   const app = new Hono();
   const locale = (c: Context) => localeOf(c, usesHttps(services, c));
+  // The pages made of reports over many slots go through the node's report gate, as the API's
+  // do; a refusal is a 429 page that says when to try again.
+  const gated = async (c: Context, p: Principal, l: Locale, page: () => Promise<Response>) => {
+    try {
+      return await reports.run(p.tokenId, page);
+    } catch (e) {
+      if (!(e instanceof GatewayError) || e.code !== 'rate_limited') throw e;
+      const wait = Number(e.extensions.retryAfter ?? 1);
+      return c.html(
+        <Page l={l} title={l.t('busy.title')} who={p}>
+          <h1>{l.t('busy.title')}</h1>
+          <p role="alert">{l.t('busy.text', { seconds: l.number(wait) })}</p>
+        </Page>,
+        429,
+        { 'retry-after': String(wait) },
+      );
+    }
+  };
 
   app.get('/', async (c) => {
     const l = locale(c);
@@ -48,24 +69,21 @@ export function dashboard(services: DashboardServices, reports: ReportGate) {
     const l = locale(c);
     const p = await signedIn(services, c);
     if (!p) return c.redirect('/', 303);
-    // Reports over many slots: through the node's report gate, like the API's.
-    return reports.run(p.tokenId, () => expectedPage(services, c, p, l));
+    return gated(c, p, l, () => expectedPage(services, c, p, l));
   });
 
   app.get('/national', async (c) => {
     const l = locale(c);
     const p = await signedIn(services, c);
     if (!p) return c.redirect('/', 303);
-    // Reports over many slots: through the node's report gate, like the API's.
-    return reports.run(p.tokenId, () => nationalPage(services, c, p, l));
+    return gated(c, p, l, () => nationalPage(services, c, p, l));
   });
 
   app.get('/municipalities/:code', async (c) => {
     const l = locale(c);
     const p = await signedIn(services, c);
     if (!p) return c.redirect('/', 303);
-    // Reports over many slots: through the node's report gate, like the API's.
-    return reports.run(p.tokenId, () => municipalityPage(services, c, p, l, c.req.param('code')));
+    return gated(c, p, l, () => municipalityPage(services, c, p, l, c.req.param('code')));
   });
 
   app.get('/runs', async (c) => {

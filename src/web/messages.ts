@@ -198,6 +198,14 @@ export const MESSAGES = {
     en: '{municipality}, {dataset}, {period}: {status}',
   },
   'national.badPeriodTitle': { da: 'Ugyldig periode', en: 'Invalid period' },
+  'busy.title': { da: 'Prøv igen om lidt', en: 'Try again shortly' },
+  'busy.text': {
+    da: 'Gatewayen danner lige nu så mange rapporter, den kan. Prøv igen om {seconds} sekunder.',
+    en: 'The gateway is making as many reports as it takes just now. Try again in {seconds} seconds.',
+  },
+  'period.written.monthly': { da: 'som en måned ÅÅÅÅ-MM', en: 'as a month YYYY-MM' },
+  'period.written.weekly': { da: 'som en uge ÅÅÅÅ-Www', en: 'as a week YYYY-Www' },
+  'period.written.daily': { da: 'som en dag ÅÅÅÅ-MM-DD', en: 'as a day YYYY-MM-DD' },
   'national.badPeriod': {
     da: 'Perioden skal skrives {format}, fx {example}.',
     en: 'The period must be written {format}, e.g. {example}.',

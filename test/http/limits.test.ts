@@ -197,6 +197,10 @@ describe('the report gate', () => {
       const cookie = await dashboardCookie(gw, tokens[tokens.length - 1] as string);
       const page = await gw.request('/national', { headers: { cookie } });
       expect(page.status).toBe(429);
+      // A page for a person: HTML in the dashboard's language, saying when to try again.
+      expect(page.headers.get('content-type')).toContain('text/html');
+      expect(page.headers.get('retry-after')).toBe('2');
+      expect(await page.text()).toContain('Prøv igen om 2 sekunder.');
       // Let every held read go, as they come: all that were let in line are answered 200.
       const release = setInterval(() => held.shift()?.(), 2);
       try {

@@ -194,10 +194,9 @@ export function auditRoutes(services: Services) {
 
   app.openapi(verify, async (c) => {
     const head = await services.metadata.auditHead();
-    const signed = (await allCheckpoints(services)).map((x) => x.jws);
     const verdict = await verifyWithCheckpoints(
       services.metadata.iterateAudit(),
-      signed,
+      await allCheckpoints(services),
       [services.auditKey.publicJwk],
       head,
     );

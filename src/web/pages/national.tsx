@@ -14,20 +14,24 @@ import { Page } from '../layout';
 import type { DashboardServices } from '../services';
 import { askedMonth, defaultMonth, monthlyView } from './monthly';
 
-/** How a period of each cadence is written, for a reader of each language, with an example. */
-const PERIOD_WRITTEN: Record<Cadence, { da: string; en: string; example: string }> = {
-  monthly: { da: 'som en måned ÅÅÅÅ-MM', en: 'as a month YYYY-MM', example: '2026-10' },
-  weekly: { da: 'som en uge ÅÅÅÅ-Www', en: 'as a week YYYY-Www', example: '2026-W40' },
-  daily: { da: 'som en dag ÅÅÅÅ-MM-DD', en: 'as a day YYYY-MM-DD', example: '2026-10-05' },
+/** A period of each cadence, as the refusal's example. */
+const PERIOD_EXAMPLE: Record<Cadence, string> = {
+  monthly: '2026-10',
+  weekly: '2026-W40',
+  daily: '2026-10-05',
 };
 
 /** A `?period=` the page cannot read: 400 on every dashboard page, in the reader's language. */
 export function badPeriodPage(c: Context, l: Locale, p: Principal, cadence: Cadence = 'monthly') {
-  const w = PERIOD_WRITTEN[cadence];
   return c.html(
     <Page l={l} title={l.t('national.badPeriodTitle')} who={p}>
       <h1>{l.t('national.badPeriodTitle')}</h1>
-      <p role="alert">{l.t('national.badPeriod', { format: w[l.lang], example: w.example })}</p>
+      <p role="alert">
+        {l.t('national.badPeriod', {
+          format: l.t(`period.written.${cadence}`),
+          example: PERIOD_EXAMPLE[cadence],
+        })}
+      </p>
     </Page>,
     400,
   );
