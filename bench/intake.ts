@@ -7,44 +7,19 @@
  *
  * Writes bench/RESULTS.md. Each gateway run is a fresh process on a fresh embedded data dir.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { SaxesParser } from 'saxes';
-import { type SyntheticDataset, type SyntheticFormat, syntheticDelivery } from '../src/cli/synthetic';
+import type { SyntheticDataset } from '../src/cli/synthetic';
 import { createTestDatabase, postgresAvailable } from '../test/support/postgres';
 import { startS3rver } from '../test/support/s3rver';
+import { fmt, generate, mib, ROOT, rssOf, startServer, token } from './harness';
 
-const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
-const OUT = join(ROOT, 'bench', 'out');
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const SMALL = Math.max(1000, Math.round(RECORDS / 10));
-const ADMIN = 'bench-admin-token-0123456789abcdef';
-
-const mib = (b: number) => b / 1048576;
-const fmt = (n: number, d = 1) =>
-  n.toLocaleString('en-GB', { maximumFractionDigits: d, minimumFractionDigits: d });
-
-async function generate(
-  dataset: SyntheticDataset,
-  format: SyntheticFormat,
-  records: number,
-): Promise<string> {
-  await mkdir(OUT, { recursive: true });
-  const path = join(OUT, `${dataset}-${records}.${format}`);
-  if (existsSync(path)) return path;
-  const out = createWriteStream(`${path}.tmp`);
-  for (const chunk of syntheticDelivery({ dataset, records, format, seed: 42 })) {
-    if (!out.write(chunk)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
-  await import('node:fs/promises').then((fs) => fs.rename(`${path}.tmp`, path));
-  return path;
-}
 
 /** (a) The floor: saxes alone reading the file and counting records. */
 async function parseFloor(path: string): Promise<{ seconds: number; records: number }> {
@@ -60,66 +35,6 @@ async function parseFloor(path: string): Promise<{ seconds: number; records: num
   }
   parser.close();
   return { seconds: (performance.now() - start) / 1000, records };
-}
-
-interface Server {
-  child: ChildProcess;
-  url: string;
-  peakRss(): number;
-  stop(): Promise<void>;
-}
-
-function rssOf(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
-  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
-}
-
-async function startServer(env: Record<string, string>): Promise<Server> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'gateway-bench-'));
-  // As `npm start` runs it: the built bundle, not the TypeScript sources through tsx.
-  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/node.mjs'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      GATEWAY_DATA_DIR: dataDir,
-      GATEWAY_ADMIN_TOKEN: ADMIN,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const on = (d: Buffer) => {
-      out += d.toString();
-      const m = /gateway ready at (http:\/\/[^\s"]+)/.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    };
-    child.stdout?.on('data', on);
-    child.stderr?.on('data', on);
-    child.on('exit', (c) => reject(new Error(`server exited ${c}: ${out}`)));
-  });
-  return {
-    child,
-    url,
-    peakRss: () => rssOf(child.pid as number).hwm,
-    async stop() {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function token(url: string, body: object): Promise<string> {
-  const res = await fetch(`${url}/v1/admin/tokens`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return ((await res.json()) as { token: string }).token;
 }
 
 interface IntakeRun {

@@ -31,7 +31,8 @@ function sameHash(a: string, b: string): boolean {
 
 const TOKEN_TEXT = /^[A-Za-z0-9._~+/=-]{16,512}$/;
 
-const CONFIGURED_ADMIN: Principal = {
+/** The configured admin token (GATEWAY_ADMIN_TOKEN) as a principal: no token record stands behind it. */
+export const CONFIGURED_ADMIN: Principal = {
   tokenId: 'tok_configured_admin',
   role: 'admin',
   subject: 'admin',

@@ -1,30 +1,17 @@
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { CatalogueError } from '../core/catalogue';
 import { loadCatalogue } from '../runtime/node-services';
+import { helpOf, USAGE } from './help';
 import { verifyExport } from './offline-verify';
-
-const USAGE = `usage: gateway <command> [options]   (npm run -s gateway -- <command> …)
-
-  submit FILE --dataset D --municipality M --period P [--idempotency-key K]
-  status DELIVERY_ID
-  report DELIVERY_ID [--csv]
-  extracts list [--status S] [--dataset D]
-  extracts fetch EXTRACT_ID [--out DIR] [--ack]
-  extracts ack EXTRACT_ID [--refuse REASON]
-  audit verify [--offline EXPORT --jwks JWKS]   (offline: an export checked with no server, exit 1 on any break)
-  audit export [--from ISO] [--to ISO]
-  token issue --role source|recipient|auditor|admin --subject S [--municipalities 101,147] [--datasets daycare] [--recipient R] [--expires-at ISO]
-  token revoke TOKEN_ID
-  profile preview DATASET RECIPIENT FILE   (admin: the extract a small delivery would give)
-  profile lint            (offline: checks every file under schemas/ and deliveries/)
-
-options: --url URL (default $GATEWAY_URL or http://127.0.0.1:8787), --token TOKEN (default $GATEWAY_TOKEN)
-exit codes: 0 ok, 1 failed, 2 usage`;
+import { reach } from './reach';
+import { loadJwks, receiptIn, verifyReceipt } from './receipt-verify';
+import { syncExtracts } from './sync';
 
 class UsageError extends Error {}
 
@@ -50,19 +37,24 @@ const OPTIONS = {
   'expires-at': { type: 'string' },
   offline: { type: 'string' },
   jwks: { type: 'string' },
+  dir: { type: 'string' },
+  all: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
+const baseOf = (values: Values) =>
+  (values.url ?? process.env.GATEWAY_URL ?? 'http://127.0.0.1:8787').replace(/\/$/, '');
+
 function client(values: Values) {
-  const base = (values.url ?? process.env.GATEWAY_URL ?? 'http://127.0.0.1:8787').replace(/\/$/, '');
+  const base = baseOf(values);
   const token = values.token ?? process.env.GATEWAY_TOKEN;
   return async (path: string, init: RequestInit & { duplex?: 'half' } = {}) => {
     if (!token) throw new UsageError('no token: pass --token or set GATEWAY_TOKEN');
     const headers = new Headers(init.headers);
     headers.set('authorization', `Bearer ${token}`);
-    const res = await fetch(`${base}${path}`, { ...init, headers });
+    const res = await reach(`${base}${path}`, { ...init, headers });
     if (!res.ok && res.status !== 304) {
       const text = await res.text();
       let detail = text;
@@ -150,9 +142,28 @@ async function fetchExtract(values: Values, id: string) {
   const res = await call(`/v1/extracts/${encodeURIComponent(id)}/content`);
   const disposition = res.headers.get('content-disposition') ?? '';
   const name = /filename="([^"/\\]+)"/.exec(disposition)?.[1] ?? id;
-  const path = join(values.out ?? '.', name);
-  await pipeline(Readable.fromWeb(res.body as never), createWriteStream(path));
+  const path = join(values.out ?? '.', name.startsWith('.') ? id : name);
+  const hash = createHash('sha256');
+  await pipeline(
+    Readable.fromWeb(res.body as never),
+    async function* (chunks: AsyncIterable<Buffer>) {
+      for await (const c of chunks) {
+        hash.update(c);
+        yield c;
+      }
+    },
+    createWriteStream(path),
+  );
   process.stderr.write(`saved ${path}\n`);
+  // The ETag is the extract's sha256: acknowledge only the bytes the gateway vouched for.
+  const expected = /^"([0-9a-f]{64})"$/.exec(res.headers.get('etag') ?? '')?.[1];
+  const got = hash.digest('hex');
+  if (got !== expected) {
+    await rm(path, { force: true });
+    throw new Error(
+      `the bytes received have sha256 ${got}, not ${expected ?? 'the one the gateway gave'}; removed, not acknowledged`,
+    );
+  }
   if (values.ack) {
     await call(`/v1/extracts/${encodeURIComponent(id)}/receipts`, {
       method: 'POST',
@@ -172,7 +183,8 @@ async function main(argv: string[]): Promise<number> {
   });
   const [cmd, sub, arg] = positionals;
   if (values.help || !cmd) {
-    process.stdout.write(`${USAGE}\n`);
+    const own = cmd ? (helpOf(`${cmd} ${sub ?? ''}`.trim()) ?? helpOf(cmd)) : null;
+    process.stdout.write(`${own ?? USAGE}\n`);
     return values.help ? 0 : 2;
   }
   const call = () => client(values);
@@ -195,8 +207,29 @@ async function main(argv: string[]): Promise<number> {
       const q = new URLSearchParams();
       if (values.status) q.set('status', values.status);
       if (values.dataset) q.set('dataset', values.dataset);
+      if (values.municipality) q.set('municipality', values.municipality);
+      if (values.period) q.set('period', values.period);
+      if (values.all) q.set('current', 'false');
       print(await (await call()(`/v1/extracts?${q}`)).json());
       return 0;
+    }
+    case 'extracts sync': {
+      const dir = need(values.dir, '--dir');
+      const jwks = await loadJwks(values.jwks ?? `${baseOf(values)}/.well-known/jwks.json`);
+      const report = await syncExtracts(call(), { dir, ack: !!values.ack, jwks });
+      if (!report) {
+        process.stderr.write(`another sync of ${dir} is running; nothing done\n`);
+        return 0;
+      }
+      print(report);
+      return report.failed.length ? 1 : 0;
+    }
+    case 'receipt verify': {
+      const file = need(arg, 'FILE');
+      const jwks = await loadJwks(values.jwks ?? `${baseOf(values)}/.well-known/jwks.json`);
+      const v = await verifyReceipt(receiptIn(await readFile(file, 'utf8')), jwks);
+      print(v);
+      return v.valid ? 0 : 1;
     }
     case 'extracts fetch':
       await fetchExtract(values, need(arg, 'EXTRACT_ID'));

@@ -1,5 +1,7 @@
 /** A delivery profile: what one recipient gets from one dataset, and how. */
 import { z } from 'zod';
+import { isAgeRecipient } from './age-recipient';
+import { FILE_NAME_PLACEHOLDERS } from './file-name';
 import { OutputSchema } from './output';
 import { TransportSchema } from './transport';
 
@@ -135,6 +137,18 @@ export const AggregateSchema = z
   .strict();
 export type Aggregate = z.infer<typeof AggregateSchema>;
 
+/** A file name template: its placeholders are the ones the gateway fills (core/file-name.ts). */
+const FileNameTemplate = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine(
+    (t) => [...t.matchAll(/\{(\w+)\}/g)].every((m) => FILE_NAME_PLACEHOLDERS.includes(m[1] as string)),
+    {
+      message: `a placeholder must be one of ${FILE_NAME_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`,
+    },
+  );
+
 export const ProfileSchema = z
   .object({
     id: z.string().regex(/^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*$/, 'a profile id is dataset/recipient'),
@@ -160,9 +174,24 @@ export const ProfileSchema = z
     aggregate: AggregateSchema.optional(),
     output: OutputSchema,
     package: z.enum(['none', 'gzip', 'zip']).default('none'),
+    /**
+     * End-to-end encryption to the recipient: the extract (after any package) is encrypted
+     * with age to these X25519 public keys, and only the ciphertext is stored and pushed. The
+     * gateway never holds a private key; the recipient decrypts with `age -d -i IDENTITY`.
+     */
+    encryption: z
+      .object({
+        format: z.literal('age'),
+        recipients: z
+          .array(z.string().refine(isAgeRecipient, 'an age X25519 recipient (age1…)'))
+          .min(1)
+          .max(20),
+      })
+      .strict()
+      .optional(),
     /** With zip: the file's name inside the archive (a template like fileName); fileName without `.zip` by default. */
-    entryName: z.string().min(1).optional(),
-    fileName: z.string().min(1),
+    entryName: FileNameTemplate.optional(),
+    fileName: FileNameTemplate,
     transport: TransportSchema.default({ type: 'pull' }),
     acknowledgement: z
       .object({ required: z.boolean().default(true), withinDays: z.number().int().positive().default(14) })

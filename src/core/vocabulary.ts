@@ -61,6 +61,7 @@ export const AUDIT_ACTIONS = [
   'extract.read',
   'extract.acknowledged',
   'extract.refused',
+  'extract.overdue',
   'extract.pushed',
   'extract.push_failed',
   'extract.push_cancelled',
@@ -76,9 +77,30 @@ export const AUDIT_ACTIONS = [
   'audit.exported',
   'delivery.original_purged',
   'extract.purged',
+  'obligation.missing',
+  'subscription.created',
+  'subscription.deleted',
+  'webhook.retried',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** The personal data an extract holds (core/mapper.ts): in clear, as pseudonyms only, or none. */
 export const PERSONAL_DATA_CATEGORIES = ['cpr', 'pseudonymised', 'none'] as const;
 export type PersonalDataCategory = (typeof PERSONAL_DATA_CATEGORIES)[number];
+
+/** The events a webhook subscription may ask for (docs/api.md, *Webhooks*). */
+export const WEBHOOK_EVENTS = [
+  'delivery.accepted',
+  'delivery.rejected',
+  'extract.available',
+  'extract.acknowledged',
+  'extract.refused',
+  'extract.overdue',
+  'obligation.missing',
+  'run.completed',
+] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/** How one webhook message stands: waiting (or being tried again), delivered, or given up (dead-lettered). */
+export const WEBHOOK_MESSAGE_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type WebhookMessageStatus = (typeof WEBHOOK_MESSAGE_STATUSES)[number];

@@ -60,6 +60,13 @@ export const ACCESS: Readonly<Record<string, readonly Role[]>> = {
   'POST /v1/extracts/:id/receipts': ['recipient'],
   'POST /v1/extracts/:id/push': ['admin'],
   'POST /v1/admin/receipt-keys/rotate': ['admin'],
+  // Webhooks: each token its own subscriptions (the route answers 404 for another's); an admin all.
+  'POST /v1/subscriptions': ['source', 'recipient', 'admin'],
+  'GET /v1/subscriptions': ['source', 'recipient', 'admin'],
+  'GET /v1/subscriptions/:id': ['source', 'recipient', 'admin'],
+  'DELETE /v1/subscriptions/:id': ['source', 'recipient', 'admin'],
+  'GET /v1/subscriptions/:id/messages': ['source', 'recipient', 'admin'],
+  'POST /v1/subscriptions/:id/messages/:message/retry': ['admin'],
   'GET /v1/audit': ['auditor', 'admin'],
   'GET /v1/audit/verify': ['auditor', 'admin'],
   'GET /v1/audit/export': ['auditor', 'admin'],

@@ -27,6 +27,7 @@ import { revalidationRoutes } from './routes/revalidations';
 import { runRoutes } from './routes/runs';
 import { serviceRoutes } from './routes/service';
 import { statusRoutes } from './routes/status';
+import { subscriptionRoutes } from './routes/subscriptions';
 import { tokenRoutes } from './routes/tokens';
 import type { Services } from './services';
 
@@ -181,6 +182,7 @@ export function createApp(
   app.route('/', extractRoutes(services));
   app.route('/', auditRoutes(services));
   app.route('/', tokenRoutes(services));
+  app.route('/', subscriptionRoutes(services));
   app.route('/', datasetRoutes(services));
   app.route('/', publishedRoutes(services));
   app.route('/', dictionaryRoutes(services));

@@ -68,6 +68,8 @@ export const EXTRACT_CONTENT = {
   'application/json': bytes,
   'application/zip': bytes,
   'application/gzip': bytes,
+  // An extract its profile encrypts to the recipient (age).
+  'application/octet-stream': bytes,
 };
 
 const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
@@ -248,6 +250,7 @@ export function apiDocument(
       { name: 'Extracts', description: 'Recipients list, download and acknowledge their extracts' },
       { name: 'Audit', description: 'The hash-chained audit log' },
       { name: 'Admin', description: 'Tokens and receipt keys' },
+      { name: 'Webhooks', description: 'Subscriptions to events, signed per Standard Webhooks' },
       { name: 'Datasets', description: 'Datasets, mapping profiles and their versions' },
       { name: 'Status', description: 'Expected deliveries per period' },
       { name: 'Service', description: 'Health, metrics and the keys receipts are signed with' },

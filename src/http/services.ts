@@ -1,11 +1,13 @@
 import type { AuditKey } from '../audit/checkpoint';
 import type { ClientCertificate } from '../auth/principal';
+import type { SecretSeal } from '../auth/secret-seal';
 import type { Catalogue } from '../core/catalogue';
 import type { Clock } from '../core/clock';
 import type { SlotStatusSource } from '../core/run-report';
 import type { PushRunner } from '../jobs/push-runner';
 import type { RevalidationRunner } from '../jobs/revalidation-runner';
 import type { FanOutFactory } from '../pipeline/fan-out';
+import type { WebhookSettings } from '../pipeline/webhooks';
 import type { ReceiptSigner } from '../receipts/signer';
 import type { MetadataStore } from '../stores/metadata-store';
 import type { ObjectStore } from '../stores/object-store';
@@ -27,6 +29,8 @@ export interface Services {
   signer: ReceiptSigner;
   /** Signs the audit chain's checkpoints; kept outside the metadata database (audit/checkpoint.ts). */
   auditKey: AuditKey;
+  /** Webhooks: how their signing secrets are sealed for the store, and how they are sent. */
+  webhooks: { seal: SecretSeal; settings: WebhookSettings };
   log: Log;
   /** The keyed hash (hex) of a presented token's text, as stored. */
   hashToken(token: string): string;

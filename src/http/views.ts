@@ -1,8 +1,30 @@
 import { z } from '@hono/zod-openapi';
 import { personalDataOf } from '../core/lawful-use';
+import { isOverdue, isPartial } from '../core/lineage';
 import { ACKNOWLEDGEMENT_STATUSES, DELIVERY_STATUSES, PUSH_STATUSES } from '../core/vocabulary';
 import type { DeliveryRecord, ExtractRecord, PushRecord } from '../stores/metadata-store';
 import { isCursor } from '../stores/paging';
+
+/** A recipient's word on an extract, with when it was given. */
+export const AcknowledgementView = z
+  .object({
+    status: z.enum(ACKNOWLEDGEMENT_STATUSES),
+    reason: z.string().nullable().openapi({ description: 'Why it was refused; null when accepted' }),
+    at: z.string().nullable(),
+  })
+  .openapi('Acknowledgement');
+
+/** Where an extract stands among the corrections of its slot, for its recipient. */
+const lineageFields = {
+  version: z.number().int().min(1).openapi({
+    description: "1 for the recipient's first extract of the slot; each correction the next",
+  }),
+  replaces: z.string().nullable().openapi({ description: 'The extract this one corrects' }),
+  replacedBy: z
+    .string()
+    .nullable()
+    .openapi({ description: 'The extract that corrects this one; null while this one is current' }),
+};
 
 export const ExtractSummary = z
   .object({
@@ -13,7 +35,14 @@ export const ExtractSummary = z
     sha256: z.string(),
     bytes: z.number(),
     format: z.string(),
+    fileName: z.string(),
     profile: z.object({ id: z.string(), version: z.number(), sha256: z.string() }),
+    ...lineageFields,
+    acknowledgement: AcknowledgementView.nullable(),
+    acknowledgementDueAt: z.string().nullable(),
+    overdue: z.boolean().openapi({
+      description: 'An acknowledgement is due, was not given, and its time has passed',
+    }),
   })
   .openapi('ExtractSummary');
 
@@ -43,6 +72,9 @@ export const DeliveryView = z
     }),
     supersedes: z.string().nullable(),
     supersededBy: z.string().nullable(),
+    partial: z.boolean().openapi({
+      description: 'Accepted with invalid records left out of its extracts (records.invalid of them)',
+    }),
     originalPurgedAt: z.string().nullable().openapi({
       description: "When the original's bytes were deleted under the dataset's retention; null while kept",
     }),
@@ -98,25 +130,29 @@ export const ExtractView = z
     profile: z.object({ id: z.string(), version: z.number(), sha256: z.string() }),
     lawfulUse: z.object({ legalBasis: z.string(), purpose: z.string() }).nullable(),
     metadata: z.record(z.string(), z.unknown()),
-    replaces: z.string().nullable(),
+    ...lineageFields,
+    partial: z.boolean().openapi({
+      description: 'Made from a delivery accepted with invalid records left out',
+    }),
     createdAt: z.string(),
     fetchedAt: z.string().nullable(),
-    acknowledgement: z
-      .object({
-        status: z.enum(ACKNOWLEDGEMENT_STATUSES),
-        reason: z.string().nullable(),
-        at: z.string().nullable(),
-      })
-      .nullable(),
+    acknowledgement: AcknowledgementView.nullable(),
     acknowledgementDueAt: z.string().nullable(),
+    overdue: z.boolean().openapi({
+      description: 'An acknowledgement is due, was not given, and its time has passed',
+    }),
     content: z.string(),
     push: PushView.nullable()
       .optional()
       .openapi({ description: 'For an extract the gateway pushes (HTTPS or S3): how far the push got' }),
+    receipt: z.string().nullable().optional().openapi({
+      description:
+        "The signed receipt of the delivery it was made from (GET /v1/extracts/{id} only): it names this extract's id and sha256",
+    }),
   })
   .openapi('Extract');
 
-export function extractSummary(e: ExtractRecord): z.infer<typeof ExtractSummary> {
+export function extractSummary(e: ExtractRecord, now: Date): z.infer<typeof ExtractSummary> {
   return {
     id: e.id,
     recipient: e.recipient,
@@ -125,11 +161,26 @@ export function extractSummary(e: ExtractRecord): z.infer<typeof ExtractSummary>
     sha256: e.sha256,
     bytes: e.bytes,
     format: e.format,
+    fileName: e.fileName,
     profile: e.profile,
+    version: e.version,
+    replaces: e.replaces,
+    replacedBy: e.replacedBy,
+    acknowledgement: acknowledgementOf(e),
+    acknowledgementDueAt: e.ackDueAt,
+    overdue: isOverdue(e, now),
   };
 }
 
-export function deliveryView(d: DeliveryRecord, extracts: ExtractRecord[]): z.infer<typeof DeliveryView> {
+function acknowledgementOf(e: ExtractRecord): z.infer<typeof AcknowledgementView> | null {
+  return e.acknowledgement ? { ...e.acknowledgement, at: e.acknowledgedAt } : null;
+}
+
+export function deliveryView(
+  d: DeliveryRecord,
+  extracts: ExtractRecord[],
+  now: Date,
+): z.infer<typeof DeliveryView> {
   return {
     id: d.id,
     dataset: d.dataset,
@@ -147,15 +198,21 @@ export function deliveryView(d: DeliveryRecord, extracts: ExtractRecord[]): z.in
     errorsByRule: d.errorsByRule,
     supersedes: d.supersedes,
     supersededBy: d.supersededBy,
+    partial: isPartial(d),
     originalPurgedAt: d.originalPurgedAt,
     problem: d.problem,
-    extracts: extracts.map(extractSummary),
+    extracts: extracts.map((e) => extractSummary(e, now)),
     receipt: d.receipt,
     report: `/v1/deliveries/${d.id}/report`,
   };
 }
 
-export function extractView(e: ExtractRecord, push?: PushRecord | null): z.infer<typeof ExtractView> {
+export function extractView(
+  e: ExtractRecord,
+  now: Date,
+  push?: PushRecord | null,
+  receipt?: string | null,
+): z.infer<typeof ExtractView> {
   const { lawfulUse, ...metadata } = e.metadata as { lawfulUse?: { legalBasis: string; purpose: string } };
   return {
     id: e.id,
@@ -175,13 +232,18 @@ export function extractView(e: ExtractRecord, push?: PushRecord | null): z.infer
     lawfulUse: lawfulUse ?? null,
     // What personal data it holds, also for an extract made before categories were recorded.
     metadata: { ...metadata, ...personalDataOf(e.metadata) },
+    version: e.version,
     replaces: e.replaces,
+    replacedBy: e.replacedBy,
+    partial: e.metadata.partial === true,
     createdAt: e.createdAt,
     fetchedAt: e.fetchedAt,
-    acknowledgement: e.acknowledgement ? { ...e.acknowledgement, at: e.acknowledgedAt } : null,
+    acknowledgement: acknowledgementOf(e),
     acknowledgementDueAt: e.ackDueAt,
+    overdue: isOverdue(e, now),
     content: `/v1/extracts/${e.id}/content`,
     ...(push === undefined ? {} : { push: push ? pushView(push) : null }),
+    ...(receipt === undefined ? {} : { receipt }),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { AuditDraft } from '../audit/chain';
 import type { Clock } from '../core/clock';
 import { newId } from '../core/ids';
 import { buildRun, type DeadlinesPassed, type RunRecord, type SlotStatusSource } from '../core/run-report';
@@ -33,12 +34,34 @@ export async function makeRun(
   );
   const { run } = built;
   if (trigger === 'scheduled' && run.counts.slots === 0) return null;
-  return deps.metadata.createRun(built, {
-    actor,
-    action: 'run.completed',
-    subject: run.id,
-    details: { period, trigger, municipalities: run.municipalities, ...run.counts },
-  });
+  // The scheduled run, once a period's deadline has passed, names each slot still missing
+  // (`obligation.missing`, which webhooks tell of); a manual run only reports.
+  const missing: AuditDraft[] =
+    trigger === 'scheduled'
+      ? items
+          .filter((i) => i.status === 'missing')
+          .map((i) => ({
+            actor,
+            action: 'obligation.missing',
+            subject: `${i.dataset}/${i.municipality}/${i.period}`,
+            details: {
+              dataset: i.dataset,
+              municipality: i.municipality,
+              period: i.period,
+              deadline: i.deadline,
+              run: run.id,
+            },
+          }))
+      : [];
+  return deps.metadata.createRun(built, [
+    {
+      actor,
+      action: 'run.completed',
+      subject: run.id,
+      details: { period, trigger, municipalities: run.municipalities, ...run.counts },
+    },
+    ...missing,
+  ]);
 }
 
 /**

@@ -19,6 +19,8 @@ export function createPushRunner(
     metrics?: { count(name: string, help: string, labels: Record<string, string>, by?: number): void };
   },
   options: PushRunOptions = {},
+  /** Further work of the same queue (the webhooks): how many items it handled; the loop goes on while it is busy. */
+  more?: () => Promise<number>,
 ): PushRunner {
   let running: Promise<void> | null = null;
   let again = false;
@@ -38,7 +40,8 @@ export function createPushRunner(
                 n,
               );
           const n = t.delivered + t.retried + t.failed + t.cancelled;
-          if (stopped || n < (options.limit ?? 10)) break;
+          const others = more ? await more() : 0;
+          if (stopped || (n < (options.limit ?? 10) && others === 0)) break;
         }
       } catch (err) {
         deps.log?.error({ err }, 'push run failed');

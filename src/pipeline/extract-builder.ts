@@ -5,6 +5,7 @@ import type { Row } from '../core/validator';
 import { createRowWriter, type RowWriter } from '../formats';
 import { createTextEncoder } from '../formats/text-encoder';
 import type { ObjectSink, ObjectStore } from '../stores/object-store';
+import { AGE_CONTENT_TYPE, ageSink } from './age-encrypt';
 import { archivalVersionSink } from './archival-package';
 import { gzipSink, hashingSink, zipSink } from './packaging';
 
@@ -15,8 +16,10 @@ const MAX_WRITES_IN_FLIGHT = 4;
 export class ExtractBuilder {
   readonly projector: Projector;
   readonly writer: RowWriter;
-  /** The stored object's media type: the writer's, or the package's. */
+  /** The stored object's media type: the writer's, the package's, or an encrypted file's. */
   readonly contentType: string;
+  /** The media type of what is encrypted, or of the stored object when nothing is. */
+  readonly plainContentType: string;
   private readonly encode: (s: string) => Uint8Array;
   private pending = '';
   private sink: ObjectSink | null = null;
@@ -43,12 +46,13 @@ export class ExtractBuilder {
     }
     this.encode = createTextEncoder(this.writer.charset);
     const pkg = compiled.profile.package;
-    this.contentType =
+    this.plainContentType =
       this.table || pkg === 'zip'
         ? 'application/zip'
         : pkg === 'gzip'
           ? 'application/gzip'
           : this.writer.contentType;
+    this.contentType = compiled.profile.encryption ? AGE_CONTENT_TYPE : this.plainContentType;
   }
 
   async open(store: ObjectStore): Promise<void> {
@@ -59,13 +63,16 @@ export class ExtractBuilder {
   async openWith(sink: ObjectSink): Promise<void> {
     this.hashing = hashingSink(sink);
     const pkg = this.compiled.profile.package;
+    // Encrypted last, after any package: what is hashed and stored is the ciphertext.
+    const encryption = this.compiled.profile.encryption;
+    const stored = encryption ? ageSink(this.hashing, encryption.recipients) : this.hashing;
     this.sink = this.table
-      ? await archivalVersionSink(this.hashing, this.compiled, this.ctx, this.table)
+      ? await archivalVersionSink(stored, this.compiled, this.ctx, this.table)
       : pkg === 'gzip'
-        ? gzipSink(this.hashing)
+        ? gzipSink(stored)
         : pkg === 'zip'
-          ? zipSink(this.hashing, this.entryName)
-          : this.hashing;
+          ? zipSink(stored, this.entryName)
+          : stored;
     this.pending += this.writer.start();
   }
 

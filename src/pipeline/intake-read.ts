@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { GatewayError } from '../core/errors';
-import { renderFileName } from '../core/file-name';
+import { renderFileName, withoutVersion } from '../core/file-name';
 import { newId } from '../core/ids';
 import type { CompiledProfile } from '../core/mapper';
 import type { RawRecord, Row, ValidationIssue } from '../core/validator';
@@ -46,7 +46,10 @@ function planExtracts(profiles: readonly CompiledProfile[], opened: OpenedDelive
       extractId,
       recipient: p.profile.recipient,
       objectKey: `deliveries/${ctx.deliveryId}/${extractId}`,
-      entryName: renderFileName(p.profile.entryName ?? p.profile.fileName.replace(/\.zip$/i, ''), names),
+      entryName: renderFileName(
+        withoutVersion(p.profile.entryName ?? p.profile.fileName.replace(/\.zip$/i, '')),
+        names,
+      ),
     };
   });
 }

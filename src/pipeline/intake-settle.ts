@@ -4,7 +4,8 @@
  * its extracts in one transaction. Either way its receipt is signed and recorded with it.
  */
 import { GatewayError } from '../core/errors';
-import { renderFileName } from '../core/file-name';
+import { AGE_SUFFIX, renderFileName } from '../core/file-name';
+import { isPartial } from '../core/lineage';
 import type { CompiledProfile } from '../core/mapper';
 import { type ReceiptFacts, signReceipt } from '../receipts/receipt';
 import type { NewExtract } from '../stores/metadata-store';
@@ -107,11 +108,13 @@ async function acceptDelivery(
       result: results.get(e.extractId) as FinishedExtract,
     }));
     const completedAt = deps.now().toISOString();
+    const partial = isPartial({ status: 'accepted', records });
     const receipt = await signReceipt(
       deps.signer,
       facts,
       {
         status: 'accepted',
+        partial,
         extracts: finished.map(({ extractId, compiled, result }) => ({
           id: extractId,
           recipient: compiled.profile.recipient,
@@ -123,7 +126,7 @@ async function acceptDelivery(
       },
       completedAt,
     );
-    const extracts = finished.map((f) => newExtract(f, opened, completedAt));
+    const extracts = finished.map((f) => newExtract(f, opened, completedAt, partial));
     const accepted = await deps.metadata.acceptDelivery({
       id: deliveryId,
       outcome: { sha256, bytes, records, completedAt, receipt },
@@ -183,7 +186,7 @@ async function acceptDelivery(
 }
 
 /** One completed extract as the store records it: its names, its profile, its push and its deadline. */
-function newExtract(f: Finished, opened: OpenedDelivery, completedAt: string): NewExtract {
+function newExtract(f: Finished, opened: OpenedDelivery, completedAt: string, partial: boolean): NewExtract {
   const { ctx } = opened;
   const { compiled, result } = f;
   const p = compiled.profile;
@@ -200,7 +203,8 @@ function newExtract(f: Finished, opened: OpenedDelivery, completedAt: string): N
     bytes: result.bytes,
     format: p.output.format,
     contentType: result.contentType,
-    fileName: renderFileName(p.fileName, values),
+    // An encrypted extract is an age file: its name says so.
+    fileName: renderFileName(p.fileName, values) + (p.encryption ? AGE_SUFFIX : ''),
     objectKey: f.objectKey,
     profile: { id: p.id, version: p.version, sha256: compiled.sha256 },
     metadata: {
@@ -214,6 +218,11 @@ function newExtract(f: Finished, opened: OpenedDelivery, completedAt: string): N
       recordsFiltered: result.stats.seen - result.stats.kept,
       rowsSuppressed: result.stats.suppressed,
       acknowledgementRequired: p.acknowledgement.required,
+      // Invalid records were left out of the delivery this was made from.
+      partial,
+      ...(p.encryption
+        ? { encryption: { format: p.encryption.format, recipients: p.encryption.recipients } }
+        : {}),
     },
     push: p.transport.type === 'pull' ? null : p.transport,
     createdAt: completedAt,

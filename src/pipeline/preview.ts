@@ -121,6 +121,7 @@ export async function previewExtract(
       ...ctx,
       extractId: 'ext_PREVIEW',
       recipient: req.recipient,
+      version: 1,
     }),
     records: result.records,
     profile: { id: current.profile.id, version: current.profile.version, sha256: current.sha256 },

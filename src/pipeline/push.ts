@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock';
 import { type LawfulUse, lawfulUseValue, personalDataOf } from '../core/lawful-use';
 import { type PushTransport, type Retry, TransportSchema } from '../core/transport';
+import { toReadableStream } from '../stores/byte-stream';
 import type {
   ExtractRecord,
   MetadataStore,
@@ -91,24 +92,23 @@ function hexToBase64(hex: string): string {
   return btoa(bin);
 }
 
-function streamOf(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
-  const it = source[Symbol.asyncIterator]();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { value, done } = await it.next();
-      if (done) controller.close();
-      else controller.enqueue(value);
-    },
-    async cancel() {
-      await it.return?.();
-    },
-  });
-}
-
 /** The extract's lawful use as it travels with a push (its metadata, as made at intake). */
 function lawfulUseOf(e: ExtractRecord): string {
   const m = e.metadata as { lawfulUse?: LawfulUse };
   return lawfulUseValue(m.lawfulUse ?? null, personalDataOf(e.metadata).personalDataCategory);
+}
+
+/**
+ * The extract's lineage and completeness as push headers (HTTPS) and object metadata (S3):
+ * its version in the slot, what it replaces (absent for the first), and whether invalid records
+ * were left out of the delivery it was made from.
+ */
+export function lineageFields(e: ExtractRecord): Record<string, string> {
+  return {
+    version: String(e.version),
+    ...(e.replaces ? { replaces: e.replaces } : {}),
+    partial: e.metadata.partial === true ? 'true' : 'false',
+  };
 }
 
 /** Status codes worth trying again; any other 4xx needs someone to fix something first. */
@@ -132,6 +132,7 @@ async function pushHttps(
     'x-delivery-id': e.deliveryId,
     'x-profile': `${e.profile.id};version=${e.profile.version};sha256=${e.profile.sha256}`,
     'x-lawful-use': lawfulUseOf(e),
+    ...Object.fromEntries(Object.entries(lineageFields(e)).map(([k, v]) => [`x-extract-${k}`, v])),
   };
   if (target.bearerTokenSecret) {
     const token = deps.secrets(target.bearerTokenSecret);
@@ -141,7 +142,7 @@ async function pushHttps(
   const res = await (deps.fetch ?? fetch)(url, {
     method: target.method,
     headers,
-    body: streamOf(body),
+    body: toReadableStream(body),
     duplex: 'half',
     redirect: 'manual',
     signal: AbortSignal.timeout(timeoutMs),
@@ -209,6 +210,7 @@ async function attempt(
           sha256: e.sha256,
           profile: `${e.profile.id};version=${e.profile.version}`,
           'lawful-use': lawfulUseOf(e),
+          ...lineageFields(e),
         },
       },
       deps.secrets,

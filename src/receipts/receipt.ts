@@ -15,7 +15,7 @@ export interface ReceiptFacts {
 
 /** How the delivery ended: accepted with its extracts, or rejected with none. */
 export type ReceiptOutcome =
-  | { status: 'accepted'; extracts: NonNullable<ReceiptPayload['extracts']> }
+  | { status: 'accepted'; partial: boolean; extracts: NonNullable<ReceiptPayload['extracts']> }
   | { status: 'rejected' };
 
 /** The delivery's receipt, signed: the one place a receipt's fields are put together. */
@@ -37,7 +37,7 @@ export function signReceipt(
     records: facts.records,
     receivedAt: facts.receivedAt,
     completedAt,
-    ...(outcome.status === 'accepted' ? { extracts: outcome.extracts } : {}),
+    ...(outcome.status === 'accepted' ? { partial: outcome.partial, extracts: outcome.extracts } : {}),
   };
   return signer.sign(payload);
 }

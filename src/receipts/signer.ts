@@ -19,6 +19,8 @@ export interface ReceiptPayload {
   records: { total: number; valid: number; invalid: number };
   receivedAt: string;
   completedAt: string;
+  /** Accepted with invalid records left out of its extracts (`records.invalid` of them). */
+  partial?: boolean;
   /** Each extract made, with the lawful use it was made under and the personal data it holds. */
   extracts?: Array<{
     id: string;

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { auditKeyFrom } from '../audit/checkpoint';
+import { secretSeal } from '../auth/secret-seal';
 import { canonicalJson } from '../core/canonical-json';
 import { buildCatalogue, type Catalogue, type SourceFile } from '../core/catalogue';
 import type { Clock } from '../core/clock';
@@ -17,6 +18,7 @@ import type { Log, Services } from '../http/services';
 import { checkpointAudit } from '../jobs/audit-checkpoints';
 import { reapAbandonedDeliveries } from '../jobs/janitor';
 import { runDueRuns } from '../jobs/monthly-run';
+import { raiseOverdue } from '../jobs/overdue';
 import { runPurge } from '../jobs/purge';
 import { createPushRunner } from '../jobs/push-runner';
 import { createRevalidationRunner } from '../jobs/revalidation-runner';
@@ -28,6 +30,7 @@ import {
   runPendingRevalidations,
 } from '../pipeline/revalidate';
 import { monthsDue, runStatusSource } from '../pipeline/run-source';
+import { DEFAULT_WEBHOOK_SETTINGS, runWebhooks, type WebhookDeps } from '../pipeline/webhooks';
 import { KeyWrapError, receiptKeyWrap } from '../receipts/key-wrap';
 import { configuredKeyRecord, createReceiptSigner } from '../receipts/signer';
 import type { MetadataStore } from '../stores/metadata-store';
@@ -82,6 +85,8 @@ export interface RuntimeParts {
   fanOut?: FanOutFactory;
   /** A push worker kicked when a delivery is accepted (Node); without it pushes wait for the scheduled run. */
   pushWorker: boolean;
+  /** The addresses a host name resolves to, for the webhooks' guard against private ranges (Node). */
+  resolveHost?: (host: string) => Promise<string[]>;
 }
 
 export interface Composed {
@@ -90,6 +95,8 @@ export interface Composed {
   reapAbandoned(olderThanMs: number): Promise<{ reaped: string[] }>;
   /** Pushes whatever is due now, once. */
   runDuePushes(): ReturnType<typeof runDuePushes>;
+  /** Turns new events into webhook messages and sends those due, once. */
+  runWebhooks(): ReturnType<typeof runWebhooks>;
   /** Makes the monthly run of every period whose deadline has passed and that has none yet. */
   runDueRuns(): Promise<{ made: RunRecord[] }>;
   /** Works the re-validation runs waiting, within the options' time budget. */
@@ -98,6 +105,8 @@ export interface Composed {
   checkpointAudit(): ReturnType<typeof checkpointAudit>;
   /** Deletes the bytes the retention rules no longer keep (jobs/purge.ts). */
   runPurge(): ReturnType<typeof runPurge>;
+  /** Raises `extract.overdue` for the acknowledgements past due (jobs/overdue.ts). */
+  raiseOverdue(): ReturnType<typeof raiseOverdue>;
   /** Stops the push worker; the stores are the adapter's to close. */
   stop(): Promise<void>;
 }
@@ -140,7 +149,25 @@ export async function composeServices(parts: RuntimeParts): Promise<Composed> {
     log,
     now,
   };
-  const pushes = parts.pushWorker ? createPushRunner({ ...pushDeps, log, metrics }) : undefined;
+  const webhookDeps: WebhookDeps = {
+    metadata,
+    seal: await secretSeal(tokens.key),
+    settings: {
+      ...DEFAULT_WEBHOOK_SETTINGS,
+      maxAttempts: settings.GATEWAY_WEBHOOK_MAX_ATTEMPTS,
+      initialDelaySeconds: settings.GATEWAY_WEBHOOK_RETRY_SECONDS,
+      allowHosts: settings.GATEWAY_WEBHOOK_ALLOW_HOSTS ?? [],
+    },
+    now,
+    log,
+    ...(parts.resolveHost ? { resolveHost: parts.resolveHost } : {}),
+  };
+  const pushes = parts.pushWorker
+    ? createPushRunner({ ...pushDeps, log, metrics }, {}, async () => {
+        const w = await runWebhooks(webhookDeps);
+        return w.routed + w.delivered + w.retried + w.failed;
+      })
+    : undefined;
   const revalidationDeps: RevalidationDeps = { metadata, objects, catalogue, now, log };
   // The same node that pushes works re-validation runs in the background (Node); Workers use the cron.
   const revalidations = parts.pushWorker ? createRevalidationRunner(revalidationDeps) : undefined;
@@ -170,11 +197,13 @@ export async function composeServices(parts: RuntimeParts): Promise<Composed> {
     now,
     slotStatuses: runStatusSource({ catalogue, metadata, now }),
     auditKey,
+    webhooks: { seal: webhookDeps.seal, settings: webhookDeps.settings },
   };
   return {
     services,
     reapAbandoned: (olderThanMs) => reapAbandonedDeliveries({ metadata, objects, log }, now(), olderThanMs),
     runDuePushes: () => runDuePushes(pushDeps),
+    runWebhooks: () => runWebhooks(webhookDeps),
     runDueRuns: () =>
       runDueRuns(
         { metadata, now, log, slotStatuses: (period) => services.slotStatuses(period) },
@@ -183,6 +212,7 @@ export async function composeServices(parts: RuntimeParts): Promise<Composed> {
     runRevalidations: (options) => runPendingRevalidations(revalidationDeps, options),
     checkpointAudit: () => checkpointAudit({ metadata, objects, auditKey, now }),
     runPurge: () => runPurge({ catalogue, metadata, objects, now }),
+    raiseOverdue: () => raiseOverdue({ metadata, now }),
     stop: async () => {
       await pushes?.stop();
       await revalidations?.stop();

@@ -38,6 +38,20 @@ export const SharedSettings = {
     )
     .pipe(z.array(z.string().url()))
     .optional(),
+  /** Hosts a webhook subscription may name although private or plain HTTP (comma-separated host or host:port). */
+  GATEWAY_WEBHOOK_ALLOW_HOSTS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .optional(),
+  /** Attempts to send one webhook message before it is given up (dead-lettered). */
+  GATEWAY_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** The wait after a webhook's first failed attempt, doubled after each further one (at most 10 hours). */
+  GATEWAY_WEBHOOK_RETRY_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   /** A delivery still receiving after this long is taken as abandoned by the janitor (several-node deployments). */
   GATEWAY_ABANDONED_AFTER_MS: z.coerce
     .number()

@@ -1,3 +1,4 @@
+import { lookup } from 'node:dns/promises';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -140,7 +141,10 @@ function fanOutFactory(
 export interface NodeServices {
   services: Services;
   /** The scheduled jobs over these services (the janitor; pushes due; the monthly runs). */
-  jobs: Pick<Composed, 'reapAbandoned' | 'runDuePushes' | 'runDueRuns' | 'checkpointAudit' | 'runPurge'>;
+  jobs: Pick<
+    Composed,
+    'reapAbandoned' | 'runDuePushes' | 'runDueRuns' | 'checkpointAudit' | 'runPurge' | 'raiseOverdue'
+  >;
   /** The metadata database itself: for operations tooling and tests, never for request handling. */
   sql: SqlClient;
   close(): Promise<void>;
@@ -211,6 +215,7 @@ export async function buildNodeServices(
       client: nodeClient(config.GATEWAY_TRUSTED_PROXIES ?? [], now),
       fanOut: fanOutFactory(config, dataDir, catalogue, objects),
       pushWorker: true,
+      resolveHost: async (host) => (await lookup(host, { all: true })).map((a) => a.address),
     });
   } catch (e) {
     await metadata.close();

@@ -109,6 +109,14 @@ async function main() {
     built.jobs.checkpointAudit().catch((err) => log.error({ err }, 'audit checkpoint failed'));
   }, 60_000);
   checkpointTimer.unref();
+  // Acknowledgements past due: looked at every minute, each raised once across nodes.
+  const overdueTimer = setInterval(() => {
+    built.jobs.raiseOverdue().then(
+      (r) => r.overdue.length && log.info({ overdue: r.overdue.length }, 'acknowledgements overdue'),
+      (err) => log.error({ err }, 'overdue check failed'),
+    );
+  }, 60_000);
+  overdueTimer.unref();
 
   const tls = config.TLS_CERT
     ? {
@@ -159,6 +167,7 @@ async function main() {
     clearInterval(pushTimer);
     clearInterval(revalidationTimer);
     clearInterval(checkpointTimer);
+    clearInterval(overdueTimer);
     server.close(async () => {
       await built.close().catch((err) => log.error({ err }, 'closing the stores failed'));
       log.info('stopped');

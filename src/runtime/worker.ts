@@ -120,21 +120,43 @@ export default {
   async scheduled(_event: unknown, env: Env, ctx: Context): Promise<void> {
     ctx.waitUntil(
       inScope(env, ctx, undefined, async ({ composed, settings }) => {
-        const reaped = await composed.reapAbandoned(settings.GATEWAY_ABANDONED_AFTER_MS);
-        const pushed = await composed.runDuePushes();
-        const runs = await composed.runDueRuns();
+        const log = composed.services.log;
+        // Each job on its own: one that fails is logged, and the others still run.
+        const job = async <T>(name: string, run: () => Promise<T>): Promise<T | { failed: string }> => {
+          try {
+            return await run();
+          } catch (err) {
+            log.error({ err, job: name }, 'scheduled job failed');
+            return { failed: (err as Error).message };
+          }
+        };
+        const reaped = await job('janitor', () =>
+          composed.reapAbandoned(settings.GATEWAY_ABANDONED_AFTER_MS),
+        );
+        const pushed = await job('pushes', () => composed.runDuePushes());
+        const webhooks = await job('webhooks', () => composed.runWebhooks());
+        const runs = await job('monthly-run', () => composed.runDueRuns());
         // Re-validation within a budget: a run not finished by then goes on at a later trigger.
-        const revalidations = await composed.runRevalidations({ budgetMs: 20_000, leaseMs: 60_000 });
-        const checkpoint = await composed.checkpointAudit();
-        const purged = await composed.runPurge();
-        composed.services.log.info(
+        const revalidations = await job('revalidation', () =>
+          composed.runRevalidations({ budgetMs: 20_000, leaseMs: 60_000 }),
+        );
+        const checkpoint = await job('audit-checkpoint', () => composed.checkpointAudit());
+        const purged = await job('purge', () => composed.runPurge());
+        const overdue = await job('overdue', () => composed.raiseOverdue());
+        log.info(
           {
-            reaped: reaped.reaped.length,
-            ...pushed,
-            runs: runs.made.map((r) => r.id),
+            reaped: 'reaped' in reaped ? reaped.reaped.length : reaped,
+            pushed,
+            webhooks,
+            runs: 'made' in runs ? runs.made.map((r) => r.id) : runs,
             revalidations,
-            checkpoint: checkpoint.made ? checkpoint.checkpoint?.seq : null,
-            purged: { originals: purged.originals.length, extracts: purged.extracts.length },
+            checkpoint:
+              'made' in checkpoint ? (checkpoint.made ? checkpoint.checkpoint?.seq : null) : checkpoint,
+            purged:
+              'originals' in purged
+                ? { originals: purged.originals.length, extracts: purged.extracts.length }
+                : purged,
+            overdue: 'overdue' in overdue ? overdue.overdue.length : overdue,
           },
           'scheduled jobs ran',
         );

@@ -1,4 +1,5 @@
 import type { AuditDraft } from '../audit/chain';
+import type { Replaced } from './lineage';
 import type { AcceptDelivery, DeliveryRecord, EndDelivery } from './records';
 
 /**
@@ -10,7 +11,7 @@ export function acceptanceEvents(
   current: DeliveryRecord,
   supersedes: string | null,
   /** The superseded delivery's current extracts, by recipient. */
-  replaced: ReadonlyMap<string, string>,
+  replaced: ReadonlyMap<string, Replaced>,
 ): AuditDraft[] {
   const { id, outcome, actor } = a;
   return [
@@ -41,7 +42,7 @@ export function acceptanceEvents(
           records: e.records,
           sha256: e.sha256,
           bytes: e.bytes,
-          replaces: replaced.get(e.recipient) ?? null,
+          replaces: replaced.get(e.recipient)?.id ?? null,
         },
       }),
     ),
@@ -49,8 +50,12 @@ export function acceptanceEvents(
       ([recipient, old]): AuditDraft => ({
         actor,
         action: 'extract.superseded',
-        subject: old,
-        details: { recipient, by: id },
+        subject: old.id,
+        details: {
+          recipient,
+          by: id,
+          replacedBy: a.extracts.find((e) => e.recipient === recipient)?.id ?? null,
+        },
       }),
     ),
   ];

@@ -1,6 +1,6 @@
 import type { AuditCheckpoint, AuditDraft, AuditEvent } from '../audit/chain';
 import type { ValidationIssue } from '../core/validator';
-import type { Role } from '../core/vocabulary';
+import type { Role, WebhookMessageStatus } from '../core/vocabulary';
 import type {
   AcceptDelivery,
   AcceptResult,
@@ -39,6 +39,13 @@ import type {
   RevalidationResult,
   RevalidationRun,
 } from './revalidation-records';
+import type {
+  NewSubscription,
+  NewWebhookMessage,
+  SubscriptionRecord,
+  WebhookMessageRecord,
+  WebhookResult,
+} from './webhook-records';
 
 export type {
   AcknowledgementStatus,
@@ -49,6 +56,7 @@ export type {
 } from '../core/vocabulary';
 export type * from './records';
 export type * from './revalidation-records';
+export type * from './webhook-records';
 
 /**
  * The metadata store port. Every method that changes state writes its audit events in the
@@ -155,6 +163,12 @@ export interface MetadataStore {
   purgeOriginal(p: Purge): Promise<DeliveryRecord | null>;
   /** Marks an extract purged, once, with the audit event `extract.purged`; null otherwise. */
   purgeExtract(p: Purge): Promise<ExtractRecord | null>;
+  /**
+   * Marks up to `limit` extracts whose acknowledgement was due before `at` and not given
+   * (still available or fetched) as overdue, each once across nodes, with the audit event
+   * `extract.overdue`; the answer is the extracts marked, by id.
+   */
+  markOverdue(at: string, actor: string, limit: number): Promise<ExtractRecord[]>;
   /** 'conflict' when the extract was already acknowledged or refused (or is no longer current). */
   acknowledgeExtract(a: AcknowledgeExtract): Promise<AcknowledgeResult>;
 
@@ -172,6 +186,48 @@ export interface MetadataStore {
   getPush(extractId: string): Promise<PushRecord | null>;
   /** A failed push made due again from `at`, its attempts counted afresh; null unless it had failed. */
   retryPush(extractId: string, at: string, actor: string): Promise<PushRecord | null>;
+
+  /** Stores a subscription with its audit event (`subscription.created`), in one transaction; its events begin after it. */
+  createSubscription(s: NewSubscription, audit: AuditDraft): Promise<SubscriptionRecord>;
+  getSubscription(id: string): Promise<SubscriptionRecord | null>;
+  /** Subscriptions not deleted, oldest first; with `tokenIds`, only those made by one of these tokens. */
+  listSubscriptions(filter: { tokenIds?: string[] }): Promise<SubscriptionRecord[]>;
+  /** Ends a subscription (its pending messages are not sent), with its audit event; false when there was none. */
+  deleteSubscription(id: string, at: string, audit: AuditDraft): Promise<boolean>;
+  /**
+   * Turns the audit events after the webhook cursor into messages, up to `limit` events, and
+   * moves the cursor past them, in one transaction under the cursor's lock: each event is
+   * routed once across nodes. `route` says which subscriptions get which message. The answer
+   * is how many events were read (fewer than `limit`: none are left).
+   */
+  enqueueWebhooks(
+    route: (events: AuditEvent[], subscriptions: SubscriptionRecord[]) => Promise<NewWebhookMessage[]>,
+    at: string,
+    limit: number,
+  ): Promise<number>;
+  /**
+   * Claims the next message that is due, whose subscription lives, and that no earlier
+   * pending message of the same subscription and subject is waiting before (order per
+   * subject); until `leaseUntil`. Each claim counts as an attempt. Null when none is due.
+   */
+  claimWebhook(now: string, leaseUntil: string): Promise<WebhookMessageRecord | null>;
+  /** Records how an attempt ended, while the claim holds (`leaseUntil` as claimed). */
+  finishWebhook(
+    id: string,
+    result: WebhookResult,
+    at: string,
+    leaseUntil: string,
+  ): Promise<WebhookMessageRecord | null>;
+  getWebhookMessage(id: string): Promise<WebhookMessageRecord | null>;
+  /** A subscription's messages, newest first. */
+  listWebhookMessages(
+    subscriptionId: string,
+    status: WebhookMessageStatus | undefined,
+    cursor: string | null,
+    limit: number,
+  ): Promise<Page<WebhookMessageRecord>>;
+  /** A failed (dead-lettered) message made due again, its attempts counted afresh, with `webhook.retried`; null unless it had failed. */
+  retryWebhook(id: string, at: string, actor: string): Promise<WebhookMessageRecord | null>;
 
   /** Counts for monitoring: deliveries by dataset and status (with records and bytes), extracts by recipient and status, pushes by status. */
   statistics(): Promise<{
@@ -197,7 +253,7 @@ export interface MetadataStore {
    * `run.completed`, in one transaction. A period has at most one scheduled run, across nodes:
    * storing another stores nothing and answers null. A manual run is always stored.
    */
-  createRun(r: NewRun, audit: AuditDraft): Promise<RunRecord | null>;
+  createRun(r: NewRun, audit: AuditDraft[]): Promise<RunRecord | null>;
   getRun(id: string): Promise<RunRecord | null>;
   /** Runs, newest first. */
   listRuns(filter: RunFilter, cursor: string | null, limit: number): Promise<Page<RunRecord>>;

@@ -23,3 +23,20 @@ export function extractReadEvents(e: ExtractRecord, r: ExtractRead, first: boole
     },
   ];
 }
+
+/** The audit event of an acknowledgement found overdue, the same on every store. */
+export function extractOverdueEvent(e: ExtractRecord, actor: string): AuditDraft {
+  return {
+    actor,
+    action: 'extract.overdue',
+    subject: e.id,
+    details: {
+      recipient: e.recipient,
+      delivery: e.deliveryId,
+      dataset: e.dataset,
+      municipality: e.municipality,
+      period: e.period,
+      dueAt: e.ackDueAt,
+    },
+  };
+}

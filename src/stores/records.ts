@@ -109,12 +109,19 @@ export interface ExtractRecord {
   profile: { id: string; version: number; sha256: string };
   /** Lawful use, pseudonym key ids and the other facts stamped on the extract. */
   metadata: Record<string, unknown>;
+  /** The recipient's extract of the same slot this one corrects; null for the first. */
   replaces: string | null;
+  /** The extract that corrects this one (it is then `superseded`); null while current. */
+  replacedBy: string | null;
+  /** 1 for the recipient's first extract of the slot, each correction the next. */
+  version: number;
   createdAt: string;
   ackDueAt: string | null;
   fetchedAt: string | null;
   acknowledgedAt: string | null;
   acknowledgement: { status: AcknowledgementStatus; reason: string | null } | null;
+  /** When the acknowledgement was found overdue (`extract.overdue` raised); null until then. */
+  overdueAt: string | null;
 }
 
 export interface Page<T> {
@@ -151,7 +158,11 @@ export interface ExtractFilter {
   recipient?: string;
   status?: ExtractStatus;
   dataset?: string;
+  municipality?: string;
+  period?: string;
   deliveryId?: string;
+  /** Only extracts no correction has replaced (true), only replaced ones (false), or both (absent). */
+  current?: boolean;
   /** Newest first (a person looking for the latest); oldest first when absent (a recipient's queue). */
   newestFirst?: boolean;
 }
@@ -190,7 +201,14 @@ export interface NewDelivery {
 
 export type NewExtract = Omit<
   ExtractRecord,
-  'status' | 'replaces' | 'fetchedAt' | 'acknowledgedAt' | 'acknowledgement'
+  | 'status'
+  | 'replaces'
+  | 'replacedBy'
+  | 'version'
+  | 'fetchedAt'
+  | 'acknowledgedAt'
+  | 'acknowledgement'
+  | 'overdueAt'
 > & {
   /** Where the gateway pushes the extract (the profile's transport), or absent for pull. */
   push?: PushTarget | null;

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { Principal } from '../auth/principal';
 import type { ReportGate } from '../auth/report-gate';
 import { GatewayError } from '../core/errors';
@@ -10,6 +11,7 @@ import { deliveriesPage } from './pages/deliveries';
 import { deliveryPage } from './pages/delivery';
 import { dictionaryPage } from './pages/dictionary';
 import { expectedPage } from './pages/expected';
+import { extractAcknowledge, extractDownload, extractPage } from './pages/extract';
 import { extractsPage } from './pages/extracts';
 import { municipalityPage } from './pages/municipality';
 import { nationalPage } from './pages/national';
@@ -17,7 +19,7 @@ import { registerPage } from './pages/register';
 import { runPage, runReportPage, runsPage } from './pages/runs';
 import { SignIn } from './pages/sign-in';
 import type { DashboardServices } from './services';
-import { sessionRoutes, signedIn, usesHttps } from './session';
+import { sameSiteOnly, sessionRoutes, signedIn, usesHttps } from './session';
 
 export type { DashboardServices } from './services';
 
@@ -63,6 +65,37 @@ export function dashboard(services: DashboardServices, reports: ReportGate) {
     const p = await signedIn(services, c);
     if (!p) return c.redirect('/', 303);
     return deliveryPage(services, c, p, l, c.req.param('id'));
+  });
+
+  app.get('/extracts/:id', async (c) => {
+    const l = locale(c);
+    const p = await signedIn(services, c);
+    if (!p) return c.redirect('/', 303);
+    return extractPage(services, c, p, l, c.req.param('id'));
+  });
+
+  app.get('/extracts/:id/download', async (c) => {
+    const l = locale(c);
+    const p = await signedIn(services, c);
+    if (!p) return c.redirect('/', 303);
+    return extractDownload(services, c, p, l, c.req.param('id'));
+  });
+
+  // The recipient's word from a form: same-site only, as sign-in is, and at most a reason long.
+  const wordLimit = bodyLimit({
+    maxSize: 16 * 1024,
+    onError: () => {
+      throw new GatewayError(
+        'payload_too_large',
+        'an acknowledgement form holds a reason of at most 2,000 characters',
+      );
+    },
+  });
+  app.post('/extracts/:id/acknowledge', sameSiteOnly, wordLimit, async (c) => {
+    const l = locale(c);
+    const p = await signedIn(services, c);
+    if (!p) return c.redirect('/', 303);
+    return extractAcknowledge(services, c, p, l, c.req.param('id'));
   });
 
   app.get('/expected', async (c) => {

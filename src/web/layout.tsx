@@ -12,9 +12,9 @@ header a,header button{color:#fff}header button{background:transparent;border:1p
 table{border-collapse:collapse;width:100%;background:#fff}th,td{padding:.35rem .6rem;border-bottom:1px solid #e4e4e4;text-align:left;vertical-align:top}
 th{background:#f0f2f4;font-weight:600}.num{text-align:right;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;padding:0 .45rem;border-radius:.6rem;font-size:.85em}
-.accepted,.acknowledged,.received{background:#d8f3dc}.rejected,.failed,.refused,.missing{background:#fde2e1}.late{background:#fff1c2}.pending{background:#eee}.receiving,.available,.fetched{background:#e6eefc}.superseded,.purged{background:#eee;color:#666}
+.accepted,.acknowledged,.received{background:#d8f3dc}.rejected,.failed,.refused,.missing{background:#fde2e1}.late,.overdue{background:#fff1c2}.pending{background:#eee}.receiving,.available,.fetched{background:#e6eefc}.superseded,.purged{background:#eee;color:#666}
 form.filter{display:flex;gap:.6rem;align-items:end;margin:.8rem 0}label{display:flex;flex-direction:column;font-size:.85em}
-input,select,button{font:inherit;padding:.25rem .4rem}.summary{display:flex;gap:1rem;margin:.6rem 0}.summary div{background:#fff;border:1px solid #e4e4e4;border-radius:6px;padding:.4rem .8rem}
+input,select,button,textarea{font:inherit;padding:.25rem .4rem}dl.facts{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dl.facts dt{font-weight:600}form.word{display:flex;gap:.6rem;align-items:end;margin:.6rem 0}.summary{display:flex;gap:1rem;margin:.6rem 0}.summary div{background:#fff;border:1px solid #e4e4e4;border-radius:6px;padding:.4rem .8rem}
 .muted{color:#666}
 table.grid td.cell{padding:0;text-align:center;font-size:.85em}table.grid td.cell a{display:block;padding:.3rem .4rem;color:#1b1b1b;text-decoration:none}
 table.grid th[scope=row]{font-weight:400;white-space:nowrap}.cell .extra{display:block;font-size:.85em;color:#333}

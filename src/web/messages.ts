@@ -254,6 +254,33 @@ export const MESSAGES = {
   'extracts.heading': { da: 'Udtræk til {recipient}', en: 'Extracts for {recipient}' },
   'extracts.none': { da: 'Ingen udtræk endnu.', en: 'No extracts yet.' },
   'extracts.older': { da: 'Ældre udtræk →', en: 'Older extracts →' },
+  'extract.back': { da: '← Udtræk', en: '← Extracts' },
+  'extract.notFound': { da: 'Der findes intet sådant udtræk.', en: 'There is no such extract.' },
+  'extract.version': { da: 'Version', en: 'Version' },
+  'extract.replaces': { da: 'Erstatter', en: 'Replaces' },
+  'extract.replacedBy': { da: 'Erstattet af', en: 'Replaced by' },
+  'extract.partial': {
+    da: 'Leverancen blev modtaget uden {n} ugyldige poster.',
+    en: 'The delivery was accepted without {n} invalid records.',
+  },
+  'extract.partialShort': { da: 'delvis', en: 'partial' },
+  'extract.download': { da: 'Hent filen', en: 'Download the file' },
+  'extract.encrypted': {
+    da: 'Krypteret med age til modtagerens nøgle; dekrypteres med age -d -i NØGLE.',
+    en: "Encrypted with age to the recipient's key; decrypt with age -d -i KEY.",
+  },
+  'extract.word': { da: 'Kvittering', en: 'Acknowledgement' },
+  'extract.accept': { da: 'Kvittér for modtagelsen', en: 'Acknowledge receipt' },
+  'extract.refuse': { da: 'Afvis', en: 'Refuse' },
+  'extract.reason': {
+    da: 'Begrundelse (nævn poster ved nummer, aldrig en person)',
+    en: 'Reason (name records by number, never a person)',
+  },
+  'extract.reasonMissing': { da: 'Skriv en begrundelse for afvisningen.', en: 'Write why it is refused.' },
+  'extract.wordGiven': { da: '{status} {at}', en: '{status} {at}' },
+  'extract.due': { da: 'Kvittering senest {at}', en: 'Acknowledgement due {at}' },
+  'col.word': { da: 'Modtagerens svar', en: "Recipient's word" },
+  'col.version': { da: 'Version', en: 'Version' },
 } as const satisfies Catalogue;
 
 export type MessageKey = keyof typeof MESSAGES;
@@ -265,7 +292,8 @@ export type ShownStatus =
   | PushStatus
   | AcknowledgementStatus
   | SlotStatus
-  | 'rejected';
+  | 'rejected'
+  | 'overdue';
 
 /**
  * The word for each status. One word per status value across the lists: `pending` is
@@ -289,6 +317,7 @@ export const STATUS_WORDS: Readonly<Record<ShownStatus, Record<Lang, string>>> =
   received: { da: 'modtaget', en: 'received' },
   late: { da: 'for sen', en: 'late' },
   missing: { da: 'mangler', en: 'missing' },
+  overdue: { da: 'kvittering udeblevet', en: 'acknowledgement overdue' },
 };
 
 export const ROLE_WORDS: Readonly<Record<Role, Record<Lang, string>>> = {

@@ -44,6 +44,24 @@ function originHost(origin: string): string | null {
   }
 }
 
+// Sign-in and sign-out are same-site only: a hostile page must not sign a browser in as
+// someone else (login CSRF) or out. Browsers say where a form came from: Sec-Fetch-Site
+// where they send it, which decides; else Origin. (Under this gateway's
+// `Referrer-Policy: no-referrer` a browser sends `Origin: null` with its own form, so Origin
+// cannot decide when Sec-Fetch-Site is there.)
+export const sameSiteOnly = createMiddleware(async function sameSiteOnly(c, next) {
+  const site = c.req.header('sec-fetch-site');
+  const origin = c.req.header('origin');
+  const host = new URL(c.req.url).host;
+  const crossSite =
+    site !== undefined
+      ? site !== 'same-origin' && site !== 'none'
+      : origin !== undefined && originHost(origin) !== host;
+  if (crossSite)
+    return c.text('forms are accepted from this site only', 403, { 'cache-control': 'no-store' });
+  return next();
+});
+
 /** POST /session (sign in with a token) and POST /session/end (sign out). */
 export function sessionRoutes(services: DashboardServices) {
   const app = new Hono();
@@ -56,23 +74,6 @@ export function sessionRoutes(services: DashboardServices) {
     },
   });
 
-  // Sign-in and sign-out are same-site only: a hostile page must not sign a browser in as
-  // someone else (login CSRF) or out. Browsers say where a form came from: Sec-Fetch-Site
-  // where they send it, which decides; else Origin. (Under this gateway's
-  // `Referrer-Policy: no-referrer` a browser sends `Origin: null` with its own form, so Origin
-  // cannot decide when Sec-Fetch-Site is there.)
-  const sameSiteOnly = createMiddleware(async function sameSiteOnly(c, next) {
-    const site = c.req.header('sec-fetch-site');
-    const origin = c.req.header('origin');
-    const host = new URL(c.req.url).host;
-    const crossSite =
-      site !== undefined
-        ? site !== 'same-origin' && site !== 'none'
-        : origin !== undefined && originHost(origin) !== host;
-    if (crossSite)
-      return c.text('forms are accepted from this site only', 403, { 'cache-control': 'no-store' });
-    return next();
-  });
   app.post('/session', sameSiteOnly);
   app.post('/session/end', sameSiteOnly);
 

@@ -18,6 +18,7 @@ import type {
   NewExtract,
   Outcome,
   SigningKeyRecord,
+  SubscriptionRecord,
   TokenRecord,
 } from '../../src/stores/metadata-store';
 import { revalidationStoreContract } from './revalidation-store';
@@ -564,9 +565,12 @@ export function metadataStoreContract(
           ...x,
           status: 'available',
           replaces: null,
+          replacedBy: null,
+          version: 1,
           fetchedAt: null,
           acknowledgedAt: null,
           acknowledgement: null,
+          overdueAt: null,
         }));
         expect([...result.extracts].sort((a, b) => a.id.localeCompare(b.id))).toEqual(expectedExtracts);
         for (const x of expectedExtracts) {
@@ -665,6 +669,205 @@ export function metadataStoreContract(
           second.result.extracts.find((x) => x.recipient === r1)?.id,
         );
         expect((await store.getDelivery(first.draft.id))?.supersededBy).toBe(second.draft.id);
+
+        // Lineage both ways, versions counted per recipient, and a correction's own file name.
+        const r1Chain = [
+          first.extracts.find((x) => x.recipient === r1),
+          second.result.extracts.find((x) => x.recipient === r1),
+          third.result.extracts[0],
+        ];
+        const stored = await Promise.all(r1Chain.map((x) => store.getExtract(x?.id as string)));
+        expect(stored.map((x) => x?.version)).toEqual([1, 2, 3]);
+        expect(stored.map((x) => x?.replacedBy)).toEqual([r1Chain[1]?.id, r1Chain[2]?.id, null]);
+        expect(stored.map((x) => x?.replaces)).toEqual([null, r1Chain[0]?.id, r1Chain[1]?.id]);
+        const base = `${s.dataset}_${s.municipality}_${s.period}`;
+        expect(stored.map((x) => x?.fileName)).toEqual([`${base}.csv`, `${base}-v2.csv`, `${base}-v3.csv`]);
+        // r2's second extract was superseded by no one (the third delivery made none for it).
+        const r2Second = await store.getExtract(
+          second.result.extracts.find((x) => x.recipient === r2)?.id as string,
+        );
+        expect(r2Second?.status).toBe('superseded');
+        expect(r2Second?.replacedBy).toBeNull();
+
+        // Listings: current ones, replaced ones, by municipality and period.
+        const ids = async (f: Parameters<typeof store.listExtracts>[0]) =>
+          (await store.listExtracts(f, null, 100)).items.map((x) => x.id).sort();
+        const inSlot = { municipality: s.municipality, period: s.period, dataset: s.dataset };
+        // The third delivery made an extract for r1 alone: r2's and r3's were superseded by none.
+        expect(await ids({ ...inSlot, current: true })).toEqual([r1Chain[2]?.id]);
+        expect(await ids({ ...inSlot, recipient: r1, current: false })).toEqual(
+          [r1Chain[0]?.id, r1Chain[1]?.id].sort(),
+        );
+        expect(await ids({ ...inSlot, recipient: r1 })).toHaveLength(3);
+        expect(await ids({ recipient: r1, period: '2024-04', municipality: s.municipality })).toEqual(
+          other.extracts.map((x) => x.id),
+        );
+      });
+
+      it('webhooks: each audit event routed once, sent in order per subject, retried, dead-lettered and resent', async () => {
+        const sub = await store.createSubscription(
+          {
+            id: newId('sub'),
+            tokenId: 'tok_x',
+            role: 'admin',
+            subject: 'ops',
+            recipient: null,
+            municipalities: [],
+            datasets: [],
+            url: 'https://hooks.example/in',
+            events: ['run.completed'],
+            sealedSecret: 'A256GCM.iv.data',
+            createdAt: '2031-01-01T00:00:00.000Z',
+          },
+          { actor: 'ops', action: 'subscription.created', subject: 'sub', details: {} },
+        );
+        expect(sub.fromSeq).toBe((await store.auditHead()).seq);
+        expect((await store.listSubscriptions({ tokenIds: ['tok_x'] })).map((x) => x.id)).toEqual([sub.id]);
+        // Drain whatever other tests left, so only this test's events follow.
+        while ((await store.enqueueWebhooks(async () => [], '2031-01-01T00:00:00.000Z', 500)) === 500);
+        const subjectA = tag('run');
+        const subjectB = tag('run');
+        const events = await store.appendAudit(
+          [subjectA, subjectB, subjectA].map((subject) => ({
+            actor: 'ops',
+            action: 'run.completed',
+            subject,
+            details: {},
+          })),
+        );
+        const route = async (evs: AuditEvent[], subs: SubscriptionRecord[]) =>
+          evs.flatMap((e) =>
+            subs
+              .filter((x) => x.id === sub.id && e.seq > x.fromSeq)
+              .map((x) => ({
+                id: newId('msg'),
+                subscriptionId: x.id,
+                seq: e.seq,
+                event: 'run.completed' as const,
+                subject: e.subject,
+                payload: { type: 'run.completed', data: { n: e.seq } },
+              })),
+          );
+        expect(await store.enqueueWebhooks(route, '2031-01-01T00:00:00.000Z', 500)).toBe(3);
+        // Routed once: the cursor moved past them.
+        expect(await store.enqueueWebhooks(route, '2031-01-01T00:00:00.000Z', 500)).toBe(0);
+        const now = '2031-01-01T00:00:01.000Z';
+        const lease = '2031-01-01T00:05:00.000Z';
+        const first = await store.claimWebhook(now, lease);
+        const second = await store.claimWebhook(now, lease);
+        // The second of subject A waits behind the first: the next claim is subject B's.
+        expect([first?.subject, second?.subject]).toEqual([subjectA, subjectB]);
+        expect(first?.seq).toBe(events[0]?.seq);
+        expect(first?.attempts).toBe(1);
+        expect(await store.claimWebhook(now, lease)).toBeNull();
+        // A retry keeps the order: A's second still waits.
+        await store.finishWebhook(
+          first?.id as string,
+          { status: 'retry', error: 'answered 503', nextAttemptAt: '2031-01-01T00:00:02.000Z' },
+          now,
+          lease,
+        );
+        expect(await store.claimWebhook(now, lease)).toBeNull();
+        const again = await store.claimWebhook('2031-01-01T00:00:03.000Z', lease);
+        expect(again?.id).toBe(first?.id);
+        expect(again?.attempts).toBe(2);
+        // Given up: dead-lettered, and the next of A goes.
+        const failed = await store.finishWebhook(
+          again?.id as string,
+          { status: 'failed', error: 'gone' },
+          now,
+          lease,
+        );
+        expect(failed?.status).toBe('failed');
+        const third = await store.claimWebhook('2031-01-01T00:00:03.000Z', lease);
+        expect(third?.seq).toBe(events[2]?.seq);
+        const done = await store.finishWebhook(third?.id as string, { status: 'delivered' }, now, lease);
+        expect(done?.status).toBe('delivered');
+        expect(done?.deliveredAt).toBe(now);
+        // A delivered message is never claimed again; a failed one only when an admin says so.
+        const resent = await store.retryWebhook(failed?.id as string, '2031-01-01T00:00:04.000Z', 'ops');
+        expect(resent).toMatchObject({ status: 'pending', attempts: 0 });
+        expect(await store.retryWebhook(done?.id as string, '2031-01-01T00:00:04.000Z', 'ops')).toBeNull();
+        expect((await store.claimWebhook('2031-01-01T00:00:05.000Z', lease))?.id).toBe(failed?.id);
+        const listed = await store.listWebhookMessages(sub.id, 'delivered', null, 10);
+        expect(listed.items.map((m) => m.id)).toEqual([done?.id]);
+        // A deleted subscription's messages are not sent.
+        expect(
+          await store.deleteSubscription(sub.id, now, {
+            actor: 'ops',
+            action: 'subscription.deleted',
+            subject: sub.id,
+            details: {},
+          }),
+        ).toBe(true);
+        expect(
+          await store.deleteSubscription(sub.id, now, {
+            actor: 'ops',
+            action: 'subscription.deleted',
+            subject: sub.id,
+            details: {},
+          }),
+        ).toBe(false);
+        expect(await store.claimWebhook('2031-01-01T00:10:00.000Z', '2031-01-01T00:15:00.000Z')).toBeNull();
+        expect(await store.listSubscriptions({ tokenIds: ['tok_x'] })).toEqual([]);
+      });
+
+      it('markOverdue raises each overdue acknowledgement once, and none given, superseded or not yet due', async () => {
+        const s = slot();
+        const [r1, r2, r3, r4] = [tag('rcp'), tag('rcp'), tag('rcp'), tag('rcp')];
+        const d = draft(s);
+        await store.createDelivery(d);
+        const due = (at: string | null) => ({ ackDueAt: at });
+        const xs = [
+          extractFor(d, r1, due('2031-01-01T00:00:00.000Z')),
+          extractFor(d, r2, due('2031-01-01T00:00:00.000Z')),
+          extractFor(d, r3, due('2031-06-01T00:00:00.000Z')),
+          extractFor(d, r4, due(null)),
+        ];
+        await store.acceptDelivery({ id: d.id, outcome: outcome(), extracts: xs, actor: 'tok_source' });
+        await store.acknowledgeExtract({
+          id: xs[1]?.id as string,
+          ack: { status: 'accepted', reason: null },
+          at: '2030-12-01T00:00:00.000Z',
+          actor: 'tok_rcp',
+        });
+        const ours = (list: ExtractRecord[]) => list.filter((e) => e.deliveryId === d.id).map((e) => e.id);
+        const at = '2031-02-01T00:00:00.000Z';
+        const first = await store.markOverdue(at, 'gateway (overdue)', 1000);
+        expect(ours(first)).toEqual([xs[0]?.id]);
+        expect((await store.getExtract(xs[0]?.id as string))?.overdueAt).toBe(at);
+        // Once: a second pass raises nothing more for it.
+        expect(ours(await store.markOverdue(at, 'gateway (overdue)', 1000))).toEqual([]);
+        const events = await store.listAudit({ action: 'extract.overdue', subject: xs[0]?.id }, null, 10);
+        expect(events.items).toHaveLength(1);
+        expect(events.items[0]?.details).toMatchObject({
+          recipient: r1,
+          delivery: d.id,
+          dueAt: xs[0]?.ackDueAt,
+        });
+        // Later the third is due too.
+        expect(ours(await store.markOverdue('2031-07-01T00:00:00.000Z', 'gateway (overdue)', 1000))).toEqual([
+          xs[2]?.id,
+        ]);
+      });
+
+      it('a correction of a purged extract still names what it replaces', async () => {
+        const s = slot();
+        const r1 = tag('rcp');
+        const first = await accepted(s, [r1], { sha256: sha('p1') });
+        const old = first.extracts[0]?.id as string;
+        await store.purgeExtract({
+          id: old,
+          at: new Date().toISOString(),
+          actor: 'gateway (purge)',
+          rule: 'r',
+        });
+        const second = await accepted(s, [r1], { sha256: sha('p2') });
+        expect(second.result.extracts[0]?.replaces).toBe(old);
+        expect(second.result.extracts[0]?.version).toBe(2);
+        const purged = await store.getExtract(old);
+        expect(purged?.status).toBe('purged');
+        expect(purged?.replacedBy).toBe(second.result.extracts[0]?.id);
       });
 
       it('endDelivery rejects with issues, errorCount and problem; listIssues pages in order', async () => {

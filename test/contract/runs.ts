@@ -48,12 +48,14 @@ export function runsContract(store: () => MetadataStore): void {
         item({ period: p, municipality: '147', dataset: 'eldercare', status: 'missing', delivery: null }),
       ]);
 
-    const audit = (r: ReturnType<typeof built>) => ({
-      actor: 'test',
-      action: 'run.completed' as const,
-      subject: r.run.id,
-      details: { period: r.run.period },
-    });
+    const audit = (r: ReturnType<typeof built>) => [
+      {
+        actor: 'test',
+        action: 'run.completed' as const,
+        subject: r.run.id,
+        details: { period: r.run.period },
+      },
+    ];
 
     it('stores a run with its counts, summary and reports, and reads each back as written', async () => {
       const r = built(period());

@@ -158,6 +158,10 @@ describe('push transport', () => {
         purpose: dstProfile?.profile.lawfulUse.purpose,
       });
       expect(last.headers['x-lawful-use']).toMatch(/^[\x20-\x7e]+$/);
+      // The first extract of the slot, with nothing left out.
+      expect(last.headers['x-extract-version']).toBe('1');
+      expect(last.headers['x-extract-replaces']).toBeUndefined();
+      expect(last.headers['x-extract-partial']).toBe('false');
       expect(createHash('sha256').update(last.body).digest('hex')).toBe(done.sha256);
       expect(last.headers['content-digest']).toBe(
         `sha-256=:${createHash('sha256').update(last.body).digest('base64')}:`,
@@ -194,6 +198,20 @@ describe('push transport', () => {
       const html = await (await g.request(`/deliveries/${deliveryId}`, { headers: { cookie } })).text();
       expect(html).toMatch(/https <span class="badge delivered">leveret<\/span>\s*efter 3 forsøg/);
       expect(html).toContain('hentes af modtageren');
+
+      // A correction of the slot says what it replaces, under a name of its own.
+      const correction = await extractOf(g, await submit(g, await sourceToken(g), sample(11)), 'dst');
+      const corrected = await until('the correction to be pushed', async () => {
+        g.services.pushes?.kick();
+        const e = await correction();
+        return e.push?.status === 'delivered' && e;
+      });
+      const pushed = ep.received.at(-1) as Received;
+      expect(pushed.headers['x-extract-id']).toBe(corrected.id);
+      expect(pushed.headers['x-extract-replaces']).toBe(done.id);
+      expect(pushed.headers['x-extract-version']).toBe('2');
+      expect(corrected.fileName).toMatch(/-v2\.xml$/);
+      expect(pushed.url).toBe(`/in/101/${encodeURIComponent(corrected.fileName)}`);
     } finally {
       await ep.close();
     }
@@ -317,6 +335,8 @@ describe('push transport', () => {
       const head = await client.send(new HeadObjectCommand({ Bucket: 'dst-inbox', Key: key }));
       expect(head.Metadata?.['extract-id']).toBe(done.id);
       expect(head.Metadata?.sha256).toBe(done.sha256);
+      expect(head.Metadata?.version).toBe('1');
+      expect(head.Metadata?.partial).toBe('false');
       client.destroy();
     });
 

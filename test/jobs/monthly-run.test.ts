@@ -82,6 +82,20 @@ describe('the scheduled monthly run on the embedded database', () => {
     const events = await metadata.listAudit({ action: 'run.completed' }, null, 10);
     expect(events.items.map((e) => e.subject)).toEqual([runs.items[0]?.id]);
     expect(events.items[0]?.details).toMatchObject({ period: '2026-09', trigger: 'scheduled', missing: 1 });
+    // And one obligation.missing for the one slot missing, with the run, once however many nodes ran.
+    const missing = await metadata.listAudit({ action: 'obligation.missing' }, null, 10);
+    expect(missing.items.map((e) => [e.subject, e.details])).toEqual([
+      [
+        'daycare/147/2026-09',
+        {
+          dataset: 'daycare',
+          municipality: '147',
+          period: '2026-09',
+          deadline: '2026-10-14',
+          run: runs.items[0]?.id,
+        },
+      ],
+    ]);
   });
 
   it('stores no scheduled run for a period without obligated slots, so a later one can be made', async () => {

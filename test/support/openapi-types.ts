@@ -120,13 +120,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This recipient's extracts, oldest first (auditors and admins: every recipient's) */
+        /**
+         * This recipient's current extracts, oldest first (auditors and admins: every recipient's)
+         * @description Current extracts only (none replaced by a correction) unless `current=false`: then every extract, current or replaced. Naming a `status` or a `delivery` lists every extract that matches unless `current=true` is given too. Every filter narrows the list.
+         */
         get: operations["listExtracts"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
-        /** The headers a GET would answer, with no body */
+        /**
+         * The headers a GET would answer, with no body
+         * @description Current extracts only (none replaced by a correction) unless `current=false`: then every extract, current or replaced. Naming a `status` or a `delivery` lists every extract that matches unless `current=true` is given too. Every filter narrows the list.
+         */
         head: operations["headListExtracts"];
         patch?: never;
         trace?: never;
@@ -175,7 +181,7 @@ export interface paths {
         };
         /**
          * The extract bytes; ETag is the sha256, Range is honoured; the first download marks it fetched
-         * @description The Content-Type is the extract's own (its `contentType`): XML, CSV, NDJSON, JSON, or a zip or gzip package. HEAD answers the same headers and changes nothing.
+         * @description The Content-Type is the extract's own (its `contentType`): XML, CSV, NDJSON, JSON, a zip or gzip package, or `application/octet-stream` for an age file its profile encrypts to the recipient. HEAD answers the same headers and changes nothing.
          */
         get: operations["getExtractContent"];
         put?: never;
@@ -184,7 +190,7 @@ export interface paths {
         options?: never;
         /**
          * The headers a GET would answer, with no body
-         * @description The Content-Type is the extract's own (its `contentType`): XML, CSV, NDJSON, JSON, or a zip or gzip package. HEAD answers the same headers and changes nothing.
+         * @description The Content-Type is the extract's own (its `contentType`): XML, CSV, NDJSON, JSON, a zip or gzip package, or `application/octet-stream` for an age file its profile encrypts to the recipient. HEAD answers the same headers and changes nothing.
          */
         head: operations["headExtractContent"];
         patch?: never;
@@ -334,6 +340,82 @@ export interface paths {
         post?: never;
         /** Revoke a token; it fails from the next request on */
         delete: operations["revokeToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This token's subscriptions (an admin: everyone's), oldest first */
+        get: operations["listSubscriptions"];
+        put?: never;
+        /**
+         * Subscribe a URL to events; the signing secret is in this answer only
+         * @description A source hears of its own deliveries and their extracts and of its municipalities' obligations, a recipient of its own extracts, an admin of everything; each of the runs. Messages follow Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`).
+         */
+        post: operations["createSubscription"];
+        delete?: never;
+        options?: never;
+        /** The headers a GET would answer, with no body */
+        head: operations["headListSubscriptions"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One subscription */
+        get: operations["getSubscription"];
+        put?: never;
+        post?: never;
+        /** Ends a subscription; messages still waiting are not sent */
+        delete: operations["deleteSubscription"];
+        options?: never;
+        /** The headers a GET would answer, with no body */
+        head: operations["headSubscription"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subscriptions/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A subscription's messages, newest first; `status=failed` lists the dead letters */
+        get: operations["listWebhookMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /** The headers a GET would answer, with no body */
+        head: operations["headListWebhookMessages"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subscriptions/{id}/messages/{message}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends a given-up (dead-lettered) message again, its attempts counted afresh (admin) */
+        post: operations["retryWebhookMessage"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -983,6 +1065,8 @@ export interface components {
             };
             supersedes: string | null;
             supersededBy: string | null;
+            /** @description Accepted with invalid records left out of its extracts (records.invalid of them) */
+            partial: boolean;
             /** @description When the original's bytes were deleted under the dataset's retention; null while kept */
             originalPurgedAt: string | null;
             problem: {
@@ -1002,12 +1086,30 @@ export interface components {
             sha256: string;
             bytes: number;
             format: string;
+            fileName: string;
             profile: {
                 id: string;
                 version: number;
                 sha256: string;
             };
+            /** @description 1 for the recipient's first extract of the slot; each correction the next */
+            version: number;
+            /** @description The extract this one corrects */
+            replaces: string | null;
+            /** @description The extract that corrects this one; null while this one is current */
+            replacedBy: string | null;
+            acknowledgement: components["schemas"]["Acknowledgement"];
+            acknowledgementDueAt: string | null;
+            /** @description An acknowledgement is due, was not given, and its time has passed */
+            overdue: boolean;
         };
+        Acknowledgement: {
+            /** @enum {string} */
+            status: "accepted" | "refused";
+            /** @description Why it was refused; null when accepted */
+            reason: string | null;
+            at: string | null;
+        } | null;
         Extract: {
             id: string;
             delivery: string;
@@ -1034,16 +1136,20 @@ export interface components {
             metadata: {
                 [key: string]: unknown;
             };
+            /** @description 1 for the recipient's first extract of the slot; each correction the next */
+            version: number;
+            /** @description The extract this one corrects */
             replaces: string | null;
+            /** @description The extract that corrects this one; null while this one is current */
+            replacedBy: string | null;
+            /** @description Made from a delivery accepted with invalid records left out */
+            partial: boolean;
             createdAt: string;
             fetchedAt: string | null;
-            acknowledgement: {
-                /** @enum {string} */
-                status: "accepted" | "refused";
-                reason: string | null;
-                at: string | null;
-            } | null;
+            acknowledgement: components["schemas"]["Acknowledgement"];
             acknowledgementDueAt: string | null;
+            /** @description An acknowledgement is due, was not given, and its time has passed */
+            overdue: boolean;
             content: string;
             /** @description For an extract the gateway pushes (HTTPS or S3): how far the push got */
             push?: {
@@ -1057,6 +1163,8 @@ export interface components {
                 location: string | null;
                 deliveredAt: string | null;
             } | null;
+            /** @description The signed receipt of the delivery it was made from (GET /v1/extracts/{id} only): it names this extract's id and sha256 */
+            receipt?: string | null;
         };
         AuditEvent: {
             seq: number;
@@ -1088,6 +1196,32 @@ export interface components {
             expiresAt: string | null;
             revokedAt: string | null;
             lastUsedAt: string | null;
+        };
+        Subscription: {
+            id: string;
+            url: string;
+            events: ("delivery.accepted" | "delivery.rejected" | "extract.available" | "extract.acknowledged" | "extract.refused" | "extract.overdue" | "obligation.missing" | "run.completed")[];
+            role: string;
+            subject: string;
+            createdAt: string;
+        };
+        WebhookMessage: {
+            /** @description The `webhook-id` header of every attempt */
+            id: string;
+            /** @enum {string} */
+            event: "delivery.accepted" | "delivery.rejected" | "extract.available" | "extract.acknowledged" | "extract.refused" | "extract.overdue" | "obligation.missing" | "run.completed";
+            /** @description What it is about; messages of one subject go out in order */
+            subject: string;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            nextAttemptAt: string | null;
+            lastError: string | null;
+            createdAt: string;
+            deliveredAt: string | null;
+            payload: {
+                [key: string]: unknown;
+            };
         };
         RevalidationRun: {
             id: string;
@@ -2017,7 +2151,11 @@ export interface operations {
             query?: {
                 status?: "available" | "fetched" | "acknowledged" | "refused" | "superseded" | "purged";
                 dataset?: string;
+                municipality?: string;
+                period?: string;
                 delivery?: string;
+                /** @description true (the default): current extracts only; false: current and replaced ones */
+                current?: "true" | "false";
                 cursor?: string;
                 limit?: number;
             };
@@ -2051,7 +2189,11 @@ export interface operations {
             query?: {
                 status?: "available" | "fetched" | "acknowledged" | "refused" | "superseded" | "purged";
                 dataset?: string;
+                municipality?: string;
+                period?: string;
                 delivery?: string;
+                /** @description true (the default): current extracts only; false: current and replaced ones */
+                current?: "true" | "false";
                 cursor?: string;
                 limit?: number;
             };
@@ -2089,6 +2231,8 @@ export interface operations {
             /** @description The extract */
             200: {
                 headers: {
+                    /** @description For a corrected extract, `</v1/extracts/{id}>; rel="successor-version"`; for a correction, `rel="predecessor-version"` too */
+                    Link?: string;
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -2118,6 +2262,8 @@ export interface operations {
             /** @description The extract */
             200: {
                 headers: {
+                    /** @description For a corrected extract, `</v1/extracts/{id}>; rel="successor-version"`; for a correction, `rel="predecessor-version"` too */
+                    Link?: string;
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -2184,6 +2330,8 @@ export interface operations {
             /** @description The bytes */
             200: {
                 headers: {
+                    /** @description For a corrected extract, `</v1/extracts/{id}>; rel="successor-version"`; for a correction, `rel="predecessor-version"` too */
+                    Link?: string;
                     ETag: components["headers"]["ETag"];
                     "Content-Disposition": components["headers"]["ContentDisposition"];
                     /** @description bytes */
@@ -2198,11 +2346,14 @@ export interface operations {
                     "application/json": string;
                     "application/zip": string;
                     "application/gzip": string;
+                    "application/octet-stream": string;
                 };
             };
             /** @description A range of the bytes */
             206: {
                 headers: {
+                    /** @description For a corrected extract, `</v1/extracts/{id}>; rel="successor-version"`; for a correction, `rel="predecessor-version"` too */
+                    Link?: string;
                     ETag: components["headers"]["ETag"];
                     "Content-Disposition": components["headers"]["ContentDisposition"];
                     /** @description bytes */
@@ -2218,6 +2369,7 @@ export interface operations {
                     "application/json": string;
                     "application/zip": string;
                     "application/gzip": string;
+                    "application/octet-stream": string;
                 };
             };
             /** @description Not modified (If-None-Match) */
@@ -2279,6 +2431,8 @@ export interface operations {
             /** @description The bytes */
             200: {
                 headers: {
+                    /** @description For a corrected extract, `</v1/extracts/{id}>; rel="successor-version"`; for a correction, `rel="predecessor-version"` too */
+                    Link?: string;
                     ETag: components["headers"]["ETag"];
                     "Content-Disposition": components["headers"]["ContentDisposition"];
                     /** @description bytes */
@@ -2291,6 +2445,8 @@ export interface operations {
             /** @description A range of the bytes */
             206: {
                 headers: {
+                    /** @description For a corrected extract, `</v1/extracts/{id}>; rel="successor-version"`; for a correction, `rel="predecessor-version"` too */
+                    Link?: string;
                     ETag: components["headers"]["ETag"];
                     "Content-Disposition": components["headers"]["ContentDisposition"];
                     /** @description bytes */
@@ -2857,6 +3013,277 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    listSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscriptions */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Subscription"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    url: string;
+                    events: ("delivery.accepted" | "delivery.rejected" | "extract.available" | "extract.acknowledged" | "extract.refused" | "extract.overdue" | "obligation.missing" | "run.completed")[];
+                };
+            };
+        };
+        responses: {
+            /** @description The subscription, with its signing secret (`whsec_…`), shown once */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Subscription"] & {
+                        secret: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A URL that cannot be used, an event this role cannot hear of, or too many subscriptions */
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    headListSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscriptions */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Subscription"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such subscription (or not yours) */
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    deleteSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ended */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such subscription (or not yours) */
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    headSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such subscription (or not yours) */
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listWebhookMessages: {
+        parameters: {
+            query?: {
+                status?: "pending" | "delivered" | "failed";
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of messages */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["WebhookMessage"][];
+                        next: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such subscription (or not yours) */
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    headListWebhookMessages: {
+        parameters: {
+            query?: {
+                status?: "pending" | "delivered" | "failed";
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of messages */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such subscription (or not yours) */
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    retryWebhookMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                message: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Due again */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookMessage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such message */
+            404: components["responses"]["NotFound"];
+            /** @description The message has not failed */
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     listDatasets: {
         parameters: {
             query?: never;
@@ -3138,6 +3565,7 @@ export interface operations {
                     "application/json": string;
                     "application/zip": string;
                     "application/gzip": string;
+                    "application/octet-stream": string;
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/core/ids';
 import { type Gateway, startGateway } from '../support/harness';
 
-/** The name of the file of the i-th extract made for the recipient. */
-const fileName = (i: number) => `daycare_101_extract-${String(i).padStart(3, '0')}.csv`;
+/** The name of the file of the i-th extract made for the recipient: each a correction of the one before. */
+const fileName = (i: number) => `daycare_101_extract-${String(i).padStart(3, '0')}-v${i + 1}.csv`;
 
 describe('the dashboard for a recipient', () => {
   let gw: Gateway;
@@ -52,7 +52,7 @@ describe('the dashboard for a recipient', () => {
             bytes: 10,
             format: 'csv',
             contentType: 'text/csv; charset=utf-8',
-            fileName: fileName(i),
+            fileName: `daycare_101_extract-${String(i).padStart(3, '0')}-v{version}.csv`,
             objectKey: `extracts/${ext}`,
             profile: { id: 'dst-daycare', version: 1, sha256: 'f'.repeat(64) },
             metadata: {},
@@ -94,7 +94,7 @@ describe('the dashboard for a recipient', () => {
     let path: string | null = '/';
     for (let pages = 0; path && pages < 10; pages++) {
       const html: string = await page(path);
-      seen.push(...[...html.matchAll(/daycare_101_extract-\d{3}\.csv/g)].map((m) => m[0]));
+      seen.push(...[...html.matchAll(/daycare_101_extract-\d{3}-v\d+\.csv/g)].map((m) => m[0]));
       const older: string | undefined = /<a rel="next" href="([^"]+)">/.exec(html)?.[1];
       path = older ? older.replaceAll('&amp;', '&') : null;
     }

@@ -230,7 +230,7 @@ export function deliveryRoutes(services: Services) {
     timed(result.status === 201 ? 'accepted' : 'repeated');
     c.header('location', `/v1/deliveries/${result.delivery.id}`);
     if (result.status === 201) services.pushes?.kick();
-    return c.json(deliveryView(result.delivery, result.extracts), result.status);
+    return c.json(deliveryView(result.delivery, result.extracts, services.now()), result.status);
   });
 
   app.openapi(list, async (c) => {
@@ -246,7 +246,11 @@ export function deliveryRoutes(services: Services) {
     );
     const items = await Promise.all(
       page.items.map(async (d) =>
-        deliveryView(d, (await services.metadata.listExtracts({ deliveryId: d.id }, null, 500)).items),
+        deliveryView(
+          d,
+          (await services.metadata.listExtracts({ deliveryId: d.id }, null, 500)).items,
+          services.now(),
+        ),
       ),
     );
     return c.json({ items, next: page.next }, 200);
@@ -261,7 +265,7 @@ export function deliveryRoutes(services: Services) {
   app.openapi(get, async (c) => {
     const d = await load(c.get('principal'), c.req.valid('param').id);
     const extracts = await services.metadata.listExtracts({ deliveryId: d.id }, null, 500);
-    return c.json(deliveryView(d, extracts.items), 200);
+    return c.json(deliveryView(d, extracts.items, services.now()), 200);
   });
 
   app.openapi(report, async (c) => {

@@ -2,15 +2,16 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { clientAddressOf } from '../../auth/authenticate';
 import { actorOf, type Principal } from '../../auth/principal';
 import { extractScope, mayReadExtract } from '../../auth/visibility';
-import { maskCprShaped } from '../../core/cpr-shaped';
 import { GatewayError } from '../../core/errors';
 import { EXTRACT_STATUSES } from '../../core/vocabulary';
+import { acknowledge as giveWord, readExtract } from '../../pipeline/extract-access';
+import { toReadableStream } from '../../stores/byte-stream';
+import type { ExtractRecord } from '../../stores/metadata-store';
 import type { ByteRange } from '../../stores/object-store';
 import type { AuthVariables } from '../auth';
 import { EXTRACT_CONTENT, HEADERS, ownProblem, problem, RequestHeaders } from '../openapi';
 import { problemResponse } from '../problem';
 import type { Services } from '../services';
-import { toReadableStream } from '../stream';
 import { ExtractView, extractView, PageQuery } from '../views';
 
 const IdParam = z.object({
@@ -20,17 +21,30 @@ const IdParam = z.object({
     .openapi({ param: { name: 'id', in: 'path' } }),
 });
 
+const LinkHeader = {
+  description:
+    'For a corrected extract, `</v1/extracts/{id}>; rel="successor-version"`; for a correction, `rel="predecessor-version"` too',
+  schema: { type: 'string' as const },
+};
+
 const list = createRoute({
   method: 'get',
   path: '/v1/extracts',
   operationId: 'listExtracts',
   tags: ['Extracts'],
-  summary: "This recipient's extracts, oldest first (auditors and admins: every recipient's)",
+  summary: "This recipient's current extracts, oldest first (auditors and admins: every recipient's)",
+  description:
+    'Current extracts only (none replaced by a correction) unless `current=false`: then every extract, current or replaced. Naming a `status` or a `delivery` lists every extract that matches unless `current=true` is given too. Every filter narrows the list.',
   request: {
     query: z.object({
       status: z.enum(EXTRACT_STATUSES).optional(),
       dataset: z.string().max(64).optional(),
+      municipality: z.string().max(8).optional(),
+      period: z.string().max(16).optional(),
       delivery: z.string().max(40).optional(),
+      current: z.enum(['true', 'false']).optional().openapi({
+        description: 'true (the default): current extracts only; false: current and replaced ones',
+      }),
       ...PageQuery,
     }),
   },
@@ -54,12 +68,17 @@ const get = createRoute({
   summary: 'Extract metadata: the delivery it came from, the profile version, lawful use',
   request: { params: IdParam },
   responses: {
-    200: { description: 'The extract', content: { 'application/json': { schema: ExtractView } } },
+    200: {
+      description: 'The extract',
+      headers: { Link: LinkHeader },
+      content: { 'application/json': { schema: ExtractView } },
+    },
     404: problem(404, 'No such extract (or not yours)'),
   },
 });
 
 const contentHeaders = {
+  Link: LinkHeader,
   ETag: HEADERS.ETag,
   'Content-Disposition': HEADERS.ContentDisposition,
   'Accept-Ranges': { description: 'bytes', schema: { type: 'string' as const }, required: true },
@@ -72,7 +91,7 @@ const content = createRoute({
   tags: ['Extracts'],
   summary: 'The extract bytes; ETag is the sha256, Range is honoured; the first download marks it fetched',
   description:
-    "The Content-Type is the extract's own (its `contentType`): XML, CSV, NDJSON, JSON, or a zip or gzip package. HEAD answers the same headers and changes nothing.",
+    "The Content-Type is the extract's own (its `contentType`): XML, CSV, NDJSON, JSON, a zip or gzip package, or `application/octet-stream` for an age file its profile encrypts to the recipient. HEAD answers the same headers and changes nothing.",
   request: {
     params: IdParam,
     headers: z.object({
@@ -183,6 +202,18 @@ function parseRange(header: string | undefined, size: number): ByteRange | null 
   return { start, end };
 }
 
+/**
+ * The extract's place among corrections as links (RFC 5829): `successor-version` names the
+ * extract that replaced it, `predecessor-version` the one it replaced.
+ */
+export function lineageLinks(e: Pick<ExtractRecord, 'replaces' | 'replacedBy'>): Record<string, string> {
+  const links = [
+    ...(e.replacedBy ? [`</v1/extracts/${e.replacedBy}>; rel="successor-version"`] : []),
+    ...(e.replaces ? [`</v1/extracts/${e.replaces}>; rel="predecessor-version"`] : []),
+  ];
+  return links.length ? { link: links.join(', ') } : {};
+}
+
 export function extractRoutes(services: Services) {
   const app = new OpenAPIHono<{ Variables: AuthVariables }>();
   // Payloads and acknowledgements are the recipient's alone.
@@ -198,22 +229,35 @@ export function extractRoutes(services: Services) {
     const q = c.req.valid('query');
     const scope = extractScope(p);
     if (!scope) return c.json({ items: [], next: null }, 200);
+    const onlyCurrent = (q.current ?? (q.status || q.delivery ? 'false' : 'true')) === 'true';
     const page = await services.metadata.listExtracts(
       {
         ...scope,
         status: q.status,
         dataset: q.dataset,
+        municipality: q.municipality,
+        period: q.period,
         deliveryId: q.delivery,
+        ...(onlyCurrent ? { current: true } : {}),
       },
       q.cursor ?? null,
       q.limit,
     );
-    return c.json({ items: page.items.map((e) => extractView(e)), next: page.next }, 200);
+    return c.json({ items: page.items.map((e) => extractView(e, services.now())), next: page.next }, 200);
   });
 
   app.openapi(get, async (c) => {
     const e = await load(c.get('principal'), c.req.valid('param').id);
-    return c.json(extractView(e, await services.metadata.getPush(e.id)), 200);
+    return c.json(
+      extractView(
+        e,
+        services.now(),
+        await services.metadata.getPush(e.id),
+        (await services.metadata.getDelivery(e.deliveryId))?.receipt ?? null,
+      ),
+      200,
+      lineageLinks(e),
+    );
   });
 
   app.openapi(retryPush, async (c) => {
@@ -225,7 +269,7 @@ export function extractRoutes(services: Services) {
     if (!retried)
       throw new GatewayError('conflict', `the push of extract ${e.id} is ${push.status}, not failed`);
     services.pushes?.kick();
-    return c.json(extractView(e, retried), 202);
+    return c.json(extractView(e, services.now(), retried), 202);
   });
 
   app.openapi(content, async (c) => {
@@ -239,6 +283,7 @@ export function extractRoutes(services: Services) {
       'content-type': e.contentType,
       'content-disposition': `attachment; filename="${e.fileName}"`,
       'cache-control': 'private, no-store',
+      ...lineageLinks(e),
     };
     if (noneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
     const range = ifRangeHolds(c.req.header('if-range'), etag)
@@ -268,24 +313,7 @@ export function extractRoutes(services: Services) {
         'content-length': String(length),
       });
     }
-    const stream = await services.objects.read(e.objectKey, range ?? undefined);
-    if (!stream) {
-      services.log.error(
-        { extractId: e.id, objectKey: e.objectKey },
-        'extract object is missing from the object store',
-      );
-      throw new GatewayError('internal', `the bytes of extract ${e.id} cannot be read`);
-    }
-    // Every read of the bytes is audited, committed before the first byte goes out: a process
-    // that dies after answering has lost no read.
-    await services.metadata.recordExtractRead({
-      id: e.id,
-      at: services.now().toISOString(),
-      actor: actorOf(p),
-      bytes: range ? range.end - range.start + 1 : e.bytes,
-      range,
-      address: clientAddressOf(services, c),
-    });
+    const stream = await readExtract(services, p, e, range, clientAddressOf(services, c));
     if (range) {
       return c.body(toReadableStream(stream), 206, {
         ...headers,
@@ -307,26 +335,8 @@ export function extractRoutes(services: Services) {
   app.openapi(acknowledge, async (c) => {
     const p = c.get('principal');
     const e = await load(p, c.req.valid('param').id);
-    const body = c.req.valid('json');
-    const ack =
-      body.status === 'accepted'
-        ? { status: 'accepted' as const, reason: null }
-        : // Free text a person typed: a CPR number quoted in it is not kept (audit log, extract view).
-          { status: 'refused' as const, reason: maskCprShaped(body.reason) };
-    const result = await services.metadata.acknowledgeExtract({
-      id: e.id,
-      ack,
-      at: services.now().toISOString(),
-      actor: actorOf(p),
-    });
-    if (!result) throw new GatewayError('not_found', `there is no extract ${e.id}`);
-    if (result.result === 'conflict') {
-      const why = result.extract.acknowledgement
-        ? `extract ${e.id} was already ${result.extract.acknowledgement.status === 'accepted' ? 'acknowledged' : 'refused'}`
-        : `extract ${e.id} is ${result.extract.status} and can no longer be acknowledged`;
-      throw new GatewayError('already_acknowledged', why, { extractStatus: result.extract.status });
-    }
-    return c.json(extractView(result.extract), 201);
+    const acknowledged = await giveWord(services, p, e, c.req.valid('json'));
+    return c.json(extractView(acknowledged, services.now()), 201);
   });
 
   return app;

@@ -2,6 +2,7 @@ import type { Clock } from '../../core/clock';
 import { decideSlot, type SlotKey } from '../../core/slot';
 import type { ValidationIssue } from '../../core/validator';
 import { acceptanceEvents, endingEvent } from '../acceptance-events';
+import { placeExtract, type Replaced } from '../lineage';
 import { decodeCursor, page } from '../paging';
 import { originalPurgedEvent } from '../purge-events';
 import type {
@@ -141,23 +142,35 @@ export function listIssues(
   return { items: p.items.map((x) => copy(x.issue)), next: p.next };
 }
 
-function insertExtract(t: Tables, e: NewExtract, deliveryId: string, replaces: string | null): void {
+function insertExtract(
+  t: Tables,
+  e: NewExtract,
+  deliveryId: string,
+  replaced: ReadonlyMap<string, Replaced>,
+): void {
   if (t.extracts.has(e.id)) throw new Error(`memory: extract ${e.id} exists`);
   const { push, ...rest } = e;
   const createdAt = iso(e.createdAt);
+  const { replaces, version, fileName } = placeExtract(e, replaced);
   t.extracts.set(e.id, {
     ...rest,
     deliveryId,
+    fileName,
     profile: { ...e.profile },
     metadata: json(e.metadata),
     createdAt,
     ackDueAt: isoOrNull(e.ackDueAt),
     status: 'available',
     replaces,
+    replacedBy: null,
+    version,
     fetchedAt: null,
     acknowledgedAt: null,
     acknowledgement: null,
+    overdueAt: null,
   });
+  const old = replaces ? t.extracts.get(replaces) : undefined;
+  if (old) t.extracts.set(old.id, { ...old, replacedBy: e.id });
   if (push)
     t.pushes.set(e.id, {
       extractId: e.id,
@@ -185,12 +198,13 @@ export function acceptDelivery(t: Tables, now: Clock, a: AcceptDelivery): Accept
     return { delivery: copy(held), extracts: extractsOf(t, held.id), repeated: true };
   }
   const prev = decision.kind === 'supersedes' ? decision.id : null;
-  const replaced = new Map<string, string>();
+  const replaced = new Map<string, Replaced>();
   if (prev) {
+    // The superseded delivery's current extracts (a purged one stays purged).
     for (const e of [...t.extracts.values()].sort(byId))
-      if (e.deliveryId === prev && e.status !== 'superseded' && e.status !== 'purged') {
-        t.extracts.set(e.id, { ...e, status: 'superseded' });
-        replaced.set(e.recipient, e.id);
+      if (e.deliveryId === prev && e.status !== 'superseded' && e.replacedBy === null) {
+        if (e.status !== 'purged') t.extracts.set(e.id, { ...e, status: 'superseded' });
+        replaced.set(e.recipient, { id: e.id, version: e.version });
       }
     const old = t.deliveries.get(prev);
     if (old) t.deliveries.set(prev, { ...old, supersededBy: id });
@@ -208,7 +222,7 @@ export function acceptDelivery(t: Tables, now: Clock, a: AcceptDelivery): Accept
     errorsByRule: { ...(report?.errorsByRule ?? {}) },
   });
   if (report) addIssues(t, id, report.issues);
-  for (const e of a.extracts) insertExtract(t, e, id, replaced.get(e.recipient) ?? null);
+  for (const e of a.extracts) insertExtract(t, e, id, replaced);
   appendAudit(t, now, acceptanceEvents(a, current, prev, replaced));
   return { delivery: copy(t.deliveries.get(id) as DeliveryRecord), extracts: extractsOf(t, id) };
 }

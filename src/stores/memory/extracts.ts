@@ -2,7 +2,7 @@ import type { AuditDraft } from '../../audit/chain';
 import type { Clock } from '../../core/clock';
 import { decodeCursor, page } from '../paging';
 import { extractPurgedEvent } from '../purge-events';
-import { extractReadEvents } from '../read-events';
+import { extractOverdueEvent, extractReadEvents } from '../read-events';
 import type {
   AcknowledgeExtract,
   AcknowledgeResult,
@@ -20,6 +20,9 @@ export function getExtract(t: Tables, id: string): ExtractRecord | null {
   return e ? copy(e) : null;
 }
 
+/** No correction has replaced it. */
+const isCurrent = (e: ExtractRecord) => e.replacedBy === null && e.status !== 'superseded';
+
 export function listExtracts(t: Tables, f: ExtractFilter, cursor: string | null, limit: number) {
   const after = decodeCursor(cursor);
   const rows = [...t.extracts.values()]
@@ -28,7 +31,10 @@ export function listExtracts(t: Tables, f: ExtractFilter, cursor: string | null,
         (!f.recipient || e.recipient === f.recipient) &&
         (!f.status || e.status === f.status) &&
         (!f.dataset || e.dataset === f.dataset) &&
+        (!f.municipality || e.municipality === f.municipality) &&
+        (!f.period || e.period === f.period) &&
         (!f.deliveryId || e.deliveryId === f.deliveryId) &&
+        (f.current === undefined || f.current === isCurrent(e)) &&
         (after === null || (f.newestFirst ? e.id < String(after) : e.id > String(after))),
     )
     .sort(byId);
@@ -215,4 +221,33 @@ export function purgeExtract(t: Tables, now: Clock, p: Purge): ExtractRecord | n
   t.extracts.set(p.id, purged);
   appendAudit(t, now, [extractPurgedEvent(purged, p)]);
   return copy(purged);
+}
+
+export function markOverdue(
+  t: Tables,
+  now: Clock,
+  at: string,
+  actor: string,
+  limit: number,
+): ExtractRecord[] {
+  const due = [...t.extracts.values()]
+    .filter(
+      (e) =>
+        e.overdueAt === null &&
+        e.acknowledgement === null &&
+        (e.status === 'available' || e.status === 'fetched') &&
+        e.ackDueAt !== null &&
+        instant(e.ackDueAt) < instant(at),
+    )
+    .sort((a, b) => instant(a.ackDueAt as string) - instant(b.ackDueAt as string) || a.id.localeCompare(b.id))
+    .slice(0, limit)
+    .map((e): ExtractRecord => ({ ...e, overdueAt: iso(at) }));
+  for (const e of due) t.extracts.set(e.id, e);
+  const marked = due.sort(byId);
+  appendAudit(
+    t,
+    now,
+    marked.map((e) => extractOverdueEvent(e, actor)),
+  );
+  return marked.map(copy);
 }

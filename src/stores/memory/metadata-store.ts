@@ -20,6 +20,7 @@ import {
   type Tables,
   transaction,
 } from './tables';
+import * as webhooks from './webhooks';
 
 /**
  * The metadata store in the process's memory, held to the same contract as the SQL store: for
@@ -81,6 +82,20 @@ export function createMemoryMetadataStore(now: Clock = systemClock, name = 'memo
     purgeExtract: (p) => change((t) => extracts.purgeExtract(t, now, p)),
     purgeOriginal: (p) => change((t) => deliveries.purgeOriginal(t, now, p)),
     acknowledgeExtract: (a) => change((t) => extracts.acknowledgeExtract(t, now, a)),
+    markOverdue: (at, actor, limit) => change((t) => extracts.markOverdue(t, now, at, actor, limit)),
+
+    createSubscription: (sub, a) => change((t) => webhooks.createSubscription(t, now, sub, a)),
+    getSubscription: (id) => read((t) => copy(t.subscriptions.get(id) ?? null)),
+    listSubscriptions: (filter) => read((t) => webhooks.listSubscriptions(t, filter)),
+    deleteSubscription: (id, at, a) => change((t) => webhooks.deleteSubscription(t, now, id, at, a)),
+    enqueueWebhooks: (route, at, limit) => webhooks.enqueueWebhooks(t, route, at, limit),
+    claimWebhook: (at, leaseUntil) => change((t) => webhooks.claimWebhook(t, at, leaseUntil)),
+    finishWebhook: (id, result, at, leaseUntil) =>
+      change((t) => webhooks.finishWebhook(t, id, result, at, leaseUntil)),
+    getWebhookMessage: (id) => read((t) => copy(t.webhookMessages.get(id) ?? null)),
+    listWebhookMessages: (subscriptionId, status, cursor, limit) =>
+      read((t) => webhooks.listWebhookMessages(t, subscriptionId, status, cursor, limit)),
+    retryWebhook: (id, at, actor) => change((t) => webhooks.retryWebhook(t, now, id, at, actor)),
 
     claimPushes: (at, leaseUntil, limit) => change((t) => extracts.claimPushes(t, at, leaseUntil, limit)),
     finishPush: (f) => change((t) => extracts.finishPush(t, now, f)),

@@ -12,7 +12,7 @@ import { decodeCursor, page } from '../paging';
 import { appendAudit, copy, iso, type Tables } from './tables';
 
 /** The monthly runs in memory: the same rules as the SQL store (one scheduled run per period). */
-export function createRun(t: Tables, now: Clock, r: NewRun, audit: AuditDraft): RunRecord | null {
+export function createRun(t: Tables, now: Clock, r: NewRun, audit: AuditDraft[]): RunRecord | null {
   const { run } = r;
   if (t.runs.has(run.id)) return null;
   if (run.trigger === 'scheduled')
@@ -24,7 +24,7 @@ export function createRun(t: Tables, now: Clock, r: NewRun, audit: AuditDraft): 
     summary: JSON.stringify(r.summary),
     reports: new Map(r.reports.map((report) => [report.municipality, JSON.stringify(report)])),
   });
-  appendAudit(t, now, [audit]);
+  appendAudit(t, now, audit);
   return copy(stored);
 }
 

@@ -12,6 +12,7 @@ import type {
   TokenRecord,
 } from '../records';
 import type { RevalidationResult, RevalidationRun } from '../revalidation-records';
+import type { SubscriptionRecord, WebhookMessageRecord } from '../webhook-records';
 
 /**
  * The in-memory metadata store's tables. Records are never changed in place: a change puts a
@@ -38,6 +39,10 @@ export interface Tables {
   revalidationRuns: Map<string, RevalidationRun & { claimedBy: string | null; leaseUntil: string | null }>;
   /** Results by run id and delivery id (JSON of the pair). */
   revalidationResults: Map<string, RevalidationResult>;
+  subscriptions: Map<string, SubscriptionRecord>;
+  webhookMessages: Map<string, WebhookMessageRecord>;
+  /** The last audit sequence number turned into webhook messages. */
+  webhookCursor: number;
 }
 
 export function createTables(): Tables {
@@ -57,6 +62,9 @@ export function createTables(): Tables {
     datasetVersions: [],
     revalidationRuns: new Map(),
     revalidationResults: new Map(),
+    subscriptions: new Map(),
+    webhookMessages: new Map(),
+    webhookCursor: 0,
   };
 }
 
@@ -77,6 +85,9 @@ function snapshot(t: Tables): Tables {
     datasetVersions: [...t.datasetVersions],
     revalidationRuns: new Map(t.revalidationRuns),
     revalidationResults: new Map(t.revalidationResults),
+    subscriptions: new Map(t.subscriptions),
+    webhookMessages: new Map(t.webhookMessages),
+    webhookCursor: t.webhookCursor,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Clock } from '../../core/clock';
 import { decideSlot, type SlotKey, slotLockKey } from '../../core/slot';
 import { acceptanceEvents, endingEvent } from '../acceptance-events';
+import type { Replaced } from '../lineage';
 import type {
   AcceptDelivery,
   AcceptResult,
@@ -135,7 +136,7 @@ export function acceptDelivery(db: SqlClient, now: Clock, a: AcceptDelivery): Pr
       return { delivery: held, extracts: await extractsOf(tx, held.id), repeated: true };
     }
     const prev = decision.kind === 'supersedes' ? decision.id : null;
-    const replaced = prev ? await supersedeExtracts(tx, prev) : new Map<string, string>();
+    const replaced = prev ? await supersedeExtracts(tx, prev) : new Map<string, Replaced>();
     if (prev) await tx.query('UPDATE deliveries SET superseded_by = $1 WHERE id = $2', [id, prev]);
     await tx.query(
       `UPDATE deliveries SET status = 'accepted', completed_at = $2, sha256 = $3, bytes = $4, records_total = $5,
@@ -156,7 +157,7 @@ export function acceptDelivery(db: SqlClient, now: Clock, a: AcceptDelivery): Pr
       ],
     );
     if (report?.issues.length) await insertIssues(tx, id, report.issues);
-    for (const e of a.extracts) await insertExtract(tx, e, id, replaced.get(e.recipient) ?? null);
+    for (const e of a.extracts) await insertExtract(tx, e, id, replaced);
     await appendAuditIn(tx, now, acceptanceEvents(a, current, prev, replaced));
     return { delivery: await mustGetDelivery(tx, id), extracts: await extractsOf(tx, id) };
   });

@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock';
+import { placeExtract, type Replaced } from '../lineage';
 import type {
   AcknowledgeExtract,
   AcknowledgeResult,
@@ -10,7 +11,7 @@ import type {
   Purge,
 } from '../metadata-store';
 import { extractPurgedEvent } from '../purge-events';
-import { extractReadEvents } from '../read-events';
+import { extractOverdueEvent, extractReadEvents } from '../read-events';
 import { appendAuditIn } from './audit';
 import type { SqlClient, SqlExecutor } from './client';
 import { page, Select } from './query';
@@ -27,17 +28,19 @@ export async function extractsOf(db: SqlExecutor, deliveryId: string): Promise<E
   return rows.map(readExtract);
 }
 
-/** Stores a new extract as available (and its push as pending, when it has one). */
+/** Stores a new extract as available, in its lineage (and its push as pending, when it has one). */
 export async function insertExtract(
   tx: SqlExecutor,
   e: NewExtract,
   deliveryId: string,
-  replaces: string | null,
+  replaced: ReadonlyMap<string, Replaced>,
 ): Promise<void> {
+  const { replaces, version, fileName } = placeExtract(e, replaced);
   await tx.query(
     `INSERT INTO extracts (id, delivery_id, recipient, dataset, municipality, period, status, records, sha256, bytes, format,
-     content_type, file_name, object_key, profile_id, profile_version, profile_sha256, metadata, replaces, created_at, ack_due_at)
-     VALUES ($1, $2, $3, $4, $5, $6, 'available', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb, $18, $19, $20)`,
+     content_type, file_name, object_key, profile_id, profile_version, profile_sha256, metadata, replaces, created_at, ack_due_at,
+     version)
+     VALUES ($1, $2, $3, $4, $5, $6, 'available', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb, $18, $19, $20, $21)`,
     [
       e.id,
       deliveryId,
@@ -50,7 +53,7 @@ export async function insertExtract(
       e.bytes,
       e.format,
       e.contentType,
-      e.fileName,
+      fileName,
       e.objectKey,
       e.profile.id,
       e.profile.version,
@@ -59,8 +62,10 @@ export async function insertExtract(
       replaces,
       e.createdAt,
       e.ackDueAt,
+      version,
     ],
   );
+  if (replaces) await tx.query('UPDATE extracts SET replaced_by = $1 WHERE id = $2', [e.id, replaces]);
   if (e.push)
     await tx.query(
       `INSERT INTO pushes (extract_id, recipient, target, status, attempts, next_attempt_at, created_at)
@@ -69,13 +74,17 @@ export async function insertExtract(
     );
 }
 
-/** Marks a delivery's current extracts superseded; the answer is each recipient's old extract. */
-export async function supersedeExtracts(tx: SqlExecutor, deliveryId: string): Promise<Map<string, string>> {
+/**
+ * Marks a delivery's current extracts superseded (a purged one stays purged); the answer is
+ * each recipient's current extract, which the new delivery's extract for it replaces.
+ */
+export async function supersedeExtracts(tx: SqlExecutor, deliveryId: string): Promise<Map<string, Replaced>> {
   const olds = await tx.query(
-    `UPDATE extracts SET status = 'superseded' WHERE delivery_id = $1 AND status NOT IN ('superseded', 'purged') RETURNING *`,
+    `UPDATE extracts SET status = CASE WHEN status = 'purged' THEN status ELSE 'superseded' END
+     WHERE delivery_id = $1 AND status <> 'superseded' AND replaced_by IS NULL RETURNING *`,
     [deliveryId],
   );
-  return new Map(olds.map(readExtract).map((e) => [e.recipient, e.id]));
+  return new Map(olds.map(readExtract).map((e) => [e.recipient, { id: e.id, version: e.version }]));
 }
 
 export async function listExtracts(
@@ -88,7 +97,11 @@ export async function listExtracts(
     .where('recipient = ?', filter.recipient)
     .where('status = ?', filter.status)
     .where('dataset = ?', filter.dataset)
+    .where('municipality = ?', filter.municipality)
+    .where('period = ?', filter.period)
     .where('delivery_id = ?', filter.deliveryId);
+  if (filter.current === true) q.whereSql("replaced_by IS NULL AND status <> 'superseded'");
+  if (filter.current === false) q.whereSql("(replaced_by IS NOT NULL OR status = 'superseded')");
   const rows = await db.query(q.page('id', filter.newestFirst ? 'desc' : 'asc', cursor, limit), q.params);
   return page(rows.map(readExtract), limit, (e) => e.id);
 }
@@ -149,5 +162,34 @@ export function purgeExtract(db: SqlClient, now: Clock, p: Purge): Promise<Extra
     const e = readExtract(row);
     await appendAuditIn(tx, now, [extractPurgedEvent(e, p)]);
     return e;
+  });
+}
+
+/** Up to `limit` acknowledgements overdue at `at` marked once each, with `extract.overdue` (metadata-store.ts). */
+export function markOverdue(
+  db: SqlClient,
+  now: Clock,
+  at: string,
+  actor: string,
+  limit: number,
+): Promise<ExtractRecord[]> {
+  return db.transaction(async (tx) => {
+    // SKIP LOCKED: two nodes at once mark different extracts, never one twice.
+    const rows = await tx.query(
+      `UPDATE extracts SET overdue_at = $1 WHERE id IN (
+         SELECT id FROM extracts WHERE overdue_at IS NULL AND ack_status IS NULL
+           AND status IN ('available', 'fetched') AND ack_due_at < $1
+         ORDER BY ack_due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+       AND overdue_at IS NULL RETURNING *`,
+      [at, limit],
+    );
+    const marked = rows.map(readExtract).sort((a, b) => a.id.localeCompare(b.id));
+    if (marked.length)
+      await appendAuditIn(
+        tx,
+        now,
+        marked.map((e) => extractOverdueEvent(e, actor)),
+      );
+    return marked;
   });
 }

@@ -141,11 +141,14 @@ export function readExtract(row: SqlRow): ExtractRecord {
     },
     metadata: c.object('metadata'),
     replaces: c.optText('replaces'),
+    replacedBy: c.optText('replaced_by'),
+    version: c.integer('version'),
     createdAt: c.timestamp('created_at'),
     ackDueAt: c.optTimestamp('ack_due_at'),
     fetchedAt: c.optTimestamp('fetched_at'),
     acknowledgedAt: c.optTimestamp('acknowledged_at'),
     acknowledgement: ackStatus ? { status: ackStatus, reason: c.optText('ack_reason') } : null,
+    overdueAt: c.optTimestamp('overdue_at'),
   };
 }
 

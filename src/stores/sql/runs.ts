@@ -22,7 +22,7 @@ export function createRun(
   db: SqlClient,
   now: Clock,
   r: NewRun,
-  audit: AuditDraft,
+  audit: AuditDraft[],
 ): Promise<RunRecord | null> {
   const { run, summary, reports } = r;
   return db.transaction(async (tx) => {
@@ -54,7 +54,7 @@ export function createRun(
         report.municipality,
         JSON.stringify(report),
       ]);
-    await appendAuditIn(tx, now, [audit]);
+    await appendAuditIn(tx, now, audit);
     const [row] = await tx.query('SELECT * FROM runs WHERE id = $1', [run.id]);
     if (!row) throw new Error(`${db.name}: run ${run.id} missing after insert`);
     return readRun(row);

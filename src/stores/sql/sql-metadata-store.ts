@@ -15,6 +15,7 @@ import * as sessions from './sessions';
 import { listSlotFacts } from './slot-facts';
 import { statistics } from './statistics';
 import * as tokens from './tokens';
+import * as webhooks from './webhooks';
 
 /**
  * The metadata store over PostgreSQL: the same SQL for the embedded PGlite and for a server.
@@ -66,11 +67,24 @@ export function createSqlMetadataStore(db: SqlClient, now: Clock = systemClock):
     purgeExtract: (p) => extracts.purgeExtract(db, now, p),
     purgeOriginal: (p) => deliveries.purgeOriginal(db, now, p),
     acknowledgeExtract: (a) => extracts.acknowledgeExtract(db, now, a),
+    markOverdue: (at, actor, limit) => extracts.markOverdue(db, now, at, actor, limit),
 
     claimPushes: (at, leaseUntil, limit) => pushes.claimPushes(db, at, leaseUntil, limit),
     finishPush: (f) => pushes.finishPush(db, now, f),
     getPush: (extractId) => pushes.getPush(db, extractId),
     retryPush: (extractId, at, actor) => pushes.retryPush(db, now, extractId, at, actor),
+
+    createSubscription: (sub, a) => webhooks.createSubscription(db, now, sub, a),
+    getSubscription: (id) => webhooks.getSubscription(db, id),
+    listSubscriptions: (filter) => webhooks.listSubscriptions(db, filter),
+    deleteSubscription: (id, at, a) => webhooks.deleteSubscription(db, now, id, at, a),
+    enqueueWebhooks: (route, at, limit) => webhooks.enqueueWebhooks(db, route, at, limit),
+    claimWebhook: (at, leaseUntil) => webhooks.claimWebhook(db, at, leaseUntil),
+    finishWebhook: (id, result, at, leaseUntil) => webhooks.finishWebhook(db, id, result, at, leaseUntil),
+    getWebhookMessage: (id) => webhooks.getWebhookMessage(db, id),
+    listWebhookMessages: (subscriptionId, status, cursor, limit) =>
+      webhooks.listWebhookMessages(db, subscriptionId, status, cursor, limit),
+    retryWebhook: (id, at, actor) => webhooks.retryWebhook(db, now, id, at, actor),
 
     statistics: () => statistics(db),
 

@@ -4,6 +4,7 @@ import type { Child } from 'hono/jsx';
 import { clientAddressOf } from '../../auth/authenticate';
 import { actorOf, type Principal } from '../../auth/principal';
 import { mayReadDelivery, mayReadRegister } from '../../auth/visibility';
+import { isOverdue } from '../../core/lineage';
 import type { DeliveryRecord, ExtractRecord, PushRecord } from '../../stores/metadata-store';
 import { Badge, municipalityName, When } from '../components';
 import type { Locale } from '../i18n';
@@ -50,7 +51,15 @@ export async function deliveryPage(
   // pushed, each read, acknowledged or refused with its reason, purged), oldest first.
   const lineage = mayReadRegister(p) ? await services.metadata.listAudit({ subject: d.id }, null, 500) : null;
   return c.html(
-    <DeliveryDetail l={l} who={p} d={d} extracts={extracts.items} pushes={pushes} issues={issues.items}>
+    <DeliveryDetail
+      l={l}
+      who={p}
+      d={d}
+      extracts={extracts.items}
+      now={services.now()}
+      pushes={pushes}
+      issues={issues.items}
+    >
       {lineage ? (
         <>
           <h2>{l.t('audit.lineage')}</h2>
@@ -71,6 +80,8 @@ function DeliveryDetail(props: {
   who: Principal;
   d: DeliveryRecord;
   extracts: ExtractRecord[];
+  /** The gateway's clock: which acknowledgements are overdue. */
+  now: Date;
   pushes: Map<string, PushRecord>;
   issues: Array<{ record: number; line?: number; field?: string; rule: string; message: string }>;
   children?: Child;
@@ -107,6 +118,7 @@ function DeliveryDetail(props: {
                 <th class="num">{l.t('col.records')}</th>
                 <th>{l.t('col.profile')}</th>
                 <th>{l.t('col.ackDue')}</th>
+                <th>{l.t('col.word')}</th>
                 <th>{l.t('col.push')}</th>
               </tr>
             </thead>
@@ -124,6 +136,22 @@ function DeliveryDetail(props: {
                       {e.profile.id} v{e.profile.version}
                     </td>
                     <td>{e.ackDueAt ? <time datetime={e.ackDueAt}>{l.date(e.ackDueAt)}</time> : ''}</td>
+                    <td>
+                      {e.acknowledgement ? (
+                        <>
+                          <Badge
+                            l={l}
+                            status={e.acknowledgement.status === 'accepted' ? 'acknowledged' : 'refused'}
+                          />{' '}
+                          {e.acknowledgedAt ? <When l={l} at={e.acknowledgedAt} /> : null}
+                          {e.acknowledgement.reason ? <p>{e.acknowledgement.reason}</p> : null}
+                        </>
+                      ) : isOverdue(e, props.now) ? (
+                        <Badge l={l} status="overdue" />
+                      ) : (
+                        ''
+                      )}
+                    </td>
                     <td>
                       {push ? (
                         <>

@@ -39,6 +39,7 @@ function ExtractsView(props: { l: Locale; who: Principal; items: ExtractRecord[]
             <th>{l.t('col.period')}</th>
             <th class="num">{l.t('col.records')}</th>
             <th>{l.t('col.status')}</th>
+            <th class="num">{l.t('col.version')}</th>
             <th>{l.t('col.file')}</th>
           </tr>
         </thead>
@@ -56,9 +57,22 @@ function ExtractsView(props: { l: Locale; who: Principal; items: ExtractRecord[]
               <td class="num">{l.number(e.records)}</td>
               <td>
                 <Badge l={l} status={e.status} />
+                {e.acknowledgement ? (
+                  <>
+                    {' '}
+                    <Badge
+                      l={l}
+                      status={e.acknowledgement.status === 'accepted' ? 'acknowledged' : 'refused'}
+                    />
+                  </>
+                ) : null}
+                {e.metadata.partial === true ? ` (${l.t('extract.partialShort')})` : ''}
               </td>
+              <td class="num">{l.number(e.version)}</td>
               <td>
-                <code>{e.fileName}</code>
+                <a href={`/extracts/${e.id}`}>
+                  <code>{e.fileName}</code>
+                </a>
               </td>
             </tr>
           ))}

@@ -9,6 +9,8 @@ import m0009 from './0009_revalidations';
 import m0010 from './0010_municipality_role';
 import m0011 from './0011_audit_checkpoints';
 import m0012 from './0012_original_purged';
+import m0013 from './0013_extract_lineage';
+import m0014 from './0014_webhooks';
 
 /** Numbered migrations, applied in order at start; a new one is appended, never edited. */
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -23,4 +25,6 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 10, name: 'municipality role', sql: m0010 },
   { version: 11, name: 'audit checkpoints', sql: m0011 },
   { version: 12, name: 'original purged', sql: m0012 },
+  { version: 13, name: 'extract lineage', sql: m0013 },
+  { version: 14, name: 'webhooks', sql: m0014 },
 ];
