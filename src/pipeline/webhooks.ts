@@ -21,6 +21,7 @@ import type {
   NewWebhookMessage,
   SubscriptionRecord,
   TokenRecord,
+  WebhookLookup,
   WebhookMessageRecord,
   WebhookResult,
 } from '../stores/metadata-store';
@@ -82,7 +83,7 @@ interface Lookup {
   token(id: string): Promise<TokenRecord | null>;
 }
 
-function lookupOver(metadata: MetadataStore): Lookup {
+function lookupOver(metadata: WebhookLookup): Lookup {
   const deliveries = new Map<string, Promise<DeliveryRecord | null>>();
   const extracts = new Map<string, Promise<ExtractRecord | null>>();
   const tokens = new Map<string, Promise<TokenRecord | null>>();
@@ -193,7 +194,7 @@ async function describe(
 export async function routeWebhooks(
   events: AuditEvent[],
   subscriptions: SubscriptionRecord[],
-  metadata: MetadataStore,
+  metadata: WebhookLookup,
   at: Date,
 ): Promise<NewWebhookMessage[]> {
   if (subscriptions.length === 0) return [];
@@ -296,7 +297,7 @@ export async function runWebhooks(
   let routed = 0;
   for (;;) {
     const n = await deps.metadata.enqueueWebhooks(
-      (events, subs) => routeWebhooks(events, subs, deps.metadata, deps.now()),
+      (events, subs, lookup) => routeWebhooks(events, subs, lookup, deps.now()),
       deps.now().toISOString(),
       500,
     );

@@ -41,10 +41,10 @@ import type {
 } from './revalidation-records';
 import type {
   NewSubscription,
-  NewWebhookMessage,
   SubscriptionRecord,
   WebhookMessageRecord,
   WebhookResult,
+  WebhookRouter,
 } from './webhook-records';
 
 export type {
@@ -197,14 +197,11 @@ export interface MetadataStore {
   /**
    * Turns the audit events after the webhook cursor into messages, up to `limit` events, and
    * moves the cursor past them, in one transaction under the cursor's lock: each event is
-   * routed once across nodes. `route` says which subscriptions get which message. The answer
+   * routed once across nodes. `route` says which subscriptions get which message, reading
+   * what it needs through the lookup it is given (within that transaction). The answer
    * is how many events were read (fewer than `limit`: none are left).
    */
-  enqueueWebhooks(
-    route: (events: AuditEvent[], subscriptions: SubscriptionRecord[]) => Promise<NewWebhookMessage[]>,
-    at: string,
-    limit: number,
-  ): Promise<number>;
+  enqueueWebhooks(route: WebhookRouter, at: string, limit: number): Promise<number>;
   /**
    * Claims the next message that is due, whose subscription lives, and that no earlier
    * pending message of the same subscription and subject is waiting before (order per

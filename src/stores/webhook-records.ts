@@ -1,5 +1,8 @@
 /** The records of webhook subscriptions and the messages on their way (metadata-store.ts). */
+
+import type { AuditEvent } from '../audit/chain';
 import type { Role, WebhookEvent, WebhookMessageStatus } from '../core/vocabulary';
+import type { DeliveryRecord, ExtractRecord, TokenRecord } from './records';
 
 /**
  * A webhook subscription: where to, which events, and the scope of the token that made it
@@ -58,3 +61,20 @@ export type WebhookResult =
   | { status: 'delivered' }
   | { status: 'retry'; error: string; nextAttemptAt: string }
   | { status: 'failed'; error: string };
+
+/**
+ * What routing events to subscriptions may read, within the enqueue's own transaction (the
+ * embedded database has one connection: a read beside the transaction would wait for it).
+ */
+export interface WebhookLookup {
+  getDelivery(id: string): Promise<DeliveryRecord | null>;
+  getExtract(id: string): Promise<ExtractRecord | null>;
+  getToken(id: string): Promise<TokenRecord | null>;
+}
+
+/** Routes a batch of audit events to the subscriptions that hear of them. */
+export type WebhookRouter = (
+  events: AuditEvent[],
+  subscriptions: SubscriptionRecord[],
+  lookup: WebhookLookup,
+) => Promise<NewWebhookMessage[]>;

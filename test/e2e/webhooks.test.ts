@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDelivery } from '../../src/cli/synthetic';
 import { raiseOverdue } from '../../src/jobs/overdue';
 import { runWebhooks, type WebhookDeps } from '../../src/pipeline/webhooks';
-import { ADMIN_TOKEN, type MemoryGateway, startMemoryGateway, submit } from '../support/harness';
+import { ADMIN_TOKEN, type Gateway, startGateway, submit } from '../support/harness';
 
 interface Received {
   path: string;
@@ -64,7 +64,7 @@ const daycare = (seed: number) =>
  * and none twice once it answered 2xx.
  */
 describe('webhooks', () => {
-  let gw: MemoryGateway;
+  let gw: Gateway;
   let rcv: Awaited<ReturnType<typeof receiver>>;
   let offset = 0;
   let deps: WebhookDeps;
@@ -103,7 +103,8 @@ describe('webhooks', () => {
 
   beforeAll(async () => {
     rcv = await receiver();
-    gw = await startMemoryGateway({ GATEWAY_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
+    // The embedded database (one connection): routing reads within the enqueue's transaction.
+    gw = await startGateway({ GATEWAY_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
     gw.services.now = () => new Date(Date.now() + offset);
     deps = {
       metadata: gw.services.metadata,

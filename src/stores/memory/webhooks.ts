@@ -1,15 +1,14 @@
-import type { AuditDraft, AuditEvent } from '../../audit/chain';
+import type { AuditDraft } from '../../audit/chain';
 import type { Clock } from '../../core/clock';
 import type { WebhookMessageStatus } from '../../core/vocabulary';
 import { decodeCursor, page } from '../paging';
-import type {} from '../records';
 import { webhookRetriedEvent } from '../webhook-events';
 import type {
   NewSubscription,
-  NewWebhookMessage,
   SubscriptionRecord,
   WebhookMessageRecord,
   WebhookResult,
+  WebhookRouter,
 } from '../webhook-records';
 import { appendAudit, byId, copy, instant, iso, json, type Tables, transaction } from './tables';
 
@@ -49,17 +48,16 @@ export function deleteSubscription(
 /** One enqueue at a time per store: the cursor's lock. */
 const queues = new WeakMap<Tables, Promise<unknown>>();
 
-export function enqueueWebhooks(
-  t: Tables,
-  route: (events: AuditEvent[], subscriptions: SubscriptionRecord[]) => Promise<NewWebhookMessage[]>,
-  at: string,
-  limit: number,
-): Promise<number> {
+export function enqueueWebhooks(t: Tables, route: WebhookRouter, at: string, limit: number): Promise<number> {
   const run = (queues.get(t) ?? Promise.resolve()).then(async () => {
     const events = t.audit.filter((e) => e.seq > t.webhookCursor).slice(0, limit);
     const last = events.at(-1);
     if (!last) return 0;
-    const messages = await route(events.map(copy), listSubscriptions(t, {}));
+    const messages = await route(events.map(copy), listSubscriptions(t, {}), {
+      getDelivery: async (id) => copy(t.deliveries.get(id) ?? null),
+      getExtract: async (id) => copy(t.extracts.get(id) ?? null),
+      getToken: async (id) => copy(t.tokens.get(id)?.token ?? null),
+    });
     transaction(t, (t) => {
       for (const m of messages) {
         const taken = [...t.webhookMessages.values()].some(

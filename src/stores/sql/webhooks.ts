@@ -1,4 +1,4 @@
-import type { AuditDraft, AuditEvent } from '../../audit/chain';
+import type { AuditDraft } from '../../audit/chain';
 import type { Clock } from '../../core/clock';
 import {
   ROLES,
@@ -10,16 +10,19 @@ import type { Page } from '../records';
 import { webhookRetriedEvent } from '../webhook-events';
 import type {
   NewSubscription,
-  NewWebhookMessage,
   SubscriptionRecord,
   WebhookMessageRecord,
   WebhookResult,
+  WebhookRouter,
 } from '../webhook-records';
 import { appendAuditIn } from './audit';
 import type { SqlClient, SqlExecutor } from './client';
 import { columns, type SqlRow } from './columns';
+import { getDelivery } from './deliveries';
+import { getExtract } from './extracts';
 import { page, Select } from './query';
 import { readAuditEvent } from './rows';
+import { getToken } from './tokens';
 
 export function readSubscription(row: SqlRow): SubscriptionRecord {
   const c = columns('subscriptions', row);
@@ -126,7 +129,7 @@ export function deleteSubscription(db: SqlClient, now: Clock, id: string, at: st
 /** Audit events after the cursor turned into messages, each once across nodes (metadata-store.ts). */
 export function enqueueWebhooks(
   db: SqlClient,
-  route: (events: AuditEvent[], subscriptions: SubscriptionRecord[]) => Promise<NewWebhookMessage[]>,
+  route: WebhookRouter,
   at: string,
   limit: number,
 ): Promise<number> {
@@ -140,7 +143,12 @@ export function enqueueWebhooks(
     const last = events.at(-1);
     if (!last) return 0;
     const subs = await listSubscriptions(tx, {});
-    for (const m of await route(events, subs))
+    const lookup = {
+      getDelivery: (id: string) => getDelivery(tx, id),
+      getExtract: (id: string) => getExtract(tx, id),
+      getToken: (id: string) => getToken(tx, id),
+    };
+    for (const m of await route(events, subs, lookup))
       await tx.query(
         `INSERT INTO webhook_messages (id, subscription_id, seq, event, subject, payload, status, attempts, next_attempt_at,
          created_at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, 'pending', 0, $7, $7) ON CONFLICT (subscription_id, seq) DO NOTHING`,
