@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,7 +11,7 @@ import { helpOf, USAGE } from './help';
 import { verifyExport } from './offline-verify';
 import { reach } from './reach';
 import { loadJwks, receiptIn, verifyReceipt } from './receipt-verify';
-import { syncExtracts } from './sync';
+import { safeName, syncExtracts } from './sync';
 
 class UsageError extends Error {}
 
@@ -50,11 +50,12 @@ const baseOf = (values: Values) =>
 function client(values: Values) {
   const base = baseOf(values);
   const token = values.token ?? process.env.GATEWAY_TOKEN;
-  return async (path: string, init: RequestInit & { duplex?: 'half' } = {}) => {
+  return async (path: string, init: RequestInit & { duplex?: 'half'; waitSeconds?: number } = {}) => {
     if (!token) throw new UsageError('no token: pass --token or set GATEWAY_TOKEN');
-    const headers = new Headers(init.headers);
+    const { waitSeconds, ...rest } = init;
+    const headers = new Headers(rest.headers);
     headers.set('authorization', `Bearer ${token}`);
-    const res = await reach(`${base}${path}`, { ...init, headers });
+    const res = await reach(`${base}${path}`, { ...rest, headers }, waitSeconds);
     if (!res.ok && res.status !== 304) {
       const text = await res.text();
       let detail = text;
@@ -121,11 +122,13 @@ async function submit(values: Values, file: string) {
       await body.return(undefined);
     },
   });
+  // The gateway answers an upload only once it has read and checked all of it: no time limit.
   const res = await call(`/v1/deliveries?${q}`, {
     method: 'POST',
     body: stream,
     headers,
     duplex: 'half',
+    waitSeconds: 0,
   });
   progress(true);
   const d = (await res.json()) as Record<string, unknown>;
@@ -141,8 +144,10 @@ async function fetchExtract(values: Values, id: string) {
   const call = client(values);
   const res = await call(`/v1/extracts/${encodeURIComponent(id)}/content`);
   const disposition = res.headers.get('content-disposition') ?? '';
-  const name = /filename="([^"/\\]+)"/.exec(disposition)?.[1] ?? id;
-  const path = join(values.out ?? '.', name.startsWith('.') ? id : name);
+  const path = join(values.out ?? '.', safeName(/filename="([^"]*)"/.exec(disposition)?.[1] ?? id, id));
+  // Written to a new file of this user's only (never through a link planted at the name), then
+  // renamed over the name once whole.
+  const part = `${path}.${process.pid}.part`;
   const hash = createHash('sha256');
   await pipeline(
     Readable.fromWeb(res.body as never),
@@ -152,18 +157,19 @@ async function fetchExtract(values: Values, id: string) {
         yield c;
       }
     },
-    createWriteStream(path),
+    createWriteStream(part, { flags: 'wx', mode: 0o600 }),
   );
-  process.stderr.write(`saved ${path}\n`);
-  // The ETag is the extract's sha256: acknowledge only the bytes the gateway vouched for.
+  // The ETag is the extract's sha256: keep and acknowledge only the bytes the gateway vouched for.
   const expected = /^"([0-9a-f]{64})"$/.exec(res.headers.get('etag') ?? '')?.[1];
   const got = hash.digest('hex');
   if (got !== expected) {
-    await rm(path, { force: true });
+    await rm(part, { force: true });
     throw new Error(
-      `the bytes received have sha256 ${got}, not ${expected ?? 'the one the gateway gave'}; removed, not acknowledged`,
+      `the bytes received have sha256 ${got}, not ${expected ?? 'the one the gateway gave'}; not kept, not acknowledged`,
     );
   }
+  await rename(part, path);
+  process.stderr.write(`saved ${path}\n`);
   if (values.ack) {
     await call(`/v1/extracts/${encodeURIComponent(id)}/receipts`, {
       method: 'POST',

@@ -8,8 +8,8 @@
  * behind is taken over).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants, createReadStream, existsSync, readFileSync } from 'node:fs';
+import { lstat, mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -51,19 +51,36 @@ export interface SyncReport {
 const LOCK = '.gateway-sync.lock';
 const PARTS = '.gateway-sync-parts';
 
-/** Whether a process is alive (not a zombie: one whose parent died lingers here unreaped). */
-function alive(pid: number): boolean {
+/** A process's state and start time (clock ticks after boot), where /proc tells; null otherwise. */
+function procStat(pid: number): { state: string; start: string } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0] ?? '', start: fields[19] ?? '' };
+  } catch {
+    return null;
+  }
+}
+
+/** This process as its lock names it: its pid and, where /proc tells, when it started. */
+const me = () => `${process.pid} ${procStat(process.pid)?.start ?? ''}`.trim();
+
+/**
+ * Whether the run a lock names is alive: the process exists, is not a zombie (one whose parent
+ * died lingers here unreaped), and started when the lock says (a reused pid is another process).
+ */
+function alive(owner: string): boolean {
+  const [pidText, start] = owner.trim().split(/\s+/);
+  const pid = Number(pidText);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
   } catch {
     return false;
   }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
+  const stat = procStat(pid);
+  if (!stat) return true;
+  return stat.state !== 'Z' && (start === undefined || start === stat.start);
 }
 
 /** Takes the folder's lock, or null when a live run holds it. A dead run's lock is taken over. */
@@ -72,23 +89,25 @@ async function lock(dir: string): Promise<(() => Promise<void>) | null> {
   for (let i = 0; i < 2; i++) {
     try {
       const f = await open(path, 'wx', 0o600);
-      await f.writeFile(String(process.pid));
+      await f.writeFile(me());
       await f.close();
       return () => rm(path, { force: true });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-      if (Number.isSafeInteger(pid) && pid > 0 && alive(pid)) return null;
+      if (alive(await readFile(path, 'utf8').catch(() => ''))) return null;
       await rm(path, { force: true });
     }
   }
   return null;
 }
 
-/** A name the server gave, as a plain file name in the folder (never a path, never hidden). */
-function safeName(name: string, id: string): string {
+/**
+ * A name the server gave, as a plain file name in the folder: never a path, never hidden, no
+ * control character; otherwise the extract's id.
+ */
+export function safeName(name: string, id: string): string {
   const b = basename(name.replace(/\\/g, '/'));
-  return b && b === name && !b.startsWith('.') && b.length <= 200 ? b : id;
+  return b && b === name && !b.startsWith('.') && !/\p{Cc}/u.test(b) && b.length <= 200 ? b : id;
 }
 
 async function sha256Of(path: string): Promise<string> {
@@ -118,16 +137,20 @@ async function pending(call: Call): Promise<ExtractMeta[]> {
 
 /** Downloads into the part file, resuming it when the server still has the same bytes. */
 async function download(call: Call, e: ExtractMeta, part: string): Promise<void> {
-  const have = existsSync(part) ? (await stat(part)).size : 0;
+  const have = existsSync(part) ? (await lstat(part)).size : 0;
   const resume = have > 0 && have < e.bytes;
   const res = await call(`/v1/extracts/${encodeURIComponent(e.id)}/content`, {
     headers: resume ? { range: `bytes=${have}-`, 'if-range': `"${e.sha256}"` } : {},
   });
   const append = resume && res.status === 206;
-  await pipeline(
-    Readable.fromWeb(res.body as never),
-    createWriteStream(part, { flags: append ? 'a' : 'w', mode: 0o600 }),
-  );
+  // Never through a link: the part is this run's own file.
+  const flags =
+    constants.O_WRONLY |
+    constants.O_CREAT |
+    constants.O_NOFOLLOW |
+    (append ? constants.O_APPEND : constants.O_TRUNC);
+  const file = await open(part, flags, 0o600);
+  await pipeline(Readable.fromWeb(res.body as never), file.createWriteStream());
 }
 
 async function writeAtomically(path: string, text: string): Promise<void> {
@@ -135,11 +158,30 @@ async function writeAtomically(path: string, text: string): Promise<void> {
   await rename(`${path}.tmp`, path);
 }
 
+/**
+ * A folder only this user can change: made (0700) when missing; refused when it is a link, is
+ * another user's, or others may write in it, since anyone who can plant a link in it could
+ * have the sync write through that link or read back what it wrote.
+ */
+async function ownFolder(path: string): Promise<void> {
+  await mkdir(path, { recursive: true, mode: 0o700 });
+  const s = await lstat(path);
+  const uid = process.getuid?.();
+  if (!s.isDirectory()) throw new Error(`${path} is not a folder (a link or a file)`);
+  if (uid !== undefined && s.uid !== uid)
+    throw new Error(`${path} belongs to another user (uid ${s.uid}); sync into a folder of your own`);
+  if (s.mode & 0o022)
+    throw new Error(
+      `others may write in ${path} (mode ${(s.mode & 0o777).toString(8)}); make it 0700 or 0750 (chmod go-w)`,
+    );
+}
+
 export async function syncExtracts(
   call: Call,
   opts: { dir: string; ack: boolean; jwks: { keys: unknown[] } },
 ): Promise<SyncReport | null> {
-  await mkdir(join(opts.dir, PARTS), { recursive: true, mode: 0o700 });
+  await ownFolder(opts.dir);
+  await ownFolder(join(opts.dir, PARTS));
   const unlock = await lock(opts.dir);
   if (!unlock) return null;
   const report: SyncReport = { downloaded: [], acknowledged: [], unchanged: 0, superseded: [], failed: [] };

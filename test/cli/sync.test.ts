@@ -1,8 +1,21 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
@@ -246,4 +259,62 @@ describe('gateway extracts sync', () => {
     expect(forged.code).toBe(1);
     expect(JSON.parse(forged.stdout)).toMatchObject({ valid: false });
   }, 180_000);
+
+  it('works only in a folder of its own, writes fetched files 0600 never through a link, gives up on silence', async () => {
+    // A folder others may write in: refused, nothing fetched.
+    const open = join(dir, 'open');
+    await mkdir(open, { mode: 0o777 });
+    await chmod(open, 0o1777);
+    const refused = await gateway(['extracts', 'sync', '--dir', open]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('others may write in');
+    expect(await readdir(open)).toEqual([]);
+
+    // A lock naming a live pid that started at another time (a reused pid) is taken over.
+    const taken = join(dir, 'taken');
+    await mkdir(taken, { mode: 0o700 });
+    await writeFile(join(taken, '.gateway-sync.lock'), '1 12345');
+    const run = await gateway(['extracts', 'sync', '--dir', taken]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toContain('another sync');
+    expect(JSON.parse(run.stdout)).toMatchObject({ failed: [] });
+    expect(existsSync(join(taken, '.gateway-sync.lock'))).toBe(false);
+
+    // fetch: a link planted at the file name is replaced, not written through; the file is 0600.
+    const list = (await (await gw.request('/v1/extracts?limit=1', { token: dst })).json()) as {
+      items: Array<{ id: string; fileName: string }>;
+    };
+    const e = list.items[0] as { id: string; fileName: string };
+    const out = join(dir, 'out');
+    await mkdir(out);
+    const victim = join(dir, 'victim.txt');
+    await writeFile(victim, 'untouched');
+    await symlink(victim, join(out, e.fileName));
+    const fetched = await gateway(['extracts', 'fetch', e.id, '--out', out]);
+    expect(fetched.code, fetched.stderr).toBe(0);
+    expect(await readFile(victim, 'utf8')).toBe('untouched');
+    const st = await lstat(join(out, e.fileName));
+    expect(st.isFile()).toBe(true);
+    expect(st.mode & 0o777).toBe(0o600);
+
+    // A gateway that takes the connection and never answers: a failure within the wait, not a hang.
+    const silent = createNetServer(() => {});
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const port = (silent.address() as AddressInfo).port;
+    const started = Date.now();
+    const hung = await new Promise<Run>((resolve) =>
+      execFile(
+        process.execPath,
+        ['bin/gateway.js', 'extracts', 'list', '--url', `http://127.0.0.1:${port}`],
+        { cwd: ROOT, env: { ...process.env, GATEWAY_TOKEN: dst, GATEWAY_TIMEOUT_SECONDS: '2' } },
+        (err, stdout, stderr) =>
+          resolve({ code: (err as { code?: number } | null)?.code ?? 0, stdout, stderr }),
+      ),
+    );
+    silent.close();
+    expect(hung.code).toBe(1);
+    expect(hung.stderr).toContain(`no answer from http://127.0.0.1:${port} within 2 s`);
+    expect(Date.now() - started).toBeLessThan(60_000);
+  }, 120_000);
 });
