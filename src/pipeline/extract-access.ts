@@ -48,6 +48,9 @@ export async function readExtract(
   return stream;
 }
 
+/** Characters that reorder text as it is shown (RLO, LRE, isolates, marks): a reason is read as typed. */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
 export type Word = { status: 'accepted' } | { status: 'refused'; reason: string };
 
 /** The recipient's word on an extract; 409 when it was given already or the extract is no longer current. */
@@ -60,8 +63,9 @@ export async function acknowledge(
   const ack =
     word.status === 'accepted'
       ? { status: 'accepted' as const, reason: null }
-      : // Free text a person typed: a CPR number quoted in it is not kept (audit log, extract view).
-        { status: 'refused' as const, reason: maskCprShaped(word.reason) };
+      : // Free text a person typed: a CPR number quoted in it is not kept (audit log, extract view),
+        // nor are the controls that turn text around on the reader's screen.
+        { status: 'refused' as const, reason: maskCprShaped(word.reason.replace(BIDI_CONTROLS, '').trim()) };
   const result = await deps.metadata.acknowledgeExtract({
     id: e.id,
     ack,

@@ -27,6 +27,9 @@ import type {
 } from '../stores/metadata-store';
 import { backoffDelayMs } from './push';
 
+/** Messages sent at once by one node (each to another subscription). */
+export const WEBHOOKS_AT_ONCE = 16;
+
 export interface WebhookSettings {
   /** Attempts before a message is given up (dead-lettered). */
   maxAttempts: number;
@@ -68,6 +71,7 @@ export function refusedWebhookUrl(url: string, allowHosts: readonly string[]): s
     return 'not an absolute URL';
   }
   if (u.username || u.password) return 'a URL with credentials in it';
+  if (u.port === '0') return 'a URL with port 0';
   const allowed = allowHosts.includes(u.hostname) || allowHosts.includes(u.host);
   if (u.protocol !== 'https:' && !(allowed && u.protocol === 'http:')) return 'not an https URL';
   if (!allowed && isIpLiteral(u.hostname) && isPrivateAddress(u.hostname))
@@ -190,6 +194,21 @@ async function describe(
   return { facts: { type }, subject: e.subject, data: { run: e.subject, ...d } };
 }
 
+/**
+ * Whether the token that made a subscription still stands (neither revoked nor expired): a
+ * subscription ends with its token, for the events still to come and the messages still
+ * waiting alike. The configured admin token has no record: its subscriptions last until deleted.
+ */
+async function madeByLiveToken(
+  s: SubscriptionRecord,
+  token: (id: string) => Promise<TokenRecord | null>,
+  at: Date,
+): Promise<boolean> {
+  if (s.tokenId === CONFIGURED_ADMIN.tokenId) return true;
+  const t = await token(s.tokenId);
+  return !!t && t.revokedAt === null && (t.expiresAt === null || Date.parse(t.expiresAt) > at.getTime());
+}
+
 /** The messages a batch of audit events makes, for the subscriptions that hear of each. */
 export async function routeWebhooks(
   events: AuditEvent[],
@@ -201,16 +220,7 @@ export async function routeWebhooks(
   const lookup = lookupOver(metadata);
   // A subscription ends with its token: revoked or expired, it hears nothing more.
   const live: SubscriptionRecord[] = [];
-  for (const s of subscriptions) {
-    // The configured admin token has no record: its subscriptions last until deleted.
-    if (s.tokenId === CONFIGURED_ADMIN.tokenId) {
-      live.push(s);
-      continue;
-    }
-    const t = await lookup.token(s.tokenId);
-    if (t && t.revokedAt === null && (t.expiresAt === null || Date.parse(t.expiresAt) > at.getTime()))
-      live.push(s);
-  }
+  for (const s of subscriptions) if (await madeByLiveToken(s, lookup.token, at)) live.push(s);
   const out: NewWebhookMessage[] = [];
   for (const e of events) {
     const described = await describe(e, lookup);
@@ -234,6 +244,8 @@ export async function routeWebhooks(
 async function attempt(m: WebhookMessageRecord, deps: WebhookDeps): Promise<WebhookResult> {
   const sub = await deps.metadata.getSubscription(m.subscriptionId);
   if (!sub || sub.deletedAt !== null) return { status: 'failed', error: 'the subscription was deleted' };
+  if (!(await madeByLiveToken(sub, (id) => deps.metadata.getToken(id), deps.now())))
+    return { status: 'failed', error: 'the token that made the subscription was revoked or has expired' };
   const retry = (error: string): WebhookResult => {
     if (m.attempts >= deps.settings.maxAttempts) return { status: 'failed', error };
     const wait = backoffDelayMs(
@@ -305,11 +317,10 @@ export async function runWebhooks(
     if (n < 500) break;
   }
   const tally = { routed, delivered: 0, retried: 0, failed: 0 };
-  for (let i = 0; i < limit; i++) {
-    const now = deps.now();
-    const lease = new Date(now.getTime() + deps.settings.timeoutMs + 60_000).toISOString();
-    const m = await deps.metadata.claimWebhook(now.toISOString(), lease);
-    if (!m) break;
+  // Several at once, one per subscription at a time (the store's claim sees to that): a slow or
+  // silent receiver holds up its own messages, not everyone's.
+  const inFlight = new Set<Promise<void>>();
+  const send = async (m: WebhookMessageRecord, lease: string) => {
     const result = await attempt(m, deps);
     await deps.metadata.finishWebhook(m.id, result, deps.now().toISOString(), lease);
     const facts = { message: m.id, subscription: m.subscriptionId, event: m.event, attempt: m.attempts };
@@ -326,6 +337,24 @@ export async function runWebhooks(
       tally.failed++;
       deps.log?.warn({ ...facts, error: result.error }, 'webhook given up; an admin can send it again');
     }
+  };
+  for (let tries = 0; tries < limit; ) {
+    const now = deps.now();
+    const lease = new Date(now.getTime() + deps.settings.timeoutMs + 60_000).toISOString();
+    const m = await deps.metadata.claimWebhook(now.toISOString(), lease);
+    if (!m) {
+      // Nothing to claim now; a message out may free its subscription's next one.
+      if (inFlight.size === 0) break;
+      await Promise.race(inFlight);
+      continue;
+    }
+    tries++;
+    const p: Promise<void> = send(m, lease)
+      .catch((err) => deps.log?.warn({ err, message: m.id }, 'webhook attempt could not be recorded'))
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    if (inFlight.size >= WEBHOOKS_AT_ONCE) await Promise.race(inFlight);
   }
+  await Promise.all(inFlight);
   return tally;
 }

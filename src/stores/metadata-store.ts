@@ -203,9 +203,10 @@ export interface MetadataStore {
    */
   enqueueWebhooks(route: WebhookRouter, at: string, limit: number): Promise<number>;
   /**
-   * Claims the next message that is due, whose subscription lives, and that no earlier
-   * pending message of the same subscription and subject is waiting before (order per
-   * subject); until `leaseUntil`. Each claim counts as an attempt. Null when none is due.
+   * Claims the next message that is due, whose subscription lives and has no message being
+   * sent (claimed) now, and that no earlier pending message of the same subscription and
+   * subject is waiting before (order per subject); until `leaseUntil`. Each claim counts as an
+   * attempt. Null when none is due.
    */
   claimWebhook(now: string, leaseUntil: string): Promise<WebhookMessageRecord | null>;
   /** Records how an attempt ended, while the claim holds (`leaseUntil` as claimed). */

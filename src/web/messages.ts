@@ -277,6 +277,10 @@ export const MESSAGES = {
     en: 'Reason (name records by number, never a person)',
   },
   'extract.reasonMissing': { da: 'Skriv en begrundelse for afvisningen.', en: 'Write why it is refused.' },
+  'extract.formTwice': {
+    da: 'Formularen sagde to ting på én gang; intet blev registreret.',
+    en: 'The form said two things at once; nothing was recorded.',
+  },
   'extract.wordGiven': { da: '{status} {at}', en: '{status} {at}' },
   'extract.due': { da: 'Kvittering senest {at}', en: 'Acknowledgement due {at}' },
   'col.word': { da: 'Modtagerens svar', en: "Recipient's word" },

@@ -162,6 +162,7 @@ describe('webhooks', () => {
       'https://[::1]/h',
       'https://localhost/h',
       'https://user:pw@example.org/h',
+      'https://example.org:0/h',
       'not a url',
     ]) {
       const res = await post(dst, { url, events: ['extract.available'] });
@@ -350,5 +351,66 @@ describe('webhooks', () => {
       (await gw.request(`/v1/subscriptions/${subs.dst?.id}`, { token: dst, method: 'DELETE' })).status,
     ).toBe(204);
     expect((await gw.request(`/v1/subscriptions/${subs.dst?.id}`, { token: dst })).status).toBe(404);
+  });
+
+  it("stops a revoked token's subscription, also for the messages still waiting", async () => {
+    await rcv.set('broken');
+    const sysC = await gw.issueToken({
+      role: 'source',
+      subject: 'sys-c',
+      municipalities: ['851'],
+      datasets: ['daycare'],
+    });
+    const sub = await subscribe(sysC.token, '/sys-c', ['delivery.accepted', 'extract.available']);
+    await send(sysC.token, '851', 21);
+    await work(1);
+    const before = rcv.received.filter((r) => r.path === '/sys-c').length;
+    expect(before).toBeGreaterThan(0);
+    expect(
+      (await gw.request(`/v1/admin/tokens/${sysC.id}`, { method: 'DELETE', token: ADMIN_TOKEN })).status,
+    ).toBe(204);
+    await rcv.set('up');
+    await work(3);
+    expect(rcv.received.filter((r) => r.path === '/sys-c')).toHaveLength(before);
+    const left = (await (
+      await gw.request(`/v1/subscriptions/${sub.id}/messages?status=failed`, { token: ADMIN_TOKEN })
+    ).json()) as { items: Array<{ lastError: string }> };
+    expect(left.items.length).toBeGreaterThan(0);
+    expect(left.items.every((m) => m.lastError.includes('revoked'))).toBe(true);
+  });
+
+  it('sends to several subscriptions at once: a receiver that holds its request holds up only itself', async () => {
+    // The slow receiver keeps its first request open until the quick one has had its messages
+    // (or 8 s pass): sent one after another, the quick one would get nothing meanwhile.
+    const quick = await receiver();
+    await quick.set('up');
+    let releasedByQuick = false;
+    const held = createServer(async (req, res) => {
+      for await (const _ of req);
+      for (let i = 0; i < 80 && quick.received.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+      releasedByQuick = quick.received.length >= 2;
+      res.writeHead(204).end();
+    });
+    held.listen(0, '127.0.0.1');
+    await once(held, 'listening');
+    const heldUrl = `http://127.0.0.1:${(held.address() as { port: number }).port}/held`;
+    const post = (url: string) =>
+      gw.request('/v1/subscriptions', {
+        method: 'POST',
+        token: ADMIN_TOKEN,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ url, events: ['delivery.accepted'] }),
+      });
+    const slowSub = (await (await post(heldUrl)).json()) as { id: string };
+    const quickSub = (await (await post(quick.url('/quick'))).json()) as { id: string };
+    await send(sourceA, '147', 31);
+    await send(sourceA, '101', 32);
+    await work(2);
+    expect(releasedByQuick).toBe(true);
+    expect(quick.received.filter((r) => r.answered < 300)).toHaveLength(2);
+    for (const id of [slowSub.id, quickSub.id])
+      await gw.request(`/v1/subscriptions/${id}`, { method: 'DELETE', token: ADMIN_TOKEN });
+    held.close();
+    await quick.close();
   });
 });

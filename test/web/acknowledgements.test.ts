@@ -100,9 +100,24 @@ describe('acknowledgements on the dashboard', () => {
     });
     expect(empty.status).toBe(422);
     expect(await empty.text()).toContain('begrundelse');
+    // A form that says two things at once records neither.
+    const twice = await gw.request(`/extracts/${id}/acknowledge`, {
+      method: 'POST',
+      headers: {
+        cookie: recipientCookie,
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'http://gateway.test',
+      },
+      body: 'status=refused&reason=first&status=accepted&reason=second',
+      redirect: 'manual',
+    });
+    expect(twice.status).toBe(422);
+    expect(
+      (await (await gw.request(`/v1/extracts/${id}`, { token: ADMIN_TOKEN })).json()).acknowledgement,
+    ).toBeNull();
     const refused = await post(`/extracts/${id}/acknowledge`, recipientCookie, {
       status: 'refused',
-      reason: 'Post 12: WeeklyHours er 99 (barn 010170-9990)',
+      reason: 'Post 12: WeeklyHours er \u202e99\u202c (barn 010170-9990)',
     });
     expect(refused.status).toBe(303);
     expect(refused.headers.get('location')).toBe(`/extracts/${id}`);
@@ -123,6 +138,23 @@ describe('acknowledgements on the dashboard', () => {
       acknowledgement: { status: string };
     };
     expect(after.acknowledgement.status).toBe('refused');
+  });
+
+  it('refuses a refusal without a reason on the API too', async () => {
+    const id = dstOf(first).id;
+    const dst = (await gw.issueToken({ role: 'recipient', subject: 'dst-2', recipient: 'dst' })).token;
+    for (const reason of ['', '   ', '\n\t'])
+      expect(
+        (
+          await gw.request(`/v1/extracts/${id}/receipts`, {
+            method: 'POST',
+            token: dst,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ status: 'refused', reason }),
+          })
+        ).status,
+        JSON.stringify(reason),
+      ).toBe(400);
   });
 
   it('shows the source which acknowledgements are overdue', async () => {

@@ -142,7 +142,15 @@ const acknowledge = createRoute({
         'application/json': {
           schema: z.discriminatedUnion('status', [
             z.object({ status: z.literal('accepted') }).strict(),
-            z.object({ status: z.literal('refused'), reason: z.string().min(1).max(2000) }).strict(),
+            z
+              .object({
+                status: z.literal('refused'),
+                reason: z
+                  .string()
+                  .max(2000)
+                  .refine((r) => r.trim() !== '', 'a refusal says why: the reason is empty'),
+              })
+              .strict(),
           ]),
         },
       },

@@ -97,6 +97,10 @@ export function claimWebhook(t: Tables, now: string, leaseUntil: string): Webhoo
         t.subscriptions.get(m.subscriptionId)?.deletedAt === null &&
         !pending.some(
           (e) => e.subscriptionId === m.subscriptionId && e.subject === m.subject && e.seq < m.seq,
+        ) &&
+        !pending.some(
+          (c) =>
+            c.subscriptionId === m.subscriptionId && c.claimedUntil !== null && instant(c.claimedUntil) > at,
         ),
     )
     .sort((a, b) => instant(a.nextAttemptAt) - instant(b.nextAttemptAt) || a.seq - b.seq)[0];

@@ -174,6 +174,9 @@ export async function claimWebhook(
                 AND NOT EXISTS (SELECT 1 FROM webhook_messages e
                                  WHERE e.subscription_id = w.subscription_id AND e.subject = w.subject
                                    AND e.status = 'pending' AND e.seq < w.seq)
+                AND NOT EXISTS (SELECT 1 FROM webhook_messages c
+                                 WHERE c.subscription_id = w.subscription_id AND c.status = 'pending'
+                                   AND c.claimed_until > $1::timestamptz)
               ORDER BY w.next_attempt_at, w.seq LIMIT 1 FOR UPDATE OF w SKIP LOCKED) due
       WHERE m.id = due.id
       RETURNING m.*`,

@@ -172,8 +172,11 @@ export async function extractAcknowledge(
 ) {
   const e = await load(services, p, id);
   if (!e || p.role !== 'recipient') return notFound(c, l, p);
-  const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+  const form = await c.req.parseBody({ all: true }).catch(() => ({}) as Record<string, unknown>);
   const status = form.status;
+  // One status and at most one reason: a form that says two things is not read as either.
+  if (Array.isArray(status) || Array.isArray(form.reason))
+    return extractPage(services, c, p, l, id, l.t('extract.formTwice'));
   const reason = typeof form.reason === 'string' ? form.reason.trim() : '';
   if (status === 'refused' && (reason === '' || reason.length > 2000))
     return extractPage(services, c, p, l, id, l.t('extract.reasonMissing'));
