@@ -6,6 +6,14 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
  * Settings every runtime reads, under the same names and with the same defaults: Node's
  * environment and a Worker's variables and secrets are both checked against these.
  */
+/** A comma-separated setting as its list of entries, blanks dropped. */
+const commaList = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean),
+);
+
 export const SharedSettings = {
   GATEWAY_ADMIN_TOKEN: z.string().min(16, 'GATEWAY_ADMIN_TOKEN must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -28,26 +36,9 @@ export const SharedSettings = {
   /** Failed authentications a minute from one address before it is refused until the minute ends. */
   GATEWAY_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   /** Comma-separated origins a browser may call the API from; none by default. */
-  GATEWAY_CORS_ORIGINS: z
-    .string()
-    .transform((s) =>
-      s
-        .split(',')
-        .map((o) => o.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string().url()))
-    .optional(),
+  GATEWAY_CORS_ORIGINS: commaList.pipe(z.array(z.string().url())).optional(),
   /** Hosts a webhook subscription may name although private or plain HTTP (comma-separated host or host:port). */
-  GATEWAY_WEBHOOK_ALLOW_HOSTS: z
-    .string()
-    .transform((s) =>
-      s
-        .split(',')
-        .map((o) => o.trim())
-        .filter(Boolean),
-    )
-    .optional(),
+  GATEWAY_WEBHOOK_ALLOW_HOSTS: commaList.optional(),
   /** Attempts to send one webhook message before it is given up (dead-lettered). */
   GATEWAY_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   /** The wait after a webhook's first failed attempt, doubled after each further one (at most 10 hours). */
@@ -109,15 +100,7 @@ export const ConfigSchema = z.object({
   /** Ask clients for a certificate chaining to this CA (PEM file); a verified one may sign in. */
   TLS_CLIENT_CA: z.string().optional(),
   /** Proxies (comma-separated addresses) trusted to say who the client is (X-Forwarded-For, client certificates). */
-  GATEWAY_TRUSTED_PROXIES: z
-    .string()
-    .transform((s) =>
-      s
-        .split(',')
-        .map((o) => o.trim())
-        .filter(Boolean),
-    )
-    .optional(),
+  GATEWAY_TRUSTED_PROXIES: commaList.optional(),
   /** The longest a request may take, body included (a large delivery on a slow line needs long). */
   GATEWAY_REQUEST_TIMEOUT_MS: z.coerce
     .number()
