@@ -49,7 +49,11 @@ export function rssOf(pid: number): { rss: number; hwm: number } {
 export async function startServer(env: Record<string, string>): Promise<Server> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gateway-bench-'));
   // As `npm start` runs it: the built bundle, not the TypeScript sources through tsx.
-  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/node.mjs'], {
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each thread there (see bench/profile-summary.ts).
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, '--enable-source-maps', 'dist/node.mjs'], {
     cwd: ROOT,
     env: {
       ...process.env,

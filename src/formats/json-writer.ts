@@ -1,6 +1,14 @@
 import type { OutRow } from '../core/projection';
 import type { RowWriter } from './row-writer';
 
+/** What JSON.stringify would escape in a string: quotes, backslash, controls, any surrogate (it checks pairs). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** A string as a JSON string: as JSON.stringify writes it, without calling it when nothing needs escaping. */
+export function jsonString(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
 function toObject(columns: readonly string[], row: OutRow): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   for (let i = 0; i < columns.length; i++) {
@@ -27,7 +35,7 @@ export function createNdjsonWriter(columns: readonly string[]): RowWriter {
           const v = row[i];
           if (v === null || v === undefined) continue;
           if (line.length > 1) line += ',';
-          line += keys[i] + (typeof v === 'string' ? JSON.stringify(v) : String(v));
+          line += keys[i] + (typeof v === 'string' ? jsonString(v) : String(v));
         }
         s += `${line}}\n`;
       }

@@ -5,7 +5,7 @@ import { createCsvReader } from './csv-reader';
 import { type Charset, normaliseCharset } from './encoding';
 import { createNdjsonReader } from './ndjson-reader';
 import type { RecordReader } from './record-reader';
-import { createXmlReader } from './xml-reader';
+import { createXmlReader, type XmlReaderOptions } from './xml-reader';
 
 export type { RecordReader } from './record-reader';
 export type InputFormat = 'xml' | 'csv' | 'ndjson';
@@ -60,22 +60,31 @@ export function recordedContentType(type: InputType): string {
   }
 }
 
+/** One character past the longest limit of a dataset's fields: enough for the validator to see that a value is too long. */
+function maxFieldCharsOf(compiled: CompiledDataset): number {
+  return Math.max(DEFAULT_TEXT_LIMIT, ...compiled.dataset.fields.map((f) => f.maxLength ?? 0)) + 1;
+}
+
+/** What the XML reader (and saxes, where it hands over) is told of a dataset. */
+export function xmlReaderOptions(compiled: CompiledDataset): XmlReaderOptions {
+  const { dataset } = compiled;
+  return {
+    namespace: dataset.xml.namespace,
+    root: dataset.xml.root,
+    record: dataset.xml.record,
+    elementToField: compiled.elementToField,
+    maxFieldChars: maxFieldCharsOf(compiled),
+    trim: dataset.whitespace === 'trim',
+  };
+}
+
 export function createReader(type: InputType, compiled: CompiledDataset): RecordReader {
   const { dataset } = compiled;
-  const lengths = dataset.fields.map((f) => f.maxLength ?? 0);
-  // One character past the longest limit: enough for the validator to see that a value is too long.
-  const maxFieldChars = Math.max(DEFAULT_TEXT_LIMIT, ...lengths) + 1;
+  const maxFieldChars = maxFieldCharsOf(compiled);
   const trim = dataset.whitespace === 'trim';
   switch (type.format) {
     case 'xml':
-      return createXmlReader({
-        namespace: dataset.xml.namespace,
-        root: dataset.xml.root,
-        record: dataset.xml.record,
-        elementToField: compiled.elementToField,
-        maxFieldChars,
-        trim,
-      });
+      return createXmlReader(xmlReaderOptions(compiled));
     case 'csv':
       return createCsvReader({
         charset: type.charset,

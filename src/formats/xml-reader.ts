@@ -1,242 +1,335 @@
-import { SaxesParser, type SaxesTagNS } from 'saxes';
-import { GatewayError } from '../core/errors';
-import type { RawRecord } from '../core/validator';
-import { messageWithoutContent, nameAsShown, trimXmlSpace } from '../core/value-shape';
-import { type Charset, createDecoder, normaliseCharset, type TextChunkDecoder } from './encoding';
-import { MAX_NAMES_PER_RECORD, type RecordReader } from './record-reader';
-
-export interface XmlReaderOptions {
-  namespace: string;
-  root: string;
-  record: string;
-  /** Element local name → field id. */
-  elementToField: ReadonlyMap<string, string>;
-  /** Longest field text kept; longer text is cut here (the validator reports its length). */
-  maxFieldChars?: number;
-  /** Deepest element nesting accepted. */
-  maxDepth?: number;
-  /** Whether a field's text loses XML whitespace at both ends (the dataset's `whitespace`). */
-  trim?: boolean;
-}
-
-/** The most characters fed to the parser at once: its buffers are checked after each slice. */
-const SLICE = 64 * 1024;
-/** The longest name (element, attribute, processing instruction) accepted. */
-const MAX_NAME = 1024;
-/** The most attributes one element may carry. */
-const MAX_ATTRIBUTES = 256;
-
-/** What saxes accumulates while a token is open; read to bound each token as it grows. */
-interface SaxesBuffers {
-  text: string;
-  name: string;
-  piTarget: string;
-  entity: string;
-  attribList: unknown[];
-}
-
-function holdsSaxesBuffers(parser: object): parser is SaxesBuffers {
-  const p: Partial<Record<keyof SaxesBuffers, unknown>> = parser;
-  return (
-    typeof p.text === 'string' &&
-    typeof p.name === 'string' &&
-    typeof p.piTarget === 'string' &&
-    typeof p.entity === 'string' &&
-    Array.isArray(p.attribList)
-  );
-}
-
 /**
- * The parser's own buffers, which saxes keeps private: read live, they tell how long the token
- * being parsed has grown before it ends. Checked once, so that a saxes that keeps them
- * elsewhere fails loudly instead of leaving tokens unbounded.
+ * The XML reader: a scanner for record-shaped XML that works on the bytes (element names
+ * compared as bytes, only field text decoded), for the common shape of a delivery: UTF-8, one
+ * root in the dataset's default namespace, records of fields with text. Anything else — another
+ * encoding, a DOCTYPE, comments, CDATA, attributes on records or fields, nested elements, an
+ * unknown entity, a character XML cannot carry, an error of any kind — it does not judge: it
+ * hands the rest of the delivery to saxes (xml-saxes.ts), from the start when nothing was read
+ * yet, otherwise from the boundary before the record it could not read, with saxes primed to
+ * the same root, line and column. So every answer, records and errors alike, is saxes's
+ * answer; a differential test holds the two to that over the attack and quirky corpora.
  */
-function saxesBuffers(parser: object): SaxesBuffers {
-  if (holdsSaxesBuffers(parser)) return parser;
-  throw new Error('this saxes keeps its buffers elsewhere: the XML reader cannot bound a token');
-}
+import type { RawRecord } from '../core/validator';
+import { trimXmlSpace } from '../core/value-shape';
+import { MAX_NAMES_PER_RECORD, type RecordReader } from './record-reader';
+import {
+  CR,
+  DECL,
+  expandText,
+  GT,
+  HEAD,
+  isSpace,
+  LT,
+  MAX_NAME,
+  MAX_PENDING,
+  MAX_PROLOG,
+  NAME,
+  NL,
+  ODD_TEXT,
+  readRootTag,
+  SLASH,
+  utf8Text,
+} from './xml-bytes';
+import { createSaxesXmlReader, type XmlReaderOptions } from './xml-saxes';
 
-const DECL = /^(?:\uFEFF)?<\?xml[^?]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
+export type { XmlReaderOptions } from './xml-saxes';
 
-function failAt(parser: SaxesParser, message: string): GatewayError {
-  return new GatewayError('not_well_formed', `line ${parser.line}, column ${parser.column}: ${message}`, {
-    line: parser.line,
-    column: parser.column,
-  });
-}
+/** Why the scanner stops reading a record: it needs more bytes, or saxes must judge. */
+const MORE = -1;
+const HAND_OVER = -2;
 
-export function createXmlReader(opts: XmlReaderOptions): RecordReader {
+/** `handedOver` is told when saxes takes over, and at which byte of the input (for tests and metrics). */
+export function createXmlReader(
+  opts: XmlReaderOptions,
+  watch?: { handedOver(at: number): void },
+): RecordReader {
+  if ((opts.maxDepth ?? 32) < 3) return createSaxesXmlReader(opts);
   const maxField = opts.maxFieldChars ?? 100_000;
-  const maxDepth = opts.maxDepth ?? 32;
-  // Text longer than any field may be, with room for whitespace around a value and for
-  // comments: past this, the delivery is refused before the text is held whole.
-  const maxToken = Math.max(4 * maxField, 64 * 1024);
+  const maxTextBytes = Math.max(4 * maxField, 64 * 1024);
   const trim = opts.trim === false ? (s: string) => s : trimXmlSpace;
-  const parser = new SaxesParser({ xmlns: true, position: true });
-  let batch: RawRecord[] = [];
-  let depth = 0;
+  const recordName = Buffer.from(opts.record, 'utf8');
+  const rootName = Buffer.from(opts.root, 'utf8');
+  const fieldNames = [...opts.elementToField.keys()];
+  const names = fieldNames.map((k) => Buffer.from(k, 'utf8'));
+  const ids = fieldNames.map((k) => opts.elementToField.get(k) as string);
+
+  let mode: 'head' | 'prolog' | 'records' | 'after' | 'saxes' = 'head';
+  let saxes: RecordReader | null = null;
+  let b: Buffer = Buffer.alloc(0);
+  let len = 0;
+  /** Where the scanner reads next; the boundary saxes would resume from. */
+  let pos = 0;
+  let mark = 0;
+  let rootTag = '';
   let rootAttributes: Record<string, string> | undefined;
   let n = 0;
-  let current: RawRecord | null = null;
-  let fieldName: string | null = null;
-  let fieldText = '';
-  let seenRootEnd = false;
-  // Records name their fields in much the same order each time: try the element after the
-  // last one first, a comparison of two short strings, before hashing the name for the map.
-  const names = [...opts.elementToField.keys()];
-  const ids = names.map((name) => opts.elementToField.get(name) as string);
+  let batch: RawRecord[] = [];
+  // Lines as saxes counts them (CR LF and a lone CR are one line break each), counted up to linePos.
+  let crSeen = false;
+  let line = 1;
+  let linePos = 0;
+  let lastBreak = -1;
+  let nextNl = -2;
+  let colBase = 0;
   let next = 0;
-  const fieldOf = (local: string): string | undefined => {
+  /** Where each chunk after the first of the buffer began. */
+  let borders: number[] = [];
+
+  const advanceLines = (to: number) => {
+    if (to <= linePos) return;
+    if (!crSeen) {
+      if (nextNl === -2 || (nextNl >= 0 && nextNl < linePos)) nextNl = b.indexOf(NL, linePos);
+      while (nextNl >= 0 && nextNl < to) {
+        line++;
+        lastBreak = nextNl;
+        nextNl = b.indexOf(NL, nextNl + 1);
+      }
+    } else {
+      for (let i = linePos; i < to; i++) {
+        const c = b[i];
+        if (c === NL || c === CR) {
+          line++;
+          if (c === CR && b[i + 1] === NL) i++;
+          lastBreak = i;
+        }
+      }
+    }
+    linePos = to;
+  };
+  /** Code points since the last line break, as saxes counts columns. */
+  const columnAt = (at: number) => {
+    let col = lastBreak < 0 ? colBase : 0;
+    for (let i = lastBreak + 1; i < at; i++) if (((b[i] as number) & 0xc0) !== 0x80) col++;
+    return col;
+  };
+
+  let consumed = 0;
+  const handOver = (at: number): RawRecord[] => {
+    watch?.handedOver(consumed + at);
+    const out = batch;
+    batch = [];
+    if (mode === 'head' || mode === 'prolog') {
+      saxes = createSaxesXmlReader(opts);
+    } else {
+      advanceLines(at);
+      saxes = createSaxesXmlReader(opts, { primer: rootTag, line, column: columnAt(at), records: n });
+    }
+    mode = 'saxes';
+    // The bytes not yet judged, in the chunks they came in: saxes bounds each token between
+    // its writes, so it meets them as it would have alone.
+    let from = at;
+    for (const border of [...borders, len]) {
+      if (border <= from) continue;
+      for (const r of saxes.write(b.subarray(from, border))) out.push(r);
+      from = border;
+    }
+    b = Buffer.alloc(0);
+    return out;
+  };
+
+  const skipSpace = (i: number) => {
+    while (i < len && isSpace(b[i])) i++;
+    return i;
+  };
+  /** Whether the bytes at i are `name`. */
+  const nameAt = (i: number, name: Buffer) => {
+    if (i + name.length > len) return false;
+    for (let k = 0; k < name.length; k++) if (b[i + k] !== name[k]) return false;
+    return true;
+  };
+  /** The end of an end tag `</name S? >` at i (after its `>`), MORE or HAND_OVER. */
+  const endTag = (i: number, nameStart: number, nameLen: number) => {
+    if (i + 2 + nameLen >= len) return MORE;
+    if (b[i + 1] !== SLASH) return HAND_OVER;
+    for (let k = 0; k < nameLen; k++) if (b[i + 2 + k] !== b[nameStart + k]) return HAND_OVER;
+    const e = skipSpace(i + 2 + nameLen);
+    if (e >= len) return MORE;
+    return b[e] === GT ? e + 1 : HAND_OVER;
+  };
+  const fieldId = (start: number, nameLen: number): string | undefined | null => {
     for (let i = next; i < names.length; i++) {
-      if (names[i] === local) {
+      const name = names[i] as Buffer;
+      if (name.length === nameLen && nameAt(start, name)) {
         next = i + 1;
         return ids[i];
       }
     }
     next = 0;
-    return opts.elementToField.get(local);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as Buffer;
+      if (name.length === nameLen && nameAt(start, name)) {
+        next = i + 1;
+        return ids[i];
+      }
+    }
+    // Not a field: an ASCII name is reported as unknown; anything else is saxes's to judge.
+    if (NAME[b[start] as number] !== 1) return null;
+    for (let k = 1; k < nameLen; k++) if (!NAME[b[start + k] as number]) return null;
+    return undefined;
   };
 
-  parser.on('doctype', () => {
-    throw failAt(parser, 'a DOCTYPE is not accepted (no DTDs, no entity declarations)');
-  });
-  parser.on('opentag', (tag: SaxesTagNS) => {
-    depth++;
-    if (depth > maxDepth) throw failAt(parser, `elements nest deeper than ${maxDepth}`);
-    if (depth === 1) {
-      if (tag.local !== opts.root || tag.uri !== opts.namespace) {
-        throw new GatewayError(
-          'metadata_mismatch',
-          `the root element is not {${opts.namespace}}${opts.root}, which this dataset expects (it is ${nameAsShown(tag.local)}${tag.uri === opts.namespace ? '' : ' in another namespace'})`,
-          { line: parser.line },
-        );
-      }
-      rootAttributes = {};
-      for (const a of Object.values(tag.attributes)) {
-        if (a.prefix === 'xmlns' || a.name === 'xmlns') continue;
-        rootAttributes[a.local] = a.value;
-      }
-      return;
-    }
-    if (depth === 2) {
-      if (tag.local !== opts.record || tag.uri !== opts.namespace) {
-        throw new GatewayError(
-          'unprocessable',
-          `line ${parser.line}: element ${nameAsShown(tag.local)}${tag.uri === opts.namespace ? '' : ' (in another namespace)'} is not a record; records are {${opts.namespace}}${opts.record}`,
-          { line: parser.line },
-        );
-      }
-      n++;
-      next = 0;
-      current = { n, line: parser.line, fields: {} };
-      return;
-    }
-    if (depth === 3 && current) {
-      const id = tag.uri === opts.namespace ? fieldOf(tag.local) : undefined;
-      if (id === undefined) {
-        current.unknown ??= [];
-        if (current.unknown.length < MAX_NAMES_PER_RECORD) current.unknown.push(tag.local);
-        fieldName = null;
-      } else {
-        if (current.fields[id] !== undefined) {
-          current.repeated ??= [];
-          if (current.repeated.length < MAX_NAMES_PER_RECORD) current.repeated.push(id);
+  /** Reads one record whose `<` is at p: the position after it, MORE or HAND_OVER. */
+  const record = (p: number): number => {
+    if (!nameAt(p + 1, recordName)) return p + 1 + recordName.length >= len ? MORE : HAND_OVER;
+    let q = skipSpace(p + 1 + recordName.length);
+    if (q + 1 >= len) return MORE;
+    let tagEnd = q;
+    const rec: RawRecord = { n: 0, line: 0, fields: {} };
+    if (b[q] === SLASH) {
+      if (b[q + 1] !== GT) return HAND_OVER;
+      tagEnd = q + 1;
+      q += 2;
+    } else if (b[q] === GT) {
+      q++;
+      for (;;) {
+        const space = q;
+        q = skipSpace(q);
+        // Saxes bounds whitespace between elements as it bounds text: a long run is its to judge.
+        if (q - space > maxTextBytes) return HAND_OVER;
+        if (q + 1 >= len) return MORE;
+        if (b[q] !== LT) return HAND_OVER;
+        const c = b[q + 1] as number;
+        if (c === SLASH) {
+          q = endTag(q, p + 1, recordName.length);
+          if (q < 0) return q;
+          break;
         }
-        fieldName = id;
+        if (NAME[c] !== 1 && c < 0x80) return HAND_OVER;
+        const nameStart = q + 1;
+        let ne = nameStart + 1;
+        while (ne < len && ((NAME[b[ne] as number] as number) > 0 || (b[ne] as number) >= 0x80)) ne++;
+        const nameLen = ne - nameStart;
+        if (nameLen > MAX_NAME) return HAND_OVER;
+        let t = skipSpace(ne);
+        if (t + 1 >= len) return MORE;
+        let text = '';
+        let empty = false;
+        if (b[t] === SLASH) {
+          if (b[t + 1] !== GT) return HAND_OVER;
+          empty = true;
+          t += 2;
+        } else if (b[t] === GT) t++;
+        else return HAND_OVER;
+        const id = fieldId(nameStart, nameLen);
+        if (id === null) return HAND_OVER;
+        if (!empty) {
+          const lt = b.indexOf(LT, t);
+          if (lt < 0) return len - t > maxTextBytes ? HAND_OVER : MORE;
+          if (lt - t > maxTextBytes) return HAND_OVER;
+          const after = endTag(lt, nameStart, nameLen);
+          if (after < 0) return after;
+          if (lt > t) {
+            const raw = utf8Text(b, t, lt);
+            const expanded = ODD_TEXT.test(raw) ? expandText(raw) : raw;
+            if (expanded === null) return HAND_OVER;
+            text = expanded;
+          }
+          t = after;
+        }
+        if (id === undefined) {
+          rec.unknown ??= [];
+          if (rec.unknown.length < MAX_NAMES_PER_RECORD)
+            rec.unknown.push(b.toString('latin1', nameStart, ne));
+        } else {
+          if (rec.fields[id] !== undefined) {
+            rec.repeated ??= [];
+            if (rec.repeated.length < MAX_NAMES_PER_RECORD) rec.repeated.push(id);
+          }
+          rec.fields[id] = trim(text.length > maxField ? text.slice(0, maxField + 1) : text);
+        }
+        q = t;
       }
-      fieldText = '';
-      return;
-    }
-    if (depth > 3 && current && depth === 4) {
-      current.unknown ??= [];
-      if (current.unknown.length < MAX_NAMES_PER_RECORD)
-        current.unknown.push(`${fieldName ?? '?'}/${tag.local}`);
-    }
-  });
-  const onText = (text: string) => {
-    if (depth === 3 && fieldName !== null && fieldText.length <= maxField) {
-      fieldText += text;
-      if (fieldText.length > maxField) fieldText = fieldText.slice(0, maxField + 1);
-    }
-  };
-  parser.on('text', onText);
-  parser.on('cdata', onText);
-  parser.on('closetag', () => {
-    if (depth === 3 && current && fieldName !== null) {
-      current.fields[fieldName] = trim(fieldText);
-      fieldName = null;
-    } else if (depth === 2 && current) {
-      batch.push(current);
-      current = null;
-    } else if (depth === 1) {
-      seenRootEnd = true;
-    }
-    depth--;
-  });
-
-  let decoder: TextChunkDecoder | null = null;
-  let head: Uint8Array | null = null;
-
-  const buffers = saxesBuffers(parser);
-  const checkBuffers = () => {
-    if (buffers.text.length > maxToken)
-      throw new GatewayError(
-        'unprocessable',
-        `line ${parser.line}: a text, attribute value, comment or CDATA section runs past ${maxToken} characters; the longest field of this dataset holds ${maxField - 1}`,
-        { line: parser.line },
-      );
-    if (
-      buffers.name.length > MAX_NAME ||
-      buffers.piTarget.length > MAX_NAME ||
-      buffers.entity.length > MAX_NAME
-    )
-      throw failAt(parser, `a name or entity reference runs past ${MAX_NAME} characters`);
-    if (buffers.attribList.length > MAX_ATTRIBUTES)
-      throw failAt(parser, `an element carries more than ${MAX_ATTRIBUTES} attributes`);
-  };
-  const feed = (text: string) => {
-    try {
-      let i = 0;
-      do {
-        // A slice never ends inside a surrogate pair: saxes reads code points.
-        let end = Math.min(i + SLICE, text.length);
-        const last = text.charCodeAt(end - 1);
-        if (end < text.length && last >= 0xd800 && last <= 0xdbff) end++;
-        parser.write(i === 0 && end === text.length ? text : text.slice(i, end));
-        checkBuffers();
-        i = end;
-      } while (i < text.length);
-    } catch (e) {
-      if (e instanceof GatewayError) throw e;
-      throw new GatewayError(
-        'not_well_formed',
-        `line ${parser.line}, column ${parser.column}: ${messageWithoutContent((e as Error).message)}`,
-        {
-          line: parser.line,
-          column: parser.column,
-        },
-      );
-    }
+    } else return HAND_OVER;
+    advanceLines(tagEnd);
+    rec.n = ++n;
+    rec.line = line;
+    batch.push(rec);
+    return q;
   };
 
-  const chooseDecoder = (bytes: Uint8Array): TextChunkDecoder => {
-    // The XML declaration is ASCII in every encoding we accept; read it to pick the decoder.
-    const prefix = String.fromCharCode(...bytes.subarray(0, Math.min(bytes.length, 200)));
-    const m = DECL.exec(prefix);
-    let charset: Charset = 'utf-8';
-    if (m?.[1]) {
-      const c = normaliseCharset(m[1]);
-      if (!c)
-        throw new GatewayError(
-          'not_well_formed',
-          `the declared encoding ${nameAsShown(m[1])} is not supported (UTF-8, ISO-8859-1, Windows-1252)`,
-        );
-      charset = c;
+  /** Reads what the bytes hold; at the end of the input when `ending`. */
+  const run = (ending: boolean): RawRecord[] => {
+    if (mode === 'head') {
+      if (len < HEAD && !ending) return [];
+      const bom = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+      // Saxes never sees the byte order mark: the decoder takes it away.
+      lastBreak = bom - 1;
+      pos = bom;
+      const head = b.toString('latin1', bom, Math.min(len, bom + HEAD));
+      if (head.startsWith('<?xml')) {
+        const m = DECL.exec(head);
+        if (!m) return handOver(0);
+        pos = bom + m[0].length;
+      }
+      mode = 'prolog';
     }
-    return createDecoder(charset);
+    if (mode === 'prolog') {
+      pos = skipSpace(pos);
+      if (pos > MAX_PROLOG) return handOver(0);
+      if (pos + 1 >= len) return ending || len > MAX_PROLOG ? handOver(0) : [];
+      if (b[pos] !== LT || NAME[b[pos + 1] as number] !== 1) return handOver(0);
+      const gt = b.indexOf(GT, pos);
+      if (gt < 0) return ending || len > MAX_PROLOG ? handOver(0) : [];
+      const tag = b.toString('utf8', pos, gt + 1);
+      const attributes = readRootTag(tag, opts);
+      if (!attributes) return handOver(0);
+      rootTag = tag;
+      rootAttributes = attributes;
+      mode = 'records';
+      pos = gt + 1;
+      mark = pos;
+    }
+    while (mode === 'records') {
+      mark = pos;
+      const p = skipSpace(pos);
+      if (p - pos > maxTextBytes) return handOver(mark);
+      if (p + 1 >= len) break;
+      if (b[p] !== LT) return handOver(mark);
+      if (b[p + 1] === SLASH) {
+        if (p + 2 + rootName.length >= len) break;
+        if (!nameAt(p + 2, rootName)) return handOver(mark);
+        const e = skipSpace(p + 2 + rootName.length);
+        if (e >= len) break;
+        if (b[e] !== GT) return handOver(mark);
+        mode = 'after';
+        mark = p;
+        pos = e + 1;
+        break;
+      }
+      const q = record(p);
+      if (q === HAND_OVER) return handOver(mark);
+      if (q === MORE) break;
+      pos = q;
+    }
+    if (mode === 'after') {
+      pos = skipSpace(pos);
+      if (pos < len || pos - mark > maxTextBytes) return handOver(mark);
+      if (ending) {
+        const out = batch;
+        batch = [];
+        return out;
+      }
+    }
+    if (ending) return handOver(mark);
+    if (len - mark > MAX_PENDING) return handOver(mark);
+    return rest();
   };
 
-  const take = () => {
+  /** Keeps the bytes from the boundary on for the next chunk; returns the records read. */
+  const rest = (): RawRecord[] => {
+    if (mode === 'records' || mode === 'after') {
+      advanceLines(mark);
+      colBase = columnAt(mark);
+      lastBreak = -1;
+      b = b.subarray(mark, len);
+      len = b.length;
+      consumed += mark;
+      borders = borders.filter((x) => x > mark).map((x) => x - mark);
+      pos -= mark;
+      linePos = 0;
+      nextNl = -2;
+      mark = 0;
+    }
     const out = batch;
     batch = [];
     return out;
@@ -244,50 +337,27 @@ export function createXmlReader(opts: XmlReaderOptions): RecordReader {
 
   return {
     get rootAttributes() {
-      return rootAttributes;
+      return saxes ? saxes.rootAttributes : rootAttributes;
     },
     write(chunk) {
-      if (!decoder) {
-        // Wait for enough bytes to see the whole XML declaration.
-        head = head ? concat(head, chunk) : chunk;
-        if (head.length < 200) return [];
-        decoder = chooseDecoder(head);
-        chunk = head;
-        head = null;
-      }
-      feed(decoder.decode(chunk));
-      return take();
+      if (saxes) return saxes.write(chunk);
+      const bytes = Buffer.isBuffer(chunk)
+        ? chunk
+        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      if (!crSeen && bytes.indexOf(CR) >= 0) crSeen = true;
+      // Saxes reads nothing until it holds HEAD bytes: chunks before that are one write to it.
+      if (len > 0 && consumed + len >= HEAD) borders.push(len);
+      b = len === 0 ? bytes : Buffer.concat([b, bytes]);
+      len = b.length;
+      nextNl = -2;
+      return run(false);
     },
     end() {
-      if (!decoder) {
-        const bytes = head ?? new Uint8Array();
-        if (bytes.length === 0) throw new GatewayError('not_well_formed', 'the delivery is empty');
-        decoder = chooseDecoder(bytes);
-        feed(decoder.decode(bytes));
-      }
-      feed(decoder.end());
-      try {
-        parser.close();
-      } catch (e) {
-        if (e instanceof GatewayError) throw e;
-        throw new GatewayError(
-          'not_well_formed',
-          `line ${parser.line}, column ${parser.column}: ${messageWithoutContent((e as Error).message)}`,
-          {
-            line: parser.line,
-            column: parser.column,
-          },
-        );
-      }
-      if (!seenRootEnd) throw failAt(parser, 'the document ended before its root element was closed');
-      return take();
+      if (saxes) return saxes.end();
+      const out = run(true);
+      const current = saxes as RecordReader | null;
+      if (current) for (const r of current.end()) out.push(r);
+      return out;
     },
   };
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }

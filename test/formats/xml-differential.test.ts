@@ -1,0 +1,254 @@
+/**
+ * The XML reader's byte scanner against saxes: over the attack suite's mutated deliveries and
+ * a corpus of quirky documents, cut into chunks at random places, both give the same records,
+ * the same root attributes and the same error (code, line and column), or both refuse.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { buildCatalogue } from '../../src/core/catalogue';
+import { GatewayError } from '../../src/core/errors';
+import type { RawRecord } from '../../src/core/validator';
+import { xmlReaderOptions } from '../../src/formats/readers';
+import type { RecordReader } from '../../src/formats/record-reader';
+import { createXmlReader } from '../../src/formats/xml-reader';
+import { createSaxesXmlReader } from '../../src/formats/xml-saxes';
+import { readJsonFiles } from '../../src/runtime/catalogue-files';
+import { build, type Case, caseArb } from '../attack/mutations';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const catalogue = buildCatalogue(
+  readJsonFiles(join(ROOT, 'schemas'), ROOT),
+  readJsonFiles(join(ROOT, 'deliveries'), ROOT),
+  {
+    sha256Hex: (t) => createHash('sha256').update(t).digest('hex'),
+    pseudonymiser: (ref) => ({ keyId: ref, pseudonymise: (v) => v }),
+  },
+);
+const options = (dataset: string) => {
+  const compiled = catalogue.datasets.get(dataset);
+  if (!compiled) throw new Error(`no dataset ${dataset}`);
+  return xmlReaderOptions(compiled);
+};
+
+interface Outcome {
+  records: RawRecord[];
+  rootAttributes: Record<string, string> | undefined;
+  error?: { code: string; message: string };
+}
+
+/** Reads `bytes` cut at `cuts` (sorted offsets); the reader's whole answer. */
+function read(reader: RecordReader, bytes: Uint8Array, cuts: number[]): Outcome {
+  const records: RawRecord[] = [];
+  try {
+    let from = 0;
+    for (const at of [...cuts, bytes.length]) {
+      if (at <= from) continue;
+      records.push(...reader.write(bytes.subarray(from, at)));
+      from = at;
+    }
+    records.push(...reader.end());
+    return { records, rootAttributes: reader.rootAttributes };
+  } catch (e) {
+    if (!(e instanceof GatewayError)) throw e;
+    return { records, rootAttributes: reader.rootAttributes, error: { code: e.code, message: e.message } };
+  }
+}
+
+/**
+ * Both readers over the same bytes in the same chunks, none longer than a body's chunk (64
+ * KiB): saxes bounds a token where a write ends, so only then does it meet a token's bound at
+ * the same place.
+ */
+function expectSame(dataset: string, bytes: Uint8Array, given: number[] = []): Outcome {
+  const cuts = [...given];
+  for (let at = 60_000; at < bytes.length; at += 60_000) cuts.push(at);
+  cuts.sort((a, b) => a - b);
+  const want = read(createSaxesXmlReader(options(dataset)), bytes, cuts);
+  const got = read(createXmlReader(options(dataset)), bytes, cuts);
+  if (want.error || got.error) {
+    // A refusal is the same refusal; the records read before it are not compared (the
+    // readers find an error at different points of the stream, and the delivery is refused).
+    expect(got.error, 'both refuse').toEqual(want.error);
+  } else {
+    expect(got.records).toEqual(want.records);
+    expect(got.rootAttributes).toEqual(want.rootAttributes);
+  }
+  return want;
+}
+
+const cutsOf = (length: number) =>
+  fc
+    .array(fc.integer({ min: 0, max: Math.max(length, 1) }), { maxLength: 12 })
+    .map((a) => a.sort((x, y) => x - y));
+
+describe('the XML scanner against saxes', () => {
+  it('gives the same answer for every mutated delivery of the attack suite, in any chunks', () => {
+    let refused = 0;
+    let read = 0;
+    fc.assert(
+      fc.property(
+        caseArb
+          .filter((c) => c.format === 'xml')
+          .map((c): Case => ({ ...c, encoding: 'identity', compressed: undefined }))
+          .chain((c) => {
+            const body = build(c).body;
+            return fc.tuple(fc.constant(c), fc.constant(body), cutsOf(body.length));
+          }),
+        ([c, body, cuts]) => {
+          const out = expectSame(c.dataset, body, cuts);
+          if (out.error) refused++;
+          else read++;
+        },
+      ),
+      { numRuns: Number(process.env.DIFFERENTIAL_RUNS ?? 400) },
+    );
+    // The corpus holds both: deliveries saxes reads and deliveries it refuses.
+    expect(refused).toBeGreaterThan(20);
+    expect(read).toBeGreaterThan(20);
+  });
+
+  const RECORD = (fields: string) => `<Enrolment>${fields}</Enrolment>`;
+  const FIELDS =
+    '<Cpr>0101215123</Cpr><InstitutionId>1012345678</InstitutionId><InstitutionName>Børnehuset "Ærø" &amp; Co</InstitutionName><CareType>vuggestue</CareType><StartDate>2022-08-01</StartDate><WeeklyHours>37.5</WeeklyHours>';
+  const doc = (body: string, opts: { decl?: string; root?: string; eol?: string } = {}) =>
+    `${opts.decl ?? '<?xml version="1.0" encoding="UTF-8"?>'}${opts.eol ?? '\n'}${opts.root ?? '<Delivery xmlns="urn:flis-gateway:daycare:1">'}${opts.eol ?? '\n'}${body}${opts.eol ?? '\n'}</Delivery>${opts.eol ?? '\n'}`;
+  const quirky: Record<string, string | Uint8Array> = {
+    plain: doc(`  ${RECORD(FIELDS)}\n  ${RECORD(FIELDS)}`),
+    'one line': doc(RECORD(FIELDS).repeat(5), { eol: '' }),
+    'no declaration': doc(RECORD(FIELDS), { decl: '' }),
+    'single-quoted declaration, standalone': doc(RECORD(FIELDS), {
+      decl: "<?xml version='1.0' encoding='utf-8' standalone='yes'?>",
+    }),
+    'declaration of version 1.1': doc(RECORD(FIELDS), { decl: '<?xml version="1.1" encoding="UTF-8"?>' }),
+    'declaration not first': ` ${doc(RECORD(FIELDS))}`,
+    'byte order mark, CRLF': `\uFEFF${doc(`${RECORD(FIELDS)}\r\n${RECORD(FIELDS)}`, { eol: '\r\n' })}`,
+    'lone CR line ends': doc(`${RECORD(FIELDS)}\r${RECORD(FIELDS)}`, { eol: '\r' }),
+    'CR inside a field': doc(RECORD('<Cpr>0101215123</Cpr><InstitutionName>a\r\nb</InstitutionName>')),
+    'character references': doc(
+      RECORD('<InstitutionName>&#248;&#xC6;&#13;&#10;&quot;&apos;&lt;&gt;</InstitutionName>'),
+    ),
+    'reference to nothing': doc(RECORD('<InstitutionName>&#0;</InstitutionName>')),
+    'reference to a surrogate': doc(RECORD('<InstitutionName>&#xD800;</InstitutionName>')),
+    'undeclared entity': doc(RECORD('<InstitutionName>&nbsp;</InstitutionName>')),
+    'bare ampersand': doc(RECORD('<InstitutionName>a & b</InstitutionName>')),
+    'CDATA end in text': doc(RECORD('<InstitutionName>a ]]> b</InstitutionName>')),
+    'brackets in text': doc(RECORD('<InstitutionName>a ]] > b [x]</InstitutionName>')),
+    'CDATA section': doc(RECORD('<InstitutionName><![CDATA[a < b]]></InstitutionName>')),
+    'comment in a record': doc(RECORD(`${FIELDS}<!-- note -->`)),
+    'comment between records': doc(`${RECORD(FIELDS)}<!-- note -->${RECORD(FIELDS)}`),
+    'processing instruction': doc(`${RECORD(FIELDS)}<?audit seen?>${RECORD(FIELDS)}`),
+    'comment after the root': `${doc(RECORD(FIELDS))}<!-- end -->\n`,
+    'text after the root': `${doc(RECORD(FIELDS))}x`,
+    'second root': `${doc(RECORD(FIELDS))}<Delivery xmlns="urn:flis-gateway:daycare:1"/>`,
+    DOCTYPE: `<!DOCTYPE Delivery>\n${doc(RECORD(FIELDS), { decl: '' })}`,
+    'empty elements': doc(RECORD('<Cpr/><InstitutionId />< InstitutionName></InstitutionName>')),
+    'empty field elements': doc(RECORD('<Cpr/><InstitutionId /><InstitutionName></InstitutionName>')),
+    'empty record': doc('<Enrolment/><Enrolment />'),
+    'empty root': '<Delivery xmlns="urn:flis-gateway:daycare:1"/>',
+    'no records': doc(''),
+    'whitespace in tags': doc('<Enrolment\n><Cpr\t>0101215123</Cpr\n ></Enrolment >'),
+    'unknown and repeated fields': doc(
+      RECORD(`${FIELDS}<Nickname>x</Nickname><Cpr>0101215124</Cpr><Extra/>`),
+    ),
+    'nested element in a field': doc(RECORD('<Cpr><b>0101215123</b></Cpr>')),
+    'attribute on a field': doc(RECORD('<Cpr kind="x">0101215123</Cpr>')),
+    'attribute on a record': doc('<Enrolment id="1"><Cpr>0101215123</Cpr></Enrolment>'),
+    'prefixed field': doc(RECORD('<x:Cpr xmlns:x="urn:other">0101215123</x:Cpr>')),
+    'prefixed document': doc('<d:Enrolment><d:Cpr>0101215123</d:Cpr></d:Enrolment>', {
+      root: '<d:Delivery xmlns:d="urn:flis-gateway:daycare:1">',
+    }).replace('</Delivery>', '</d:Delivery>'),
+    'another namespace': doc(RECORD(FIELDS), { root: '<Delivery xmlns="urn:other">' }),
+    'no namespace': doc(RECORD(FIELDS), { root: '<Delivery>' }),
+    'another root': doc(RECORD(FIELDS), { root: '<Levering xmlns="urn:flis-gateway:daycare:1">' }).replace(
+      '</Delivery>',
+      '</Levering>',
+    ),
+    'another record element': doc('<Barn><Cpr>0101215123</Cpr></Barn>'),
+    'root attributes': doc(RECORD(FIELDS), {
+      root: '<Delivery xmlns="urn:flis-gateway:daycare:1" dataset="daycare" municipality=\'101\'\n   period="2026-10" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="urn:x y.xsd">',
+    }),
+    'root attribute with a reference': doc(RECORD(FIELDS), {
+      root: '<Delivery xmlns="urn:flis-gateway:daycare:1" municipality="1&#48;1">',
+    }),
+    'undeclared attribute prefix': doc(RECORD(FIELDS), {
+      root: '<Delivery xmlns="urn:flis-gateway:daycare:1" q:x="1">',
+    }),
+    'duplicate root attribute': doc(RECORD(FIELDS), {
+      root: '<Delivery xmlns="urn:flis-gateway:daycare:1" a="1" a="2">',
+    }),
+    'mismatched end tag': doc(RECORD('<Cpr>0101215123</Cpx>')),
+    'unclosed record': doc('<Enrolment><Cpr>0101215123</Cpr>'),
+    'cut in a field': doc(RECORD(FIELDS)).slice(0, 120),
+    'cut after the root start': '<?xml version="1.0"?>\n<Delivery xmlns="urn:flis-gateway:daycare:1">\n',
+    empty: '',
+    'only whitespace': '   \n',
+    'control character': doc(RECORD('<InstitutionName>a\u0001b</InstitutionName>')),
+    'U+FFFE': doc(RECORD('<InstitutionName>a\uFFFEb</InstitutionName>')),
+    'replacement character': doc(RECORD('<InstitutionName>a\uFFFDb</InstitutionName>')),
+    'astral characters': doc(RECORD('<InstitutionName>𝔘𝔫𝔦 😀</InstitutionName>')),
+    'non-ASCII element name': doc(RECORD(`${FIELDS}<Ærø>1</Ærø>`)),
+    'name with a bad start': doc(RECORD('<1Cpr>0101215123</1Cpr>')),
+    'long text': doc(RECORD(`<InstitutionName>${'x'.repeat(300_000)}</InstitutionName>`)),
+    'text past the field limit': doc(RECORD(`<InstitutionName>${'ø'.repeat(12_000)}</InstitutionName>`)),
+    'deep nesting': doc(RECORD(`<Cpr>${'<a>'.repeat(40)}${'</a>'.repeat(40)}</Cpr>`)),
+    'mixed text in a record': doc(RECORD(`x${FIELDS}`)),
+    'text between records': doc(`${RECORD(FIELDS)} x ${RECORD(FIELDS)}`),
+    'ISO-8859-1': iconv.encode(
+      doc(RECORD(FIELDS), { decl: '<?xml version="1.0" encoding="ISO-8859-1"?>' }),
+      'latin1',
+    ),
+    'Windows-1252': iconv.encode(
+      doc(RECORD(FIELDS), { decl: "<?xml version='1.0' encoding='windows-1252'?>" }),
+      'win1252',
+    ),
+    'UTF-16': iconv.encode(doc(RECORD(FIELDS), { decl: '<?xml version="1.0" encoding="UTF-16"?>' }), 'utf16'),
+    'invalid UTF-8 in a field': Buffer.concat([
+      Buffer.from(doc(RECORD('<InstitutionName>a')).split('a</InstitutionName>')[0] as string),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from(`</InstitutionName></Enrolment>\n</Delivery>\n`),
+    ]),
+    'invalid UTF-8 between records': Buffer.concat([
+      Buffer.from(doc(RECORD(FIELDS)).replace('</Delivery>\n', '')),
+      Buffer.from([0xff, 0x0a]),
+      Buffer.from('</Delivery>\n'),
+    ]),
+    'error on a later line': doc(`${RECORD(FIELDS)}\n  ${RECORD(FIELDS)}\n  ${RECORD('<Cpr>1</Cpx>')}`),
+    'error after a long first line': doc(`${RECORD(FIELDS).repeat(300)}${RECORD('<Cpr>1</Cpx>')}`),
+  };
+
+  for (const [name, text] of Object.entries(quirky)) {
+    it(`gives the same answer for a quirky document: ${name}`, () => {
+      const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+      expectSame('daycare', bytes);
+      fc.assert(
+        fc.property(cutsOf(bytes.length), (cuts) => void expectSame('daycare', bytes, cuts)),
+        {
+          numRuns: 40,
+        },
+      );
+    });
+  }
+
+  it('reads the common shape itself, handing over only where it meets what it does not read', () => {
+    // A scanner that always handed over would pass every comparison above.
+    const handOvers = (text: string) => {
+      const at: number[] = [];
+      read(
+        createXmlReader(options('daycare'), { handedOver: (n) => at.push(n) }),
+        Buffer.from(text),
+        [7, 100, 333],
+      );
+      return at;
+    };
+    expect(handOvers(quirky.plain as string)).toEqual([]);
+    expect(handOvers(quirky['byte order mark, CRLF'] as string)).toEqual([]);
+    expect(handOvers(quirky['character references'] as string)).toEqual([]);
+    expect(handOvers(quirky['root attributes'] as string)).toEqual([]);
+    const bad = doc(`${RECORD(FIELDS).repeat(3)}\n${RECORD('<Cpr>1</Cpx>')}`);
+    expect(handOvers(bad)).toEqual([Buffer.byteLength(bad.slice(0, bad.lastIndexOf('\n<Enrolment>')))]);
+    expect(handOvers(quirky['ISO-8859-1'] as unknown as string)).toEqual([0]);
+  });
+});
