@@ -12,11 +12,13 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { parse as parseCsv } from 'csv-parse';
 import { SaxesParser } from 'saxes';
 import type { SyntheticDataset } from '../src/cli/synthetic';
 import { createTestDatabase, postgresAvailable } from '../test/support/postgres';
 import { startS3rver } from '../test/support/s3rver';
-import { fmt, generate, mib, ROOT, rssOf, startServer, token } from './harness';
+import { fmt, generate, mib, OUT, ROOT, rssOf, startServer, token } from './harness';
+import { hasXsltproc, xsltprocBaseline, xsltprocVersion } from './xsltproc';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const SMALL = Math.max(1000, Math.round(RECORDS / 10));
@@ -34,6 +36,36 @@ async function parseFloor(path: string): Promise<{ seconds: number; records: num
     parser.write(decoder.decode(chunk as Buffer, { stream: true }));
   }
   parser.close();
+  return { seconds: (performance.now() - start) / 1000, records };
+}
+
+/** The CSV floor: csv-parse alone reading the file into rows (arrays) and counting them. */
+async function csvFloor(path: string): Promise<{ seconds: number; records: number }> {
+  const start = performance.now();
+  let rows = 0;
+  for await (const _ of createReadStream(path, { highWaterMark: 256 * 1024 }).pipe(parseCsv())) rows++;
+  return { seconds: (performance.now() - start) / 1000, records: rows - 1 };
+}
+
+/** The NDJSON floor: the file split into lines, each given to JSON.parse. */
+async function ndjsonFloor(path: string): Promise<{ seconds: number; records: number }> {
+  const start = performance.now();
+  const decoder = new TextDecoder('utf-8');
+  let records = 0;
+  let rest = '';
+  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) {
+    const lines = (rest + decoder.decode(chunk as Buffer, { stream: true })).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines)
+      if (line) {
+        JSON.parse(line);
+        records++;
+      }
+  }
+  if (rest) {
+    JSON.parse(rest);
+    records++;
+  }
   return { seconds: (performance.now() - start) / 1000, records };
 }
 
@@ -130,8 +162,10 @@ async function main() {
   const csv = await generate('daycare', 'csv', RECORDS);
   const ndjson = await generate('daycare', 'ndjson', RECORDS);
 
-  process.stderr.write('(a) saxes floor…\n');
+  process.stderr.write('(a) the floors: saxes, csv-parse, JSON.parse…\n');
   const floor = await parseFloor(xml);
+  const csvParse = await csvFloor(csv);
+  const jsonParse = await ndjsonFloor(ndjson);
   const xmlBytes = statSync(xml).size;
   const profiles = (await import('node:fs'))
     .readdirSync(join(ROOT, 'deliveries', 'daycare'))
@@ -210,9 +244,18 @@ async function main() {
     'application/x-ndjson',
   );
 
+  let xslt: Awaited<ReturnType<typeof xsltprocBaseline>> | null = null;
+  if (hasXsltproc()) {
+    process.stderr.write('(x) xsltproc with the four stylesheets, one after another…\n');
+    xslt = await xsltprocBaseline(xml, join(OUT, 'xslt'));
+  }
+
   const floorMiBs = mib(xmlBytes) / floor.seconds;
   const tput = (r: IntakeRun) => mib(r.bytes) / r.seconds;
   const ratio = tput(all) / floorMiBs;
+  const csvRatio = csvParse.seconds / csvRun.seconds;
+  const ndjsonRatio = jsonParse.seconds / ndjsonRun.seconds;
+  const xsltSeconds = (xslt ?? []).reduce((sum, x) => sum + x.seconds, 0);
   const perProfile = profiles > 1 ? (all.seconds / one.seconds - 1) / (profiles - 1) : 0;
   const runs = [all, oneThread, one, small, noAv, ...(onPg ? [onPg] : []), csvRun, ndjsonRun];
   const cpu = cpus()[0]?.model ?? 'unknown';
@@ -227,6 +270,8 @@ async function main() {
     '| run | records | MiB | seconds | MiB/s | records/s | extracts | server RSS idle → peak (MiB) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
     `| (a) saxes floor: parse and count | ${floor.records.toLocaleString('en-GB')} | ${fmt(mib(xmlBytes))} | ${fmt(floor.seconds, 2)} | ${fmt(floorMiBs)} | ${fmt(floor.records / floor.seconds, 0)} | – | – |`,
+    `| (a-csv) csv-parse floor: parse and count | ${csvParse.records.toLocaleString('en-GB')} | ${fmt(mib(csvRun.bytes))} | ${fmt(csvParse.seconds, 2)} | ${fmt(mib(csvRun.bytes) / csvParse.seconds)} | ${fmt(csvParse.records / csvParse.seconds, 0)} | – | – |`,
+    `| (a-ndjson) line split + JSON.parse floor | ${jsonParse.records.toLocaleString('en-GB')} | ${fmt(mib(ndjsonRun.bytes))} | ${fmt(jsonParse.seconds, 2)} | ${fmt(mib(ndjsonRun.bytes) / jsonParse.seconds)} | ${fmt(jsonParse.records / jsonParse.seconds, 0)} | – | – |`,
     ...runs.map(
       (r) =>
         `| ${r === all ? '(b) ' : r === one ? '(c) ' : r === small ? '(d) ' : r === noAv ? '(b3) ' : r === onPg ? '(e) ' : ''}${r.label} | ${r.records.toLocaleString('en-GB')} | ${fmt(mib(r.bytes))} | ${fmt(r.seconds, 2)} | ${fmt(tput(r))} | ${fmt(r.records / r.seconds, 0)} | ${r.extracts} | ${fmt(r.idleRssMiB, 0)} → ${fmt(r.peakRssMiB, 0)} |`,
@@ -238,10 +283,27 @@ async function main() {
     onPg
       ? '(e) is (b) on the national deployment’s stores: PostgreSQL 15 on this machine and S3 through s3rver on loopback (s3rver, a Node process, takes its share of the same 2 cores).'
       : '(e), PostgreSQL + S3, was skipped: no PostgreSQL server answered.',
+    ...(xslt
+      ? [
+          '',
+          `The status quo, (x): the same ${RECORDS.toLocaleString('en-GB')}-record delivery through the four recipients’ XSLT stylesheets (bench/xslt/), one after another, by ${xsltprocVersion()}:`,
+          '',
+          '| stylesheet | seconds | output MiB |',
+          '|---|---:|---:|',
+          ...xslt.map((x) => `| ${x.stylesheet} | ${fmt(x.seconds, 2)} | ${fmt(mib(x.bytes))} |`),
+          `| all four | ${fmt(xsltSeconds, 2)} | |`,
+        ]
+      : ['', '(x), the four stylesheets through xsltproc, was skipped: xsltproc is not installed.']),
     '',
     '## Against the targets',
     '',
-    `- (b) ÷ (a), intake with every profile against the parse floor: **${fmt(ratio, 2)}** (target ≥ 0.5): ${ratio >= 0.5 ? 'met' : 'not met'}.`,
+    `- XML: (b) ÷ (a), intake with every profile against the saxes floor: **${fmt(ratio, 2)}** (target ≥ 0.5): ${ratio >= 0.5 ? 'met' : 'not met'}.`,
+    `- CSV: intake with every profile against csv-parse reading the same file: **${fmt(csvRatio, 2)}** (target ≥ 0.5): ${csvRatio >= 0.5 ? 'met' : 'not met'}.`,
+    `- NDJSON: intake with every profile against line-split \`JSON.parse\` of the same file: **${fmt(ndjsonRatio, 2)}** (target ≥ 0.5): ${ndjsonRatio >= 0.5 ? 'met' : 'not met'}.`,
+    xslt
+      ? `- Against xsltproc making the four extracts one after another (x): the gateway is **${fmt(xsltSeconds / all.seconds, 1)} ×** faster (target ≥ 7 ×): ${xsltSeconds / all.seconds >= 7 ? 'met' : 'not met'}.`
+      : '- Against xsltproc: not measured (xsltproc is not installed).',
+    `- Idle server RSS, before the delivery of (b): **${fmt(all.idleRssMiB, 0)} MiB** (target ≤ 150 MiB): ${all.idleRssMiB <= 150 ? 'met' : 'not met'}.`,
     `- Marginal cost of a profile, ((b) ÷ (c) − 1) ÷ ${profiles - 1} added profiles: **${fmt(perProfile * 100)} %** of a one-profile intake (target ≤ 15 %): ${perProfile <= 0.15 ? 'met' : 'not met'}.`,
     `- Without the archival version (b3): ${fmt(tput(noAv) / floorMiBs, 2)} of the floor, ${fmt(((noAv.seconds / one.seconds - 1) / 2) * 100)} % a profile, peak ${fmt(noAv.peakRssMiB, 0)} MiB.`,
     `- With one thread (b′): ${fmt(tput(oneThread) / floorMiBs, 2)} of the floor, ${fmt(((oneThread.seconds / one.seconds - 1) / Math.max(profiles - 1, 1)) * 100)} % a profile, peak ${fmt(oneThread.peakRssMiB, 0)} MiB.`,

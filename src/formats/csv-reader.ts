@@ -1,204 +1,244 @@
-import { Parser } from 'csv-parse';
-import { GatewayError } from '../core/errors';
+/**
+ * The CSV reader: a scanner for UTF-8 CSV (RFC 4180) that works on the bytes: a line without a
+ * quote is decoded once and split at its delimiter; a quoted field is read by its quotes. The
+ * header decides the delimiter and the line end (LF or CR LF) for the whole file. Anything else
+ * — another charset, a lone CR, another line end, a quote where RFC 4180 puts none, bytes that
+ * are not UTF-8, a record longer than any may be — it does not judge: it hands the rest to
+ * csv-parse (csv-parse-reader.ts) at the record where it meets it. So every answer is
+ * csv-parse's answer; a differential test holds the two to that.
+ */
 import type { RawRecord } from '../core/validator';
-import { messageWithoutContent, nameAsShown, trimXmlSpace } from '../core/value-shape';
-import { type Charset, createDecoder } from './encoding';
+import { createCsvParseReader } from './csv-parse-reader';
+import { type CsvReaderOptions, csvRows, delimiterOf } from './csv-rows';
 import type { RecordReader } from './record-reader';
+import { utf8Text } from './xml-bytes';
 
-export interface CsvReaderOptions {
-  charset: Charset;
-  /** Field ids of the dataset: the header names them, in any order. */
-  fields: readonly string[];
-  required: readonly string[];
-  maxFieldChars: number;
-  /** Whether values lose XML whitespace at both ends (the dataset's `whitespace`). */
-  trim?: boolean;
-}
+export type { CsvReaderOptions } from './csv-rows';
 
-interface CsvApi {
-  parse(buf: Buffer, end: boolean, push: (record: string[]) => void, close: () => void): Error | undefined;
-}
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const MORE = -1;
+const HAND_OVER = -2;
 
-/**
- * csv-parse's synchronous core, which its types do not declare: errors come back at once, not
- * on a later tick. Checked, so that a csv-parse without it fails loudly.
- */
-function syncApi(parser: object): CsvApi {
-  const api: unknown = 'api' in parser ? parser.api : undefined;
-  if (isCsvApi(api)) return api;
-  throw new Error('this csv-parse has no synchronous parser core');
-}
-
-function isCsvApi(api: unknown): api is CsvApi {
-  return typeof api === 'object' && api !== null && 'parse' in api && typeof api.parse === 'function';
-}
-
-/**
- * RFC 4180 CSV with a header row, `,` or `;` between fields, quoted delimiters and newlines,
- * BOM, in a declared charset. Parsing is csv-parse's own push API, driven synchronously.
- */
-export function createCsvReader(opts: CsvReaderOptions): RecordReader {
-  const decoder = createDecoder(opts.charset);
-  const trim = opts.trim === false ? (s: string) => s : trimXmlSpace;
+export function createCsvReader(
+  opts: CsvReaderOptions,
+  watch?: { handedOver(at: number): void },
+): RecordReader {
+  if (opts.charset !== 'utf-8') return createCsvParseReader(opts);
   const maxRecord = opts.maxFieldChars * (opts.fields.length + 4);
-  let api: CsvApi | null = null;
-  // The parser's live counters, read as each record completes: no snapshot object per record.
-  // `bytes` is then just past the record's line end; its line count is not reliable, so the
-  // reader counts line ends itself, once over each chunk.
-  let info: { bytes: number } = { bytes: 0 };
-  /** Text before the header's line end: the header decides the delimiter for the whole file. */
-  let headText = '';
-  const startParser = (header: string): CsvApi => {
-    const delimiter = delimiterOf(header);
-    const parser = new Parser({
-      delimiter,
-      bom: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      max_record_size: maxRecord,
-    });
-    info = parser.info;
-    return syncApi(parser);
-  };
-  let buf: Uint8Array = new Uint8Array();
-  let bufStart = 0;
-  let scanned = 0;
-  let lineEnds = 0;
-  /** The line an absolute byte offset inside the current chunk stands on. */
-  const lineAt = (offset: number): number => {
-    for (let i = scanned - bufStart, to = offset - bufStart; i < to; i++) if (buf[i] === 10) lineEnds++;
-    if (offset > scanned) scanned = offset;
-    return lineEnds + 1;
-  };
-  const known = new Set(opts.fields);
-  let header: string[] | null = null;
-  let columns: Array<string | null> = [];
-  let unknown: string[] = [];
-  let n = 0;
-  let nextLine = 1;
+  const rows = csvRows(opts);
+  let fallback: RecordReader | null = null;
+  let b: Buffer = Buffer.alloc(0);
+  let len = 0;
+  let consumed = 0;
+  /** Where each chunk after the first of the buffer began: csv-parse gets them as they came. */
+  let borders: number[] = [];
+  let pos = 0;
+  let line = 1;
+  let delimiter = 0;
+  let delimiterText: ',' | ';' = ',';
+  let crlf = false;
+  let nextQuote = -2;
+  let nextCr = -2;
   let batch: RawRecord[] = [];
+  let cells: string[] = [];
+  let held: { cells: string[]; line: number; start: number } | null = null;
 
-  const onRecord = (record: string[]) => {
-    if (!header) {
-      header = record.map((h) => trimXmlSpace(h));
-      const seen = new Set<string>();
-      for (const h of header) {
-        if (seen.has(h))
-          throw new GatewayError('unprocessable', `the header names column ${nameAsShown(h)} twice`);
-        seen.add(h);
-      }
-      const missing = opts.required.filter((f) => !seen.has(f));
-      if (missing.length)
-        throw new GatewayError(
-          'unprocessable',
-          `the header has no column ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} required`,
-          {
-            missingColumns: missing,
-          },
-        );
-      columns = header.map((h) => (known.has(h) ? h : null));
-      nextLine = lineAt(info.bytes);
-      unknown = header.filter((h) => !known.has(h));
-      return;
-    }
-    n++;
-    const fields: Record<string, string> = {};
-    for (let i = 0; i < columns.length && i < record.length; i++) {
-      const c = columns[i];
-      if (c) fields[c] = trim(record[i] as string);
-    }
-    // A record begins where the one before it ended.
-    const raw: RawRecord = { n, line: nextLine, fields };
-    nextLine = lineAt(info.bytes);
-    if (unknown.length) raw.unknown = unknown;
-    if (record.length !== columns.length)
-      raw.problems = [
-        {
-          rule: 'columns',
-          message: `the record has ${record.length} values; the header has ${columns.length} columns`,
-        },
-      ];
-    batch.push(raw);
-  };
-
-  const feed = (text: string, end: boolean) => {
-    let csv = api;
-    if (!csv) {
-      headText += text;
-      const nl = headText.indexOf('\n');
-      if (nl < 0 && !end) {
-        if (headText.length > maxRecord)
-          throw new GatewayError(
-            'not_well_formed',
-            `line 1: the header is longer than ${maxRecord} characters`,
-            {
-              line: 1,
-            },
-          );
-        return;
-      }
-      csv = startParser(nl < 0 ? headText : headText.slice(0, nl));
-      api = csv;
-      text = headText;
-      headText = '';
-    }
-    bufStart += buf.length;
-    buf = Buffer.from(text, 'utf8');
-    const err = csv.parse(buf as Buffer, end, onRecord, () => {});
-    lineAt(bufStart + buf.length);
-    if (err) {
-      const e = err as Error & { lines?: number; code?: string };
-      throw new GatewayError(
-        'not_well_formed',
-        `line ${e.lines ?? '?'}: ${messageWithoutContent(e.message)}`,
-        {
-          line: e.lines,
-        },
-      );
-    }
-  };
   const take = () => {
     const out = batch;
     batch = [];
     return out;
   };
 
+  const handOver = (at: number): RawRecord[] => {
+    watch?.handedOver(consumed + at);
+    const out = take();
+    fallback = rows.hasHeader
+      ? createCsvParseReader(opts, {
+          header: rows.rawHeader,
+          delimiter: delimiterText,
+          records: rows.records,
+          line,
+          crlf,
+        })
+      : createCsvParseReader(opts);
+    let from = at;
+    for (const border of [...borders, len]) {
+      if (border <= from) continue;
+      for (const r of fallback.write(b.subarray(from, border))) out.push(r);
+      from = border;
+    }
+    b = Buffer.alloc(0);
+    return out;
+  };
+
+  /** Reads the quoted field whose quote is at i into cells: the position after it, MORE or HAND_OVER. */
+  const quoted = (i: number): number => {
+    let text = '';
+    let from = i + 1;
+    for (;;) {
+      const q = b.indexOf(QUOTE, from);
+      if (q < 0 || q + 1 >= len) return MORE;
+      if (b[q + 1] === QUOTE) {
+        text += utf8Text(b, from, q + 1);
+        from = q + 2;
+        continue;
+      }
+      text += utf8Text(b, from, q);
+      cells.push(text);
+      return q + 1;
+    }
+  };
+
+  /** Reads the record at s: the position after its line end, MORE or HAND_OVER. Its cells are in `cells`. */
+  const record = (s: number, ending: boolean): number => {
+    cells = [];
+    if (nextQuote === -2 || (nextQuote >= 0 && nextQuote < s)) nextQuote = b.indexOf(QUOTE, s);
+    if (nextCr === -2 || (nextCr >= 0 && nextCr < s)) nextCr = b.indexOf(CR, s);
+    let e = b.indexOf(LF, s);
+    if (e < 0) {
+      if (!ending) return MORE;
+      e = len;
+    }
+    if (nextQuote < 0 || nextQuote >= e) {
+      // No quote on this line: one decode, one split.
+      const end = crlf && e < len ? e - 1 : e;
+      if (crlf && e < len && b[end] !== CR) return HAND_OVER;
+      if (nextCr >= 0 && nextCr < end) return HAND_OVER;
+      if (end === s) return e < len ? e + 1 : len;
+      const text = utf8Text(b, s, end);
+      if (text.length > maxRecord || text.includes('\uFFFD')) return HAND_OVER;
+      cells = text.split(delimiterText);
+      return e < len ? e + 1 : len;
+    }
+    // A quoted field on this line: field by field.
+    let i = s;
+    for (;;) {
+      if (i - s > maxRecord) return HAND_OVER;
+      if (i >= len) return ending ? HAND_OVER : MORE;
+      if (b[i] === QUOTE) {
+        i = quoted(i);
+        if (i < 0) return ending && i === MORE ? HAND_OVER : i;
+      } else {
+        let j = i;
+        while (j < len) {
+          const c = b[j];
+          if (c === delimiter || c === LF || c === CR) break;
+          if (c === QUOTE) return HAND_OVER;
+          j++;
+        }
+        if (j >= len && !ending) return MORE;
+        cells.push(utf8Text(b, i, j));
+        i = j;
+      }
+      if (i >= len) {
+        if (!ending) return MORE;
+        break;
+      }
+      const c = b[i];
+      if (c === delimiter) {
+        i++;
+        continue;
+      }
+      if (crlf ? c === CR && b[i + 1] === LF : c === LF) {
+        i += crlf ? 2 : 1;
+        break;
+      }
+      if (crlf && c === CR && i + 1 >= len && !ending) return MORE;
+      return HAND_OVER;
+    }
+    for (let k = s; k < i; k++) if (b[k] === CR && !(crlf && b[k + 1] === LF)) return HAND_OVER;
+    for (const cell of cells) if (cell.includes('\uFFFD')) return HAND_OVER;
+    return i;
+  };
+
+  /** The line breaks in [from, to), as csv-parse's reader counts lines (LF). */
+  const linesIn = (from: number, to: number) => {
+    let count = 0;
+    for (let i = b.indexOf(LF, from); i >= 0 && i < to; i = b.indexOf(LF, i + 1)) count++;
+    return count;
+  };
+
+  const run = (ending: boolean): RawRecord[] => {
+    if (!rows.hasHeader) {
+      // The header: a plain line (no quote, no CR but a CR LF end), read as csv-parse would.
+      const start = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+      const e = b.indexOf(LF, start);
+      if (e < 0 && !ending) return len > maxRecord ? handOver(0) : [];
+      const end = e < 0 ? len : e;
+      crlf = end > start && b[end - 1] === CR;
+      const text = utf8Text(b, start, crlf ? end - 1 : end);
+      if (end === start || /["\r\uFFFD]/.test(text) || text.length > maxRecord) return handOver(0);
+      delimiterText = delimiterOf(text);
+      delimiter = delimiterText.charCodeAt(0);
+      rows.header(text.split(delimiterText));
+      pos = e < 0 ? len : e + 1;
+      line = 2;
+    }
+    // Each record is held back until the next one is read: where the scanner hands over, csv-parse
+    // begins with the record before, and meets its line end as it would have.
+    for (;;) {
+      if (pos >= len) break;
+      const next = record(pos, ending);
+      if (next === HAND_OVER) {
+        if (held) line = held.line;
+        return handOver(held ? held.start : pos);
+      }
+      if (next === MORE) break;
+      if (cells.length > 0) {
+        if (held) batch.push(rows.record(held.cells, held.line));
+        held = { cells, line, start: pos };
+      }
+      line += linesIn(pos, next);
+      pos = next;
+    }
+    if (ending) {
+      if (held) batch.push(rows.record(held.cells, held.line));
+      held = null;
+      return take();
+    }
+    const keep = held ? held.start : pos;
+    if (len - keep > 4 * maxRecord) {
+      if (held) line = held.line;
+      return handOver(keep);
+    }
+    // Keep the record not yet whole (and the one held back) for the next chunk.
+    b = b.subarray(keep, len);
+    len = b.length;
+    consumed += keep;
+    borders = borders.filter((x) => x > keep).map((x) => x - keep);
+    pos -= keep;
+    if (held) held.start = 0;
+    nextQuote = -2;
+    nextCr = -2;
+    return take();
+  };
+
   return {
     rootAttributes: undefined,
     write(chunk) {
-      feed(decoder.decode(chunk), false);
-      return take();
+      if (fallback) return fallback.write(chunk);
+      const bytes = Buffer.isBuffer(chunk)
+        ? chunk
+        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      if (len > 0) borders.push(len);
+      b = len === 0 ? bytes : Buffer.concat([b, bytes]);
+      len = b.length;
+      nextQuote = -2;
+      nextCr = -2;
+      return run(false);
     },
     end() {
-      feed(decoder.end(), true);
-      if (!header)
-        throw new GatewayError(
-          'not_well_formed',
-          'the delivery is empty: a CSV delivery begins with a header row',
-        );
-      return take();
+      if (fallback) return fallback.end();
+      const out = run(true);
+      const current = fallback as RecordReader | null;
+      if (current) for (const r of current.end()) out.push(r);
+      else if (!rows.hasHeader) {
+        const parsed = createCsvParseReader(opts);
+        for (const r of parsed.end()) out.push(r);
+      }
+      return out;
     },
   };
-}
-
-/**
- * The delimiter a header row uses: `,` or `;`, whichever it has outside quotes (`,` when it
- * has neither). One delimiter holds for the whole file, so the other may stand in a value.
- */
-function delimiterOf(header: string): ',' | ';' {
-  let commas = 0;
-  let semicolons = 0;
-  let quoted = false;
-  for (const ch of header) {
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && ch === ',') commas++;
-    else if (!quoted && ch === ';') semicolons++;
-  }
-  if (commas > 0 && semicolons > 0)
-    throw new GatewayError(
-      'not_well_formed',
-      'line 1: the header separates columns with both , and ; — one file uses one delimiter',
-      { line: 1 },
-    );
-  return semicolons > 0 ? ';' : ',';
 }
