@@ -39,10 +39,20 @@ export function createNdjsonReader(opts: NdjsonReaderOptions): RecordReader {
     n++;
     const raw: RawRecord = { n, line, fields: {} };
     // JSON.parse keeps the last of a repeated key and turns numbers into doubles: the line's
-    // own text says which keys repeat and how each number was written.
-    const { numbers, repeated } = scanObjectLine(t);
-    if (repeated.length) raw.repeated = repeated.slice(0, MAX_NAMES_PER_RECORD);
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    // own text says which keys repeat and how each number was written. Every key stands before
+    // a colon of its own, so a line with no more colons than the object has keys repeats none;
+    // it is scanned only when it may, or when it holds a number.
+    const entries = Object.entries(value as Record<string, unknown>);
+    let scanned: ReturnType<typeof scanObjectLine> | null = null;
+    const scan = () => {
+      scanned ??= scanObjectLine(t);
+      return scanned;
+    };
+    if (colonsIn(t) > entries.length) {
+      const { repeated } = scan();
+      if (repeated.length) raw.repeated = repeated.slice(0, MAX_NAMES_PER_RECORD);
+    }
+    for (const [k, v] of entries) {
       if (!known.has(k)) {
         raw.unknown ??= [];
         if (raw.unknown.length < MAX_NAMES_PER_RECORD) raw.unknown.push(k);
@@ -50,7 +60,7 @@ export function createNdjsonReader(opts: NdjsonReaderOptions): RecordReader {
       }
       if (v === null) continue;
       if (typeof v === 'string') raw.fields[k] = trim(v);
-      else if (typeof v === 'number') raw.fields[k] = numbers?.get(k) ?? String(v);
+      else if (typeof v === 'number') raw.fields[k] = scan().numbers?.get(k) ?? String(v);
       else if (typeof v === 'boolean') raw.fields[k] = String(v);
       else {
         raw.problems ??= [];
@@ -94,6 +104,13 @@ export function createNdjsonReader(opts: NdjsonReaderOptions): RecordReader {
       return out;
     },
   };
+}
+
+/** The colons in a line, wherever they stand. */
+function colonsIn(t: string): number {
+  let count = 0;
+  for (let i = t.indexOf(':'); i >= 0; i = t.indexOf(':', i + 1)) count++;
+  return count;
 }
 
 /** Space, TAB, LF, CR: JSON's whitespace. */

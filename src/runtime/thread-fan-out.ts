@@ -71,12 +71,14 @@ export function threadFanOut(opts: {
       };
       // A worker's heap left to itself grows with garbage long before it collects; capped, the
       // process stays within its memory bound. What the worker keeps alive is small: a few
-      // batches of rows, each profile's pending text, an aggregate's groups.
+      // batches of rows, each profile's pending text, an aggregate's groups. Almost all it
+      // makes dies young: a young generation of WORKER_YOUNG_MB lets it die there (at 8 MiB,
+      // scavenges took a third more of the worker's time; bench/README.md).
       return workerFanOut(
         g.profiles.filter((p) => p.archival),
         new Worker(opts.workerUrl, {
           workerData: data,
-          resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
+          resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
         }),
         dataset.fields.map((f) => f.id),
       );
@@ -100,6 +102,9 @@ export function threadFanOut(opts: {
 function weightOf(p: CompiledProfile): number {
   return p.archival || p.pseudonymKeyIds.length > 0 ? 1.5 : 1;
 }
+
+/** The young generation of a fan-out worker's heap, in MiB. */
+const WORKER_YOUNG_MB = 24;
 
 /** What the intake thread does of its own per record (reading, validating, hashing the original, handing rows over), in the same units. */
 const INTAKE_WEIGHT = 2.5;

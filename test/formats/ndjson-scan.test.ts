@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { scanObjectLine } from '../../src/formats/ndjson-reader';
+import { createNdjsonReader, scanObjectLine } from '../../src/formats/ndjson-reader';
 
 describe('scanObjectLine', () => {
   it('gives each top-level number as written and nothing for strings, literals or nested values', () => {
@@ -14,5 +15,34 @@ describe('scanObjectLine', () => {
     expect(scanObjectLine('{"cpr":"1","x":2,"cpr":"2"}').repeated).toEqual(['cpr']);
     expect(scanObjectLine('{"cpr":"1","\\u0063pr":"2"}').repeated).toEqual(['cpr']);
     expect(scanObjectLine('{"a\\\\":1,"a":2}').repeated).toEqual([]);
+  });
+});
+
+describe('the NDJSON reader with its line scan skipped where no key can repeat', () => {
+  it('finds every repeated key and every number as written, whatever the colons in values', () => {
+    const key = fc.constantFrom('cpr', 'careType', 'weeklyHours', 'x');
+    const value = fc.oneof(
+      fc.string().map((s) => JSON.stringify(s)),
+      fc.constantFrom('"a:b"', '"::"', '1e1', '37.50', '-0', 'true', 'null', '{"k:":1}', '[1,":"]'),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(key, value, fc.constantFrom('', ' ', '\t')), { minLength: 1, maxLength: 6 }),
+        (pairs) => {
+          const line = `{${pairs.map(([k, v, ws]) => `"${k}"${ws}:${ws}${v}`).join(',')}}`;
+          const reader = createNdjsonReader({
+            fields: ['cpr', 'careType', 'weeklyHours'],
+            maxLineChars: 100_000,
+          });
+          const [raw] = [...reader.write(new TextEncoder().encode(`${line}\n`)), ...reader.end()];
+          const { numbers, repeated } = scanObjectLine(line);
+          expect(raw?.repeated ?? []).toEqual(repeated.slice(0, 16));
+          const parsed = JSON.parse(line) as Record<string, unknown>;
+          for (const k of ['cpr', 'careType', 'weeklyHours'])
+            if (typeof parsed[k] === 'number') expect(raw?.fields[k]).toBe(numbers?.get(k));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
