@@ -7,10 +7,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fmt, generate, mib, OUT, ROOT } from './harness';
+import { fmt, generate, mib, ROOT } from './harness';
 
 /** Each stylesheet and the file it writes, in the order they run. */
 export const STYLESHEETS = [
@@ -81,8 +82,13 @@ async function main() {
   const xml = process.argv[2] ?? (await generate('daycare', 'xml', 1_000_000));
   console.log(`${xsltprocVersion()}\n${xml} (${fmt(mib(statSync(xml).size))} MiB)\n`);
   console.log('| stylesheet | wall | output |\n|---|---:|---:|');
-  for (const r of await xsltprocBaseline(xml, join(OUT, 'xslt')))
-    console.log(`| ${r.stylesheet} | ${fmt(r.seconds)} s | ${fmt(mib(r.bytes))} MiB |`);
+  const out = await mkdtemp(join(tmpdir(), 'xsltproc-'));
+  try {
+    for (const r of await xsltprocBaseline(xml, out))
+      console.log(`| ${r.stylesheet} | ${fmt(r.seconds)} s | ${fmt(mib(r.bytes))} MiB |`);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

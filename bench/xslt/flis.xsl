@@ -69,49 +69,58 @@
     <xsl:if test="string-length($pseudonymKey) &lt; 32">
       <xsl:message terminate="yes">flis.xsl: give the pseudonymisation key, 32 characters at least (--stringparam pseudonymKey ...)</xsl:message>
     </xsl:if>
+    <!--
+      Each line is built in an element of its own, which the text output method leaves out.
+      libxslt appends to the last text node cheaply only while nothing else (a variable's
+      tree) was built in between; otherwise each append goes over the whole node, so one text
+      node for the whole file takes time quadratic in the records (21.7 s for 40,000 records,
+      0.6 s so).
+    -->
     <xsl:for-each select="d:Delivery/d:Enrolment">
-      <xsl:text>{</xsl:text>
-      <xsl:variable name="cpr" select="normalize-space(d:Cpr)"/>
-      <xsl:if test="$cpr != ''">
-        <xsl:value-of select="concat('&quot;personPseudonym&quot;:&quot;', crypto:sha1(concat($pseudonymKey, $cpr)), '&quot;')"/>
-      </xsl:if>
-      <xsl:value-of select="$delivery-facts"/>
-      <xsl:variable name="pnr" select="normalize-space(d:InstitutionId)"/>
-      <xsl:if test="$pnr != ''">
-        <xsl:value-of select="concat(',&quot;institutionId&quot;:&quot;', $pnr, '&quot;')"/>
-      </xsl:if>
-      <xsl:variable name="name">
-        <xsl:call-template name="trim">
-          <xsl:with-param name="s" select="string(d:InstitutionName)"/>
-        </xsl:call-template>
-      </xsl:variable>
-      <xsl:if test="$name != ''">
-        <xsl:text>,"institutionName":"</xsl:text>
-        <xsl:call-template name="json-text"><xsl:with-param name="s" select="$name"/></xsl:call-template>
-        <xsl:text>"</xsl:text>
-      </xsl:if>
-      <xsl:variable name="care" select="normalize-space(d:CareType)"/>
-      <xsl:if test="$care != ''">
-        <xsl:value-of select="concat(',&quot;careType&quot;:&quot;', $care, '&quot;')"/>
-      </xsl:if>
-      <xsl:variable name="start" select="normalize-space(d:StartDate)"/>
-      <xsl:if test="$start != ''">
-        <xsl:value-of select="concat(',&quot;startDate&quot;:&quot;', $start, '&quot;')"/>
-      </xsl:if>
-      <xsl:variable name="end" select="normalize-space(d:EndDate)"/>
-      <xsl:if test="$end != ''">
-        <xsl:value-of select="concat(',&quot;endDate&quot;:&quot;', $end, '&quot;')"/>
-      </xsl:if>
-      <xsl:variable name="hours" select="normalize-space(d:WeeklyHours)"/>
-      <xsl:if test="$hours != ''">
-        <xsl:value-of select="concat(',&quot;weeklyHours&quot;:', number($hours))"/>
-      </xsl:if>
-      <xsl:variable name="private" select="normalize-space(d:PrivateProvider)"/>
-      <xsl:choose>
-        <xsl:when test="$private = 'true' or $private = '1'">,"privateProvider":true</xsl:when>
-        <xsl:when test="$private = 'false' or $private = '0'">,"privateProvider":false</xsl:when>
-      </xsl:choose>
-      <xsl:value-of select="$delivery-id"/>
+      <line>
+        <xsl:text>{</xsl:text>
+        <xsl:variable name="cpr" select="normalize-space(d:Cpr)"/>
+        <xsl:if test="$cpr != ''">
+          <xsl:value-of select="concat('&quot;personPseudonym&quot;:&quot;', crypto:sha1(concat($pseudonymKey, $cpr)), '&quot;')"/>
+        </xsl:if>
+        <xsl:value-of select="$delivery-facts"/>
+        <xsl:variable name="pnr" select="normalize-space(d:InstitutionId)"/>
+        <xsl:if test="$pnr != ''">
+          <xsl:value-of select="concat(',&quot;institutionId&quot;:&quot;', $pnr, '&quot;')"/>
+        </xsl:if>
+        <xsl:variable name="name">
+          <xsl:call-template name="trim">
+            <xsl:with-param name="s" select="string(d:InstitutionName)"/>
+          </xsl:call-template>
+        </xsl:variable>
+        <xsl:if test="$name != ''">
+          <xsl:text>,"institutionName":"</xsl:text>
+          <xsl:call-template name="json-text"><xsl:with-param name="s" select="$name"/></xsl:call-template>
+          <xsl:text>"</xsl:text>
+        </xsl:if>
+        <xsl:variable name="care" select="normalize-space(d:CareType)"/>
+        <xsl:if test="$care != ''">
+          <xsl:value-of select="concat(',&quot;careType&quot;:&quot;', $care, '&quot;')"/>
+        </xsl:if>
+        <xsl:variable name="start" select="normalize-space(d:StartDate)"/>
+        <xsl:if test="$start != ''">
+          <xsl:value-of select="concat(',&quot;startDate&quot;:&quot;', $start, '&quot;')"/>
+        </xsl:if>
+        <xsl:variable name="end" select="normalize-space(d:EndDate)"/>
+        <xsl:if test="$end != ''">
+          <xsl:value-of select="concat(',&quot;endDate&quot;:&quot;', $end, '&quot;')"/>
+        </xsl:if>
+        <xsl:variable name="hours" select="normalize-space(d:WeeklyHours)"/>
+        <xsl:if test="$hours != ''">
+          <xsl:value-of select="concat(',&quot;weeklyHours&quot;:', number($hours))"/>
+        </xsl:if>
+        <xsl:variable name="private" select="normalize-space(d:PrivateProvider)"/>
+        <xsl:choose>
+          <xsl:when test="$private = 'true' or $private = '1'">,"privateProvider":true</xsl:when>
+          <xsl:when test="$private = 'false' or $private = '0'">,"privateProvider":false</xsl:when>
+        </xsl:choose>
+        <xsl:value-of select="$delivery-id"/>
+      </line>
     </xsl:for-each>
   </xsl:template>
 

@@ -112,7 +112,13 @@ export function createXmlReader(
       saxes = createSaxesXmlReader(opts);
     } else {
       advanceLines(at);
-      saxes = createSaxesXmlReader(opts, { primer: rootTag, line, column: columnAt(at), records: n });
+      saxes = createSaxesXmlReader(opts, {
+        primer: rootTag,
+        line,
+        column: columnAt(at),
+        records: n,
+        offset: consumed + at,
+      });
     }
     mode = 'saxes';
     // The bytes not yet judged, in the chunks they came in: saxes bounds each token between

@@ -21,6 +21,8 @@ export interface XmlReaderOptions {
 
 /** The most characters fed to the parser at once: its buffers are checked after each slice. */
 const SLICE = 64 * 1024;
+/** Where the bytes are cut for parsing: every this many bytes of the delivery. */
+const SLICE_BYTES = 16 * 1024;
 /** The longest name (element, attribute, processing instruction) accepted. */
 const MAX_NAME = 1024;
 /** The most attributes one element may carry. */
@@ -81,6 +83,8 @@ export interface SaxesResume {
   line: number;
   column: number;
   records: number;
+  /** Where in the delivery the first byte given to this reader stands. */
+  offset: number;
 }
 
 /**
@@ -132,10 +136,36 @@ export function createSaxesXmlReader(opts: XmlReaderOptions, resume?: SaxesResum
     return opts.elementToField.get(local);
   };
 
+  // Every token is held to its bound when it ends, whatever the chunks it came in; a token
+  // still open is held to it where a slice ends (checkBuffers), so none grows without bound.
+  const textTooLong = () =>
+    new GatewayError(
+      'unprocessable',
+      `line ${at.line}: a text, attribute value, comment or CDATA section runs past ${maxToken} characters; the longest field of this dataset holds ${maxField - 1}`,
+      { line: at.line },
+    );
+  const checkText = (text: string) => {
+    if (text.length > maxToken) throw textTooLong();
+  };
+  const checkName = (name: string) => {
+    if (name.length > MAX_NAME)
+      throw failAt(at, `a name or entity reference runs past ${MAX_NAME} characters`);
+  };
+  const checkTag = (tag: SaxesTagNS) => {
+    checkName(tag.name);
+    const attributes = Object.values(tag.attributes);
+    if (attributes.length > MAX_ATTRIBUTES)
+      throw failAt(at, `an element carries more than ${MAX_ATTRIBUTES} attributes`);
+    for (const a of attributes) {
+      checkName(a.name);
+      checkText(a.value);
+    }
+  };
   parser.on('doctype', () => {
     throw failAt(at, 'a DOCTYPE is not accepted (no DTDs, no entity declarations)');
   });
   parser.on('opentag', (tag: SaxesTagNS) => {
+    checkTag(tag);
     depth++;
     if (depth > maxDepth) throw failAt(at, `elements nest deeper than ${maxDepth}`);
     if (depth === 1) {
@@ -189,6 +219,7 @@ export function createSaxesXmlReader(opts: XmlReaderOptions, resume?: SaxesResum
     }
   });
   const onText = (text: string) => {
+    checkText(text);
     if (depth === 3 && fieldName !== null && fieldText.length <= maxField) {
       fieldText += text;
       if (fieldText.length > maxField) fieldText = fieldText.slice(0, maxField + 1);
@@ -196,6 +227,11 @@ export function createSaxesXmlReader(opts: XmlReaderOptions, resume?: SaxesResum
   };
   parser.on('text', onText);
   parser.on('cdata', onText);
+  parser.on('comment', checkText);
+  parser.on('processinginstruction', (pi) => {
+    checkName(pi.target);
+    checkText(pi.body);
+  });
   parser.on('closetag', () => {
     if (depth === 3 && current && fieldName !== null) {
       current.fields[fieldName] = trim(fieldText);
@@ -210,16 +246,12 @@ export function createSaxesXmlReader(opts: XmlReaderOptions, resume?: SaxesResum
   });
 
   let decoder: TextChunkDecoder | null = null;
+  let charset: Charset = 'utf-8';
   let head: Uint8Array | null = null;
 
   const buffers = saxesBuffers(parser);
   const checkBuffers = () => {
-    if (buffers.text.length > maxToken)
-      throw new GatewayError(
-        'unprocessable',
-        `line ${at.line}: a text, attribute value, comment or CDATA section runs past ${maxToken} characters; the longest field of this dataset holds ${maxField - 1}`,
-        { line: at.line },
-      );
+    if (buffers.text.length > maxToken) throw textTooLong();
     if (
       buffers.name.length > MAX_NAME ||
       buffers.piTarget.length > MAX_NAME ||
@@ -258,7 +290,7 @@ export function createSaxesXmlReader(opts: XmlReaderOptions, resume?: SaxesResum
     // The XML declaration is ASCII in every encoding we accept; read it to pick the decoder.
     const prefix = String.fromCharCode(...bytes.subarray(0, Math.min(bytes.length, 200)));
     const m = DECL.exec(prefix);
-    let charset: Charset = 'utf-8';
+    charset = 'utf-8';
     if (m?.[1]) {
       const c = normaliseCharset(m[1]);
       if (!c)
@@ -275,6 +307,48 @@ export function createSaxesXmlReader(opts: XmlReaderOptions, resume?: SaxesResum
     const out = batch;
     batch = [];
     return out;
+  };
+
+  /**
+   * The bytes are parsed in slices that end at fixed places of the delivery (every
+   * SLICE_BYTES, moved past the rest of a UTF-8 character), not where its chunks happen to end:
+   * the same bytes meet the same checks however they arrive.
+   */
+  let offset = resume?.offset ?? 0;
+  let carry: Uint8Array = new Uint8Array();
+  const parseSlice = (bytes: Uint8Array) => {
+    const d = decoder as TextChunkDecoder;
+    let text: string;
+    try {
+      text = d.decode(bytes);
+    } catch (e) {
+      if (!(e instanceof GatewayError) || charset !== 'utf-8') throw e;
+      // What stands before the bad bytes is parsed first: an earlier fault is named first,
+      // and the bad bytes by their line and column.
+      feed(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, validUtf8Prefix(bytes))));
+      throw failAt(at, 'the delivery has bytes that are not valid utf-8');
+    }
+    feed(text);
+  };
+  const push = (chunk: Uint8Array, ending: boolean) => {
+    const bytes = carry.length ? concat(carry, chunk) : chunk;
+    let start = 0;
+    for (;;) {
+      let cut = start + (Math.floor(offset / SLICE_BYTES) + 1) * SLICE_BYTES - offset;
+      const boundary = cut;
+      while (cut < bytes.length && cut - boundary < 3 && ((bytes[cut] as number) & 0xc0) === 0x80) cut++;
+      if (cut >= bytes.length) {
+        if (ending) {
+          parseSlice(bytes.subarray(start));
+          offset += bytes.length - start;
+          carry = new Uint8Array();
+        } else carry = bytes.subarray(start);
+        return;
+      }
+      parseSlice(bytes.subarray(start, cut));
+      offset += cut - start;
+      start = cut;
+    }
   };
 
   if (resume) {
@@ -298,7 +372,7 @@ export function createSaxesXmlReader(opts: XmlReaderOptions, resume?: SaxesResum
         chunk = head;
         head = null;
       }
-      feed(decoder.decode(chunk));
+      push(chunk, false);
       return take();
     },
     end() {
@@ -306,9 +380,15 @@ export function createSaxesXmlReader(opts: XmlReaderOptions, resume?: SaxesResum
         const bytes = head ?? new Uint8Array();
         if (bytes.length === 0) throw new GatewayError('not_well_formed', 'the delivery is empty');
         decoder = chooseDecoder(bytes);
-        feed(decoder.decode(bytes));
+        head = null;
+        push(bytes, true);
+      } else push(new Uint8Array(), true);
+      try {
+        feed(decoder.end());
+      } catch (e) {
+        if (!(e instanceof GatewayError) || e.extensions.line !== undefined) throw e;
+        throw failAt(at, e.message);
       }
-      feed(decoder.end());
       try {
         parser.close();
       } catch (e) {
@@ -326,6 +406,43 @@ export function createSaxesXmlReader(opts: XmlReaderOptions, resume?: SaxesResum
       return take();
     },
   };
+}
+
+/**
+ * The length of the longest prefix of `bytes` that is well-formed UTF-8 (RFC 3629: no
+ * overlong forms, no surrogates, nothing past U+10FFFF), as a fatal TextDecoder reads it.
+ */
+export function validUtf8Prefix(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const c = bytes[i] as number;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let min: number;
+    if (c >= 0xc2 && c <= 0xdf) {
+      need = 1;
+      min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      need = 2;
+      min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3;
+      min = 0x10000;
+    } else return i;
+    if (i + need >= bytes.length) return i;
+    let code = c & (0x3f >> need);
+    for (let k = 1; k <= need; k++) {
+      const d = bytes[i + k] as number;
+      if ((d & 0xc0) !== 0x80) return i;
+      code = (code << 6) | (d & 0x3f);
+    }
+    if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return i;
+    i += need + 1;
+  }
+  return i;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
