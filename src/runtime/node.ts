@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import { join, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { serve } from '@hono/node-server';
 import cron from 'node-cron';
 import { CatalogueError } from '../core/catalogue';
@@ -27,6 +28,10 @@ function ensureAdminToken(dataDir: string, configured: string | undefined): stri
 }
 
 async function main() {
+  // The embedded database is PostgreSQL compiled to WebAssembly: V8 keeps it in baseline code
+  // only, set before the module is compiled. Its optimised second copy held about 60 MiB more at
+  // rest, for queries about 9 % faster (bench/README.md, "Idle memory").
+  setFlagsFromString('--liftoff-only');
   // Whatever the process creates (the embedded database, objects, keys) is its user's alone.
   restrictUmask();
   let config: ReturnType<typeof readConfig>;

@@ -9,6 +9,9 @@ import { assertObjectKey, assertObjectPrefix, type ObjectSink, type ObjectStore 
  * key, flushed to disk and renamed into place on close, so a crash never leaves half an
  * object under a key.
  */
+/** The size of the writes an object's bytes are gathered into. */
+const WRITE_BYTES = 256 * 1024;
+
 export function createFsObjectStore(root: string): ObjectStore {
   const name = 'fs-object-store';
   const pathOf = (key: string) => {
@@ -26,17 +29,36 @@ export function createFsObjectStore(root: string): ObjectStore {
       const tmp = `${path}.${randomBytes(6).toString('hex')}.partial`;
       const fh = await open(tmp, 'wx', 0o600);
       let done = false;
+      // Small writes are gathered into one of WRITE_BYTES: a delivery arrives in chunks of a
+      // few KiB, and each write is a round trip to the file system's thread.
+      let pending: Buffer | null = null;
+      let fill = 0;
+      const writeAll = async (bytes: Uint8Array) => {
+        let off = 0;
+        while (off < bytes.length) {
+          const { bytesWritten } = await fh.write(bytes, off, bytes.length - off);
+          off += bytesWritten;
+        }
+      };
+      const flush = async () => {
+        if (!pending || fill === 0) return;
+        const full = pending.subarray(0, fill);
+        pending = null;
+        fill = 0;
+        await writeAll(full);
+      };
       const sink: ObjectSink = {
         async write(chunk) {
           if (done) throw new Error(`${name}: write after close of ${key}`);
-          let off = 0;
-          while (off < chunk.length) {
-            const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);
-            off += bytesWritten;
-          }
+          if (fill + chunk.length > WRITE_BYTES) await flush();
+          if (chunk.length >= WRITE_BYTES) return writeAll(chunk);
+          pending ??= Buffer.allocUnsafe(WRITE_BYTES);
+          pending.set(chunk, fill);
+          fill += chunk.length;
         },
         async close() {
           if (done) return;
+          await flush();
           done = true;
           await fh.sync();
           await fh.close();
