@@ -286,7 +286,7 @@ async function main() {
     ...(xslt
       ? [
           '',
-          `The status quo, (x): the same ${RECORDS.toLocaleString('en-GB')}-record delivery through the four recipients’ XSLT stylesheets (bench/xslt/), one after another, by ${xsltprocVersion()}:`,
+          `The status quo, (x): the same ${RECORDS.toLocaleString('en-GB')}-record delivery through the four recipients’ XSLT stylesheets (bench/xslt/), one after another, by xsltproc (${xsltprocVersion().replace(/^Using /, '')}):`,
           '',
           '| stylesheet | seconds | output MiB |',
           '|---|---:|---:|',

@@ -50,3 +50,40 @@ export function createDecoder(charset: Charset): TextChunkDecoder {
     },
   };
 }
+
+/**
+ * The length of the longest prefix of `bytes` that is well-formed UTF-8 (RFC 3629: no
+ * overlong forms, no surrogates, nothing past U+10FFFF), as a fatal TextDecoder reads it.
+ */
+export function validUtf8Prefix(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const c = bytes[i] as number;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let min: number;
+    if (c >= 0xc2 && c <= 0xdf) {
+      need = 1;
+      min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      need = 2;
+      min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3;
+      min = 0x10000;
+    } else return i;
+    if (i + need >= bytes.length) return i;
+    let code = c & (0x3f >> need);
+    for (let k = 1; k <= need; k++) {
+      const d = bytes[i + k] as number;
+      if ((d & 0xc0) !== 0x80) return i;
+      code = (code << 6) | (d & 0x3f);
+    }
+    if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return i;
+    i += need + 1;
+  }
+  return i;
+}

@@ -1,7 +1,7 @@
 import { GatewayError } from '../core/errors';
 import { type CompiledDataset, DEFAULT_TEXT_LIMIT } from '../core/validator';
 import { nameAsShown } from '../core/value-shape';
-import { createCsvReader } from './csv-reader';
+import { type CsvReaderOptions, createCsvReader } from './csv-reader';
 import { type Charset, normaliseCharset } from './encoding';
 import { createNdjsonReader } from './ndjson-reader';
 import type { RecordReader } from './record-reader';
@@ -78,6 +78,18 @@ export function xmlReaderOptions(compiled: CompiledDataset): XmlReaderOptions {
   };
 }
 
+/** What the CSV reader (and csv-parse, where it hands over) is told of a dataset. */
+export function csvReaderOptions(compiled: CompiledDataset, charset: Charset): CsvReaderOptions {
+  const { dataset } = compiled;
+  return {
+    charset,
+    fields: compiled.fieldIds,
+    required: dataset.fields.filter((f) => f.required).map((f) => f.id),
+    maxFieldChars: maxFieldCharsOf(compiled),
+    trim: dataset.whitespace === 'trim',
+  };
+}
+
 export function createReader(type: InputType, compiled: CompiledDataset): RecordReader {
   const { dataset } = compiled;
   const maxFieldChars = maxFieldCharsOf(compiled);
@@ -86,13 +98,7 @@ export function createReader(type: InputType, compiled: CompiledDataset): Record
     case 'xml':
       return createXmlReader(xmlReaderOptions(compiled));
     case 'csv':
-      return createCsvReader({
-        charset: type.charset,
-        fields: compiled.fieldIds,
-        required: dataset.fields.filter((f) => f.required).map((f) => f.id),
-        maxFieldChars,
-        trim,
-      });
+      return createCsvReader(csvReaderOptions(compiled, type.charset));
     case 'ndjson':
       return createNdjsonReader({
         fields: compiled.fieldIds,

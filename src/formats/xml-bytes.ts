@@ -3,7 +3,34 @@
  * markup, names, the XML declaration, the root element's start tag, and field text with its
  * references. Each function answers null where saxes should judge instead.
  */
-import type { XmlReaderOptions } from './xml-saxes';
+/** What either XML reader is told of a dataset. */
+export interface XmlReaderOptions {
+  namespace: string;
+  root: string;
+  record: string;
+  /** Element local name → field id. */
+  elementToField: ReadonlyMap<string, string>;
+  /** Longest field text kept; longer text is cut here (the validator reports its length). */
+  maxFieldChars?: number;
+  /** Deepest element nesting accepted. */
+  maxDepth?: number;
+  /** Whether a field's text loses XML whitespace at both ends (the dataset's `whitespace`). */
+  trim?: boolean;
+}
+
+/**
+ * Where the byte scanner handed over mid-document (between two records, inside the root): the
+ * root element's start tag, the line and column where the scanner stopped, and how many
+ * records it had read.
+ */
+export interface SaxesResume {
+  primer: string;
+  line: number;
+  column: number;
+  records: number;
+  /** Where in the delivery the first byte given to this reader stands. */
+  offset: number;
+}
 
 export const LT = 0x3c;
 export const GT = 0x3e;

@@ -2,22 +2,17 @@ import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { GatewayError } from '../core/errors';
 import type { RawRecord } from '../core/validator';
 import { messageWithoutContent, nameAsShown, trimXmlSpace } from '../core/value-shape';
-import { type Charset, createDecoder, normaliseCharset, type TextChunkDecoder } from './encoding';
+import {
+  type Charset,
+  createDecoder,
+  normaliseCharset,
+  type TextChunkDecoder,
+  validUtf8Prefix,
+} from './encoding';
 import { MAX_NAMES_PER_RECORD, type RecordReader } from './record-reader';
+import type { SaxesResume, XmlReaderOptions } from './xml-bytes';
 
-export interface XmlReaderOptions {
-  namespace: string;
-  root: string;
-  record: string;
-  /** Element local name → field id. */
-  elementToField: ReadonlyMap<string, string>;
-  /** Longest field text kept; longer text is cut here (the validator reports its length). */
-  maxFieldChars?: number;
-  /** Deepest element nesting accepted. */
-  maxDepth?: number;
-  /** Whether a field's text loses XML whitespace at both ends (the dataset's `whitespace`). */
-  trim?: boolean;
-}
+export type { SaxesResume, XmlReaderOptions } from './xml-bytes';
 
 /** The most characters fed to the parser at once: its buffers are checked after each slice. */
 const SLICE = 64 * 1024;
@@ -71,20 +66,6 @@ function failAt(at: Position, message: string): GatewayError {
     line: at.line,
     column: at.column,
   });
-}
-
-/**
- * Where the byte scanner handed over mid-document (between two records, inside the root): the
- * root element's start tag, the line and column where the scanner stopped, and how many
- * records it had read.
- */
-export interface SaxesResume {
-  primer: string;
-  line: number;
-  column: number;
-  records: number;
-  /** Where in the delivery the first byte given to this reader stands. */
-  offset: number;
 }
 
 /**
@@ -406,43 +387,6 @@ export function createSaxesXmlReader(opts: XmlReaderOptions, resume?: SaxesResum
       return take();
     },
   };
-}
-
-/**
- * The length of the longest prefix of `bytes` that is well-formed UTF-8 (RFC 3629: no
- * overlong forms, no surrogates, nothing past U+10FFFF), as a fatal TextDecoder reads it.
- */
-export function validUtf8Prefix(bytes: Uint8Array): number {
-  let i = 0;
-  while (i < bytes.length) {
-    const c = bytes[i] as number;
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    let need: number;
-    let min: number;
-    if (c >= 0xc2 && c <= 0xdf) {
-      need = 1;
-      min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      need = 2;
-      min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      need = 3;
-      min = 0x10000;
-    } else return i;
-    if (i + need >= bytes.length) return i;
-    let code = c & (0x3f >> need);
-    for (let k = 1; k <= need; k++) {
-      const d = bytes[i + k] as number;
-      if ((d & 0xc0) !== 0x80) return i;
-      code = (code << 6) | (d & 0x3f);
-    }
-    if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return i;
-    i += need + 1;
-  }
-  return i;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -72,8 +72,8 @@ export function threadFanOut(opts: {
       // A worker's heap left to itself grows with garbage long before it collects; capped, the
       // process stays within its memory bound. What the worker keeps alive is small: a few
       // batches of rows, each profile's pending text, an aggregate's groups. Almost all it
-      // makes dies young: a young generation of WORKER_YOUNG_MB lets it die there (at 8 MiB,
-      // scavenges took a third more of the worker's time; bench/README.md).
+      // makes dies young: a young generation of WORKER_YOUNG_MB lets it die there rather than
+      // be promoted and collected again (bench/README.md).
       return workerFanOut(
         g.profiles.filter((p) => p.archival),
         new Worker(opts.workerUrl, {

@@ -3,81 +3,41 @@
  * deliveries and a corpus of quirky files, cut into chunks at random places, both give the same
  * records or the same error.
  */
+
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../src/core/errors';
-import type { RawRecord } from '../../src/core/validator';
+import { buildCatalogue } from '../../src/core/catalogue';
 import { createCsvParseReader } from '../../src/formats/csv-parse-reader';
 import { type CsvReaderOptions, createCsvReader } from '../../src/formats/csv-reader';
-import type { RecordReader } from '../../src/formats/record-reader';
+import { csvReaderOptions } from '../../src/formats/readers';
+import { readJsonFiles } from '../../src/runtime/catalogue-files';
 import { build, type Case, caseArb } from '../attack/mutations';
+import { cutsOf, differentialRuns, type Outcome, readAll as read } from '../support/differential';
 
-const FIELDS = {
-  daycare: [
-    'cpr',
-    'institutionId',
-    'institutionName',
-    'careType',
-    'startDate',
-    'endDate',
-    'weeklyHours',
-    'privateProvider',
-  ],
-  eldercare: [
-    'cpr',
-    'serviceType',
-    'providerKind',
-    'grantedMinutesPerWeek',
-    'deliveredMinutes',
-    'grantDate',
-    'endDate',
-  ],
+const ROOT = join(import.meta.dirname, '..', '..');
+const catalogue = buildCatalogue(
+  readJsonFiles(join(ROOT, 'schemas'), ROOT),
+  readJsonFiles(join(ROOT, 'deliveries'), ROOT),
+  {
+    sha256Hex: (t) => createHash('sha256').update(t).digest('hex'),
+    pseudonymiser: (ref) => ({ keyId: ref, pseudonymise: (v) => v }),
+  },
+);
+const options = (dataset: string): CsvReaderOptions => {
+  const compiled = catalogue.datasets.get(dataset);
+  if (!compiled) throw new Error(`no dataset ${dataset}`);
+  return csvReaderOptions(compiled, 'utf-8');
 };
-const options = (
-  dataset: 'daycare' | 'eldercare',
-  charset: CsvReaderOptions['charset'] = 'utf-8',
-): CsvReaderOptions => ({
-  charset,
-  fields: FIELDS[dataset],
-  required: ['cpr'],
-  maxFieldChars: 10_001,
-  trim: true,
-});
 
-interface Outcome {
-  records: RawRecord[];
-  error?: { code: string; message: string };
-}
-
-function read(reader: RecordReader, bytes: Uint8Array, cuts: number[]): Outcome {
-  const records: RawRecord[] = [];
-  try {
-    let from = 0;
-    for (const at of [...cuts, bytes.length]) {
-      if (at <= from) continue;
-      records.push(...reader.write(bytes.subarray(from, at)));
-      from = at;
-    }
-    records.push(...reader.end());
-    return { records };
-  } catch (e) {
-    if (!(e instanceof GatewayError)) throw e;
-    return { records, error: { code: e.code, message: e.message } };
-  }
-}
-
-function expectSame(dataset: 'daycare' | 'eldercare', bytes: Uint8Array, cuts: number[] = []): Outcome {
+function expectSame(dataset: string, bytes: Uint8Array, cuts: number[] = []): Outcome {
   const want = read(createCsvParseReader(options(dataset)), bytes, cuts);
   const got = read(createCsvReader(options(dataset)), bytes, cuts);
   if (want.error || got.error) expect(got.error, 'both refuse').toEqual(want.error);
   else expect(got.records).toEqual(want.records);
   return want;
 }
-
-const cutsOf = (length: number) =>
-  fc
-    .array(fc.integer({ min: 0, max: Math.max(length, 1) }), { maxLength: 12 })
-    .map((a) => a.sort((x, y) => x - y));
 
 describe('the CSV scanner against csv-parse', () => {
   it('gives the same answer for every mutated CSV delivery of the attack suite, in any chunks', () => {
@@ -98,7 +58,7 @@ describe('the CSV scanner against csv-parse', () => {
           else read++;
         },
       ),
-      { numRuns: Number(process.env.DIFFERENTIAL_RUNS ?? 400) },
+      { numRuns: differentialRuns() },
     );
     expect(refused).toBeGreaterThan(5);
     expect(read).toBeGreaterThan(20);

@@ -9,14 +9,12 @@ import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { buildCatalogue } from '../../src/core/catalogue';
-import { GatewayError } from '../../src/core/errors';
-import type { RawRecord } from '../../src/core/validator';
 import { xmlReaderOptions } from '../../src/formats/readers';
-import type { RecordReader } from '../../src/formats/record-reader';
 import { createXmlReader } from '../../src/formats/xml-reader';
 import { createSaxesXmlReader } from '../../src/formats/xml-saxes';
 import { readJsonFiles } from '../../src/runtime/catalogue-files';
 import { build, type Case, caseArb } from '../attack/mutations';
+import { cutsOf, differentialRuns, type Outcome, readAll as read } from '../support/differential';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const catalogue = buildCatalogue(
@@ -32,30 +30,6 @@ const options = (dataset: string) => {
   if (!compiled) throw new Error(`no dataset ${dataset}`);
   return xmlReaderOptions(compiled);
 };
-
-interface Outcome {
-  records: RawRecord[];
-  rootAttributes: Record<string, string> | undefined;
-  error?: { code: string; message: string };
-}
-
-/** Reads `bytes` cut at `cuts` (sorted offsets); the reader's whole answer. */
-function read(reader: RecordReader, bytes: Uint8Array, cuts: number[]): Outcome {
-  const records: RawRecord[] = [];
-  try {
-    let from = 0;
-    for (const at of [...cuts, bytes.length]) {
-      if (at <= from) continue;
-      records.push(...reader.write(bytes.subarray(from, at)));
-      from = at;
-    }
-    records.push(...reader.end());
-    return { records, rootAttributes: reader.rootAttributes };
-  } catch (e) {
-    if (!(e instanceof GatewayError)) throw e;
-    return { records, rootAttributes: reader.rootAttributes, error: { code: e.code, message: e.message } };
-  }
-}
 
 /**
  * The bytes read by saxes in one piece, by saxes in the chunks given, and by the scanner in
@@ -77,11 +51,6 @@ function expectSame(dataset: string, bytes: Uint8Array, cuts: number[] = []): Ou
   return want;
 }
 
-const cutsOf = (length: number) =>
-  fc
-    .array(fc.integer({ min: 0, max: Math.max(length, 1) }), { maxLength: 12 })
-    .map((a) => a.sort((x, y) => x - y));
-
 describe('the XML scanner against saxes', () => {
   it('gives the same answer for every mutated delivery of the attack suite, in any chunks', () => {
     let refused = 0;
@@ -101,7 +70,7 @@ describe('the XML scanner against saxes', () => {
           else read++;
         },
       ),
-      { numRuns: Number(process.env.DIFFERENTIAL_RUNS ?? 400) },
+      { numRuns: differentialRuns() },
     );
     // The corpus holds both: deliveries saxes reads and deliveries it refuses.
     expect(refused).toBeGreaterThan(20);
