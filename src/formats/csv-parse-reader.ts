@@ -3,7 +3,7 @@ import { GatewayError } from '../core/errors';
 import type { RawRecord } from '../core/validator';
 import { messageWithoutContent, trimXmlSpace } from '../core/value-shape';
 import { type CsvReaderOptions, csvRows, delimiterOf } from './csv-rows';
-import { createDecoder } from './encoding';
+import { createDecoder, invalidBytes } from './encoding';
 import type { RecordReader } from './record-reader';
 
 interface CsvApi {
@@ -99,17 +99,12 @@ export function createCsvParseReader(opts: CsvReaderOptions, resume?: CsvParseRe
     } else if (!csv) {
       headText += text;
       const nl = headText.indexOf('\n');
-      if (nl < 0 && !end) {
-        if (headText.length > maxRecord)
-          throw new GatewayError(
-            'not_well_formed',
-            `line 1: the header is longer than ${maxRecord} characters`,
-            {
-              line: 1,
-            },
-          );
-        return;
-      }
+      // Judged on the header's own length, so that the answer is the same however it arrives.
+      if ((nl < 0 ? headText.length : nl) > maxRecord)
+        throw new GatewayError('not_well_formed', `line 1: the header is longer than ${maxRecord} characters`, {
+          line: 1,
+        });
+      if (nl < 0 && !end) return;
       csv = startParser(nl < 0 ? headText : headText.slice(0, nl));
       api = csv;
       text = headText;
@@ -139,7 +134,9 @@ export function createCsvParseReader(opts: CsvReaderOptions, resume?: CsvParseRe
   return {
     rootAttributes: undefined,
     write(chunk) {
-      feed(decoder.decode(chunk), false);
+      const { text, invalid } = decoder.decodeUpToInvalid(chunk);
+      feed(text, false);
+      if (invalid) throw invalidBytes(opts.charset, { line: lineEnds + 1 });
       return take();
     },
     end() {

@@ -15,37 +15,75 @@ export function normaliseCharset(label: string): Charset | null {
 /** A streaming byte-to-text decoder that fails on bytes invalid in its charset. */
 export interface TextChunkDecoder {
   decode(chunk: Uint8Array): string;
+  /**
+   * The chunk's text up to its first invalid bytes, and whether there were any: a reader reads
+   * that text first, so that a fault before the bad bytes is named first, whatever the chunks.
+   */
+  decodeUpToInvalid(chunk: Uint8Array): { text: string; invalid: boolean };
   end(): string;
+}
+
+/** The error for bytes invalid in a charset, at a line (and column) where the reader knows it. */
+export function invalidBytes(charset: Charset, at?: { line: number; column?: number }): GatewayError {
+  const where = at ? `line ${at.line}${at.column === undefined ? '' : `, column ${at.column}`}: ` : '';
+  return new GatewayError('not_well_formed', `${where}the delivery has bytes that are not valid ${charset}`, {
+    ...(at ? { line: at.line, ...(at.column === undefined ? {} : { column: at.column }) } : {}),
+  });
+}
+
+/** How many bytes at the end of `bytes` begin a UTF-8 character they do not finish. */
+function unfinishedTail(bytes: Uint8Array): number {
+  for (let k = 1; k <= Math.min(3, bytes.length); k++) {
+    const c = bytes[bytes.length - k] as number;
+    if ((c & 0xc0) === 0x80) continue;
+    const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    return need > k ? k : 0;
+  }
+  return 0;
 }
 
 export function createDecoder(charset: Charset): TextChunkDecoder {
   if (charset === 'iso-8859-1') {
     // Every byte is a character of the same code point; WHATWG's "latin1" label would mean windows-1252.
-    return {
-      decode(chunk) {
-        let s = '';
-        for (let i = 0; i < chunk.length; i += 8192) s += String.fromCharCode(...chunk.subarray(i, i + 8192));
-        return s;
-      },
-      end: () => '',
+    const decode = (chunk: Uint8Array) => {
+      let s = '';
+      for (let i = 0; i < chunk.length; i += 8192) s += String.fromCharCode(...chunk.subarray(i, i + 8192));
+      return s;
     };
+    return { decode, decodeUpToInvalid: (chunk) => ({ text: decode(chunk), invalid: false }), end: () => '' };
   }
   const decoder = new TextDecoder(charset, { fatal: true, ignoreBOM: false });
-  const fail = () =>
-    new GatewayError('not_well_formed', `the delivery has bytes that are not valid ${charset}`);
+  // The bytes of a character the last chunk began and did not finish (UTF-8).
+  let carry: Uint8Array = new Uint8Array();
+  let first = true;
+  const decodeUpToInvalid = (chunk: Uint8Array) => {
+    try {
+      const text = decoder.decode(chunk, { stream: true });
+      if (charset === 'utf-8') {
+        const all = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+        carry = all.subarray(all.length - unfinishedTail(all));
+      }
+      first = false;
+      return { text, invalid: false };
+    } catch {
+      if (charset !== 'utf-8') return { text: '', invalid: true };
+      const all = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+      const valid = all.subarray(0, validUtf8Prefix(all));
+      return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: !first }).decode(valid), invalid: true };
+    }
+  };
   return {
     decode(chunk) {
-      try {
-        return decoder.decode(chunk, { stream: true });
-      } catch {
-        throw fail();
-      }
+      const r = decodeUpToInvalid(chunk);
+      if (r.invalid) throw invalidBytes(charset);
+      return r.text;
     },
+    decodeUpToInvalid,
     end() {
       try {
         return decoder.decode();
       } catch {
-        throw fail();
+        throw invalidBytes(charset);
       }
     },
   };

@@ -1,7 +1,7 @@
 import { GatewayError } from '../core/errors';
 import type { RawRecord } from '../core/validator';
 import { trimXmlSpace } from '../core/value-shape';
-import { createDecoder } from './encoding';
+import { createDecoder, invalidBytes } from './encoding';
 import { MAX_NAMES_PER_RECORD, type RecordReader } from './record-reader';
 
 export interface NdjsonReaderOptions {
@@ -93,7 +93,12 @@ export function createNdjsonReader(opts: NdjsonReaderOptions): RecordReader {
 
   return {
     rootAttributes: undefined,
-    write: (chunk) => feed(decoder.decode(chunk)),
+    write(chunk) {
+      const { text, invalid } = decoder.decodeUpToInvalid(chunk);
+      const out = feed(text);
+      if (invalid) throw invalidBytes('utf-8', { line: line + 1 });
+      return out;
+    },
     end() {
       const out = feed(decoder.end());
       if (rest !== '') {

@@ -46,3 +46,33 @@ describe('the NDJSON reader with its line scan skipped where no key can repeat',
     );
   });
 });
+
+describe('the NDJSON reader and bytes that are not UTF-8', () => {
+  const read = (bytes: Uint8Array, cut: number) => {
+    const reader = createNdjsonReader({ fields: ['cpr'], maxLineChars: 100_000 });
+    try {
+      reader.write(bytes.subarray(0, cut));
+      reader.write(bytes.subarray(cut));
+      reader.end();
+      return null;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  it('names the first fault in the bytes, wherever the chunks end', () => {
+    const bad = Buffer.concat([
+      Buffer.from('{"cpr":"1"}\n{"cpr":\n{"cpr":"2"}\n{"cpr":"'),
+      Buffer.from([0xff]),
+      Buffer.from('"}\n'),
+    ]);
+    const answers = new Set([1, 5, 20, 30, bad.length - 1].map((cut) => read(bad, cut)));
+    expect([...answers]).toEqual(['line 2: not a JSON value']);
+    const late = Buffer.concat([
+      Buffer.from('{"cpr":"1"}\n{"cpr":"'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}\n'),
+    ]);
+    const lateAnswers = new Set([1, 14, late.length - 1].map((cut) => read(late, cut)));
+    expect([...lateAnswers]).toEqual(['line 2: the delivery has bytes that are not valid utf-8']);
+  });
+});
