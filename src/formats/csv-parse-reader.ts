@@ -101,9 +101,13 @@ export function createCsvParseReader(opts: CsvReaderOptions, resume?: CsvParseRe
       const nl = headText.indexOf('\n');
       // Judged on the header's own length, so that the answer is the same however it arrives.
       if ((nl < 0 ? headText.length : nl) > maxRecord)
-        throw new GatewayError('not_well_formed', `line 1: the header is longer than ${maxRecord} characters`, {
-          line: 1,
-        });
+        throw new GatewayError(
+          'not_well_formed',
+          `line 1: the header is longer than ${maxRecord} characters`,
+          {
+            line: 1,
+          },
+        );
       if (nl < 0 && !end) return;
       csv = startParser(nl < 0 ? headText : headText.slice(0, nl));
       api = csv;

@@ -69,7 +69,10 @@ export function createDecoder(charset: Charset): TextChunkDecoder {
       if (charset !== 'utf-8') return { text: '', invalid: true };
       const all = carry.length ? Buffer.concat([carry, chunk]) : chunk;
       const valid = all.subarray(0, validUtf8Prefix(all));
-      return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: !first }).decode(valid), invalid: true };
+      return {
+        text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: !first }).decode(valid),
+        invalid: true,
+      };
     }
   };
   return {

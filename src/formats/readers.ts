@@ -4,7 +4,7 @@ import { nameAsShown } from '../core/value-shape';
 import { type CsvReaderOptions, createCsvReader } from './csv-reader';
 import { type Charset, normaliseCharset } from './encoding';
 import { createNdjsonReader } from './ndjson-reader';
-import type { RecordReader } from './record-reader';
+import { coalesced, type RecordReader } from './record-reader';
 import { createXmlReader, type XmlReaderOptions } from './xml-reader';
 
 export type { RecordReader } from './record-reader';
@@ -90,7 +90,12 @@ export function csvReaderOptions(compiled: CompiledDataset, charset: Charset): C
   };
 }
 
+/** The reader of a format for a dataset, given its bytes in pieces of at least 64 KiB (`coalesced`). */
 export function createReader(type: InputType, compiled: CompiledDataset): RecordReader {
+  return coalesced(formatReader(type, compiled));
+}
+
+function formatReader(type: InputType, compiled: CompiledDataset): RecordReader {
   const { dataset } = compiled;
   const maxFieldChars = maxFieldCharsOf(compiled);
   const trim = dataset.whitespace === 'trim';

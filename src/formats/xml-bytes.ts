@@ -38,7 +38,7 @@ export const SLASH = 0x2f;
 export const NL = 0x0a;
 export const CR = 0x0d;
 /** The most bytes one record may span before the scanner leaves it to saxes, which bounds each token. */
-export const MAX_PENDING = 4 * 1024 * 1024;
+export const MAX_PENDING = 1024 * 1024;
 /** The most bytes read before the root element's start tag is complete. */
 export const MAX_PROLOG = 64 * 1024;
 /** The longest element name the scanner reads itself. */
