@@ -144,7 +144,14 @@ export function createCsvParseReader(opts: CsvReaderOptions, resume?: CsvParseRe
       return take();
     },
     end() {
-      feed(decoder.end(), true);
+      let tail: string;
+      try {
+        tail = decoder.end();
+      } catch {
+        // A character the last bytes began and did not finish, on the line after the last line end.
+        throw invalidBytes(opts.charset, { line: lineEnds + 1 });
+      }
+      feed(tail, true);
       if (!rows.hasHeader)
         throw new GatewayError(
           'not_well_formed',

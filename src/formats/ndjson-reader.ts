@@ -100,7 +100,13 @@ export function createNdjsonReader(opts: NdjsonReaderOptions): RecordReader {
       return out;
     },
     end() {
-      const out = feed(decoder.end());
+      let tail: string;
+      try {
+        tail = decoder.end();
+      } catch {
+        throw invalidBytes('utf-8', { line: line + 1 });
+      }
+      const out = feed(tail);
       if (rest !== '') {
         parseLine(rest, out);
         rest = '';

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { ZipArchive } from 'archiver';
 import { contextDocumentText } from '../core/archival-context';
@@ -19,7 +18,7 @@ import type { CompiledProfile } from '../core/mapper';
 import type { DeliveryContext } from '../core/projection';
 import type { ObjectSink } from '../stores/object-store';
 import { renderDocumentTiff } from './context-docs';
-import { drainInto } from './packaging';
+import { drainedOrClosed, drainInto } from './packaging';
 
 /** The State Archives' official index schemas, each by its file name. */
 export type StandardSchemas = ReadonlyArray<{ name: string; bytes: Uint8Array }>;
@@ -127,7 +126,7 @@ export async function archivalVersionSink(
       if (failure) throw failure;
       out.check();
       tableMd5.update(chunk);
-      if (!entry.write(chunk)) await Promise.race([once(entry, 'drain'), once(entry, 'close')]);
+      if (!entry.write(chunk)) await drainedOrClosed(entry);
       if (failure) throw failure;
       await out.settled();
     },

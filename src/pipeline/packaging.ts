@@ -5,6 +5,22 @@ import { createGzip } from 'node:zlib';
 import { ZipArchive } from 'archiver';
 import type { ObjectSink } from '../stores/object-store';
 
+/**
+ * Until a writable stream drains or closes, with no listener left behind: a race of two
+ * `once` leaves the loser's listener on the stream for every write that waited.
+ */
+export function drainedOrClosed(stream: NodeJS.EventEmitter): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
+
 /** A sink that hashes and counts what passes to the store: the extract's sha256 is of the stored bytes. */
 export function hashingSink(inner: ObjectSink): ObjectSink & { digest(): { sha256: string; bytes: number } } {
   const hash = createHash('sha256');
@@ -80,7 +96,7 @@ export function zipSink(inner: ObjectSink, entryName: string): ObjectSink {
     async write(chunk) {
       if (failure) throw failure;
       out.check();
-      if (!entry.write(chunk)) await Promise.race([once(entry, 'drain'), once(entry, 'close')]);
+      if (!entry.write(chunk)) await drainedOrClosed(entry);
       if (failure) throw failure;
       await out.settled();
     },

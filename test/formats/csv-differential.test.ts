@@ -151,6 +151,15 @@ describe('the CSV scanner against csv-parse', () => {
     });
   }
 
+  it('names the line of a character cut short at the very end', () => {
+    const bytes = Buffer.concat([Buffer.from(`${H}\n${R}\n${R}\n`), Buffer.from([0xe2, 0x82])]);
+    for (const cuts of [[], [5], [bytes.length - 1]])
+      expect(read(createCsvReader(options('daycare')), bytes, cuts).error).toEqual({
+        code: 'not_well_formed',
+        message: 'line 4: the delivery has bytes that are not valid utf-8',
+      });
+  });
+
   it('names the line of bytes that are not UTF-8', () => {
     const bytes = Buffer.concat([
       Buffer.from(`${H}\n${R}\n${R}\n0101215123,1,`),

@@ -74,5 +74,10 @@ describe('the NDJSON reader and bytes that are not UTF-8', () => {
     ]);
     const lateAnswers = new Set([1, 14, late.length - 1].map((cut) => read(late, cut)));
     expect([...lateAnswers]).toEqual(['line 2: the delivery has bytes that are not valid utf-8']);
+    // A character begun and not finished at the very end, after the last line end.
+    const cutShort = Buffer.concat([Buffer.from('{"cpr":"1"}\n{"cpr":"2"}\n'), Buffer.from([0xe2, 0x82])]);
+    expect(new Set([1, 20, cutShort.length - 1].map((cut) => read(cutShort, cut)))).toEqual(
+      new Set(['line 3: the delivery has bytes that are not valid utf-8']),
+    );
   });
 });
