@@ -230,6 +230,9 @@ export function createSaxesXmlReader(opts: XmlReaderOptions, resume?: SaxesResum
   let charset: Charset = 'utf-8';
   let head: Uint8Array | null = null;
 
+  /** A fault saxes raised, as the problem it is, at its line and column; the text it quotes left out. */
+  const asProblem = (e: unknown): GatewayError =>
+    e instanceof GatewayError ? e : failAt(at, messageWithoutContent((e as Error).message));
   const buffers = saxesBuffers(parser);
   const checkBuffers = () => {
     if (buffers.text.length > maxToken) throw textTooLong();
@@ -255,15 +258,7 @@ export function createSaxesXmlReader(opts: XmlReaderOptions, resume?: SaxesResum
         i = end;
       } while (i < text.length);
     } catch (e) {
-      if (e instanceof GatewayError) throw e;
-      throw new GatewayError(
-        'not_well_formed',
-        `line ${at.line}, column ${at.column}: ${messageWithoutContent((e as Error).message)}`,
-        {
-          line: at.line,
-          column: at.column,
-        },
-      );
+      throw asProblem(e);
     }
   };
 
@@ -373,15 +368,7 @@ export function createSaxesXmlReader(opts: XmlReaderOptions, resume?: SaxesResum
       try {
         parser.close();
       } catch (e) {
-        if (e instanceof GatewayError) throw e;
-        throw new GatewayError(
-          'not_well_formed',
-          `line ${at.line}, column ${at.column}: ${messageWithoutContent((e as Error).message)}`,
-          {
-            line: at.line,
-            column: at.column,
-          },
-        );
+        throw asProblem(e);
       }
       if (!seenRootEnd) throw failAt(at, 'the document ended before its root element was closed');
       return take();

@@ -1,24 +1,10 @@
-import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildCatalogue } from '../../src/core/catalogue';
 import type { RawRecord } from '../../src/core/validator';
 import { createReader } from '../../src/formats/readers';
 import { coalesced, MIN_READ_BYTES, type RecordReader } from '../../src/formats/record-reader';
-import { readJsonFiles } from '../../src/runtime/catalogue-files';
-import { readAll } from '../support/differential';
+import { compiledDataset, readAll } from '../support/differential';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const catalogue = buildCatalogue(
-  readJsonFiles(join(ROOT, 'schemas'), ROOT),
-  readJsonFiles(join(ROOT, 'deliveries'), ROOT),
-  {
-    sha256Hex: (t) => createHash('sha256').update(t).digest('hex'),
-    pseudonymiser: (ref) => ({ keyId: ref, pseudonymise: (v) => v }),
-  },
-);
-const daycare = catalogue.datasets.get('daycare');
-if (!daycare) throw new Error('no daycare dataset');
+const daycare = compiledDataset('daycare');
 
 describe('a reader given a body in tiny chunks', () => {
   it('is called once for every 64 KiB, however small the chunks, and gets every byte in order', () => {

@@ -4,32 +4,20 @@
  * records or the same error.
  */
 
-import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildCatalogue } from '../../src/core/catalogue';
 import { createCsvParseReader } from '../../src/formats/csv-parse-reader';
 import { type CsvReaderOptions, createCsvReader } from '../../src/formats/csv-reader';
 import { csvReaderOptions } from '../../src/formats/readers';
-import { readJsonFiles } from '../../src/runtime/catalogue-files';
-import { build, type Case, caseArb } from '../attack/mutations';
-import { cutsOf, differentialRuns, type Outcome, readAll as read } from '../support/differential';
+import {
+  compiledDataset,
+  cutsOf,
+  type Outcome,
+  overMutatedDeliveries,
+  readAll as read,
+} from '../support/differential';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const catalogue = buildCatalogue(
-  readJsonFiles(join(ROOT, 'schemas'), ROOT),
-  readJsonFiles(join(ROOT, 'deliveries'), ROOT),
-  {
-    sha256Hex: (t) => createHash('sha256').update(t).digest('hex'),
-    pseudonymiser: (ref) => ({ keyId: ref, pseudonymise: (v) => v }),
-  },
-);
-const options = (dataset: string): CsvReaderOptions => {
-  const compiled = catalogue.datasets.get(dataset);
-  if (!compiled) throw new Error(`no dataset ${dataset}`);
-  return csvReaderOptions(compiled, 'utf-8');
-};
+const options = (dataset: string): CsvReaderOptions => csvReaderOptions(compiledDataset(dataset), 'utf-8');
 
 /**
  * The bytes read by csv-parse and by the scanner in the same chunks: one answer. A refusal is
@@ -49,25 +37,7 @@ function expectSame(dataset: string, bytes: Uint8Array, cuts: number[] = []): Ou
 
 describe('the CSV scanner against csv-parse', () => {
   it('gives the same answer for every mutated CSV delivery of the attack suite, in any chunks', () => {
-    let refused = 0;
-    let read = 0;
-    fc.assert(
-      fc.property(
-        caseArb
-          .filter((c) => c.format === 'csv')
-          .map((c): Case => ({ ...c, charset: 'utf-8', encoding: 'identity', compressed: undefined }))
-          .chain((c) => {
-            const body = build(c).body;
-            return fc.tuple(fc.constant(c), fc.constant(body), cutsOf(body.length));
-          }),
-        ([c, body, cuts]) => {
-          const out = expectSame(c.dataset, body, cuts);
-          if (out.error) refused++;
-          else read++;
-        },
-      ),
-      { numRuns: differentialRuns() },
-    );
+    const { refused, read } = overMutatedDeliveries('csv', expectSame);
     expect(refused).toBeGreaterThan(5);
     expect(read).toBeGreaterThan(20);
   });

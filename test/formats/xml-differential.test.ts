@@ -1,35 +1,18 @@
-/**
- * The XML reader's byte scanner against saxes: over the attack suite's mutated deliveries and
- * a corpus of quirky documents, cut into chunks at random places, both give the same records,
- * the same root attributes and the same error (code, line and column), or both refuse.
- */
-import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { buildCatalogue } from '../../src/core/catalogue';
 import { xmlReaderOptions } from '../../src/formats/readers';
 import { createXmlReader } from '../../src/formats/xml-reader';
 import { createSaxesXmlReader } from '../../src/formats/xml-saxes';
-import { readJsonFiles } from '../../src/runtime/catalogue-files';
-import { build, type Case, caseArb } from '../attack/mutations';
-import { cutsOf, differentialRuns, type Outcome, readAll as read } from '../support/differential';
+import {
+  compiledDataset,
+  cutsOf,
+  type Outcome,
+  overMutatedDeliveries,
+  readAll as read,
+} from '../support/differential';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const catalogue = buildCatalogue(
-  readJsonFiles(join(ROOT, 'schemas'), ROOT),
-  readJsonFiles(join(ROOT, 'deliveries'), ROOT),
-  {
-    sha256Hex: (t) => createHash('sha256').update(t).digest('hex'),
-    pseudonymiser: (ref) => ({ keyId: ref, pseudonymise: (v) => v }),
-  },
-);
-const options = (dataset: string) => {
-  const compiled = catalogue.datasets.get(dataset);
-  if (!compiled) throw new Error(`no dataset ${dataset}`);
-  return xmlReaderOptions(compiled);
-};
+const options = (dataset: string) => xmlReaderOptions(compiledDataset(dataset));
 
 /**
  * The bytes read by saxes in one piece, by saxes in the chunks given, and by the scanner in
@@ -53,26 +36,7 @@ function expectSame(dataset: string, bytes: Uint8Array, cuts: number[] = []): Ou
 
 describe('the XML scanner against saxes', () => {
   it('gives the same answer for every mutated delivery of the attack suite, in any chunks', () => {
-    let refused = 0;
-    let read = 0;
-    fc.assert(
-      fc.property(
-        caseArb
-          .filter((c) => c.format === 'xml')
-          .map((c): Case => ({ ...c, encoding: 'identity', compressed: undefined }))
-          .chain((c) => {
-            const body = build(c).body;
-            return fc.tuple(fc.constant(c), fc.constant(body), cutsOf(body.length));
-          }),
-        ([c, body, cuts]) => {
-          const out = expectSame(c.dataset, body, cuts);
-          if (out.error) refused++;
-          else read++;
-        },
-      ),
-      { numRuns: differentialRuns() },
-    );
-    // The corpus holds both: deliveries saxes reads and deliveries it refuses.
+    const { refused, read } = overMutatedDeliveries('xml', expectSame);
     expect(refused).toBeGreaterThan(20);
     expect(read).toBeGreaterThan(20);
   });
