@@ -43,7 +43,10 @@ export function createCsvReader(
   let nextCr = -2;
   let batch: RawRecord[] = [];
   let cells: string[] = [];
-  let held: { cells: string[]; line: number; start: number } | null = null;
+  // The record held back: its cells (null when none), its line and where it began.
+  let heldCells: string[] | null = null;
+  let heldLine = 0;
+  let heldStart = 0;
 
   const take = () => {
     const out = batch;
@@ -182,25 +185,27 @@ export function createCsvReader(
       if (pos >= len) break;
       const next = record(pos, ending);
       if (next === HAND_OVER) {
-        if (held) line = held.line;
-        return handOver(held ? held.start : pos);
+        if (heldCells) line = heldLine;
+        return handOver(heldCells ? heldStart : pos);
       }
       if (next === MORE) break;
       if (cells.length > 0) {
-        if (held) batch.push(rows.record(held.cells, held.line));
-        held = { cells, line, start: pos };
+        if (heldCells) batch.push(rows.record(heldCells, heldLine));
+        heldCells = cells;
+        heldLine = line;
+        heldStart = pos;
       }
       line += linesIn(pos, next);
       pos = next;
     }
     if (ending) {
-      if (held) batch.push(rows.record(held.cells, held.line));
-      held = null;
+      if (heldCells) batch.push(rows.record(heldCells, heldLine));
+      heldCells = null;
       return take();
     }
-    const keep = held ? held.start : pos;
+    const keep = heldCells ? heldStart : pos;
     if (len - keep > 4 * maxRecord) {
-      if (held) line = held.line;
+      if (heldCells) line = heldLine;
       return handOver(keep);
     }
     // Keep the record not yet whole (and the one held back) for the next chunk.
@@ -209,7 +214,7 @@ export function createCsvReader(
     consumed += keep;
     borders = borders.filter((x) => x > keep).map((x) => x - keep);
     pos -= keep;
-    if (held) held.start = 0;
+    heldStart = 0;
     nextQuote = -2;
     nextCr = -2;
     return take();

@@ -60,7 +60,9 @@ export function createDecoder(charset: Charset): TextChunkDecoder {
     try {
       const text = decoder.decode(chunk, { stream: true });
       if (charset === 'utf-8') {
-        const all = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+        // A chunk of four bytes or more finishes any character the carry began: its own last
+        // bytes tell what it leaves unfinished, without joining it to the carry.
+        const all = carry.length && chunk.length < 4 ? Buffer.concat([carry, chunk]) : chunk;
         carry = all.subarray(all.length - unfinishedTail(all));
       }
       first = false;
@@ -96,7 +98,7 @@ export function createDecoder(charset: Charset): TextChunkDecoder {
  * The length of the longest prefix of `bytes` that is well-formed UTF-8 (RFC 3629: no
  * overlong forms, no surrogates, nothing past U+10FFFF), as a fatal TextDecoder reads it.
  */
-export function validUtf8Prefix(bytes: Uint8Array): number {
+function validUtf8Prefix(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const c = bytes[i] as number;

@@ -160,8 +160,10 @@ export function createXmlReader(
         return ids[i];
       }
     }
+    // Then the names before it, not yet tried.
+    const tried = next;
     next = 0;
-    for (let i = 0; i < names.length; i++) {
+    for (let i = 0; i < tried; i++) {
       const name = names[i] as Buffer;
       if (name.length === nameLen && nameAt(start, name)) {
         next = i + 1;

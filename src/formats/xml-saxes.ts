@@ -5,9 +5,9 @@ import { messageWithoutContent, nameAsShown, trimXmlSpace } from '../core/value-
 import {
   type Charset,
   createDecoder,
+  invalidBytes,
   normaliseCharset,
   type TextChunkDecoder,
-  validUtf8Prefix,
 } from './encoding';
 import { MAX_NAMES_PER_RECORD, type RecordReader } from './record-reader';
 import type { SaxesResume, XmlReaderOptions } from './xml-bytes';
@@ -293,18 +293,11 @@ export function createSaxesXmlReader(opts: XmlReaderOptions, resume?: SaxesResum
   let offset = resume?.offset ?? 0;
   let carry: Uint8Array = new Uint8Array();
   const parseSlice = (bytes: Uint8Array) => {
-    const d = decoder as TextChunkDecoder;
-    let text: string;
-    try {
-      text = d.decode(bytes);
-    } catch (e) {
-      if (!(e instanceof GatewayError) || charset !== 'utf-8') throw e;
-      // What stands before the bad bytes is parsed first: an earlier fault is named first,
-      // and the bad bytes by their line and column.
-      feed(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, validUtf8Prefix(bytes))));
-      throw failAt(at, 'the delivery has bytes that are not valid utf-8');
-    }
+    // What stands before bytes invalid in the charset is parsed first: an earlier fault is
+    // named first, and the bad bytes by their line and column.
+    const { text, invalid } = (decoder as TextChunkDecoder).decodeUpToInvalid(bytes);
     feed(text);
+    if (invalid) throw invalidBytes(charset, at);
   };
   const push = (chunk: Uint8Array, ending: boolean) => {
     const bytes = carry.length ? concat(carry, chunk) : chunk;
@@ -359,12 +352,13 @@ export function createSaxesXmlReader(opts: XmlReaderOptions, resume?: SaxesResum
         head = null;
         push(bytes, true);
       } else push(new Uint8Array(), true);
+      let tail: string;
       try {
-        feed(decoder.end());
-      } catch (e) {
-        if (!(e instanceof GatewayError) || e.extensions.line !== undefined) throw e;
-        throw failAt(at, e.message);
+        tail = decoder.end();
+      } catch {
+        throw invalidBytes(charset, at);
       }
+      feed(tail);
       try {
         parser.close();
       } catch (e) {
